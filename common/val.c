@@ -259,6 +259,39 @@ int sl_val_time_ms(const sl_val_t *v, int64_t *ms)
 }
 
 /* See val.h. */
+bool sl_val_equal(const sl_val_t *a, const sl_val_t *b)
+{
+    if (!a || !b) return a == b;
+    if (a->type != b->type) return false;
+    switch (a->type) {
+    case SL_V_NULL: return true;
+    case SL_V_BOOL: return a->u.b == b->u.b;
+    case SL_V_NUM:
+        if (a->u.num.is_int && b->u.num.is_int) return a->u.num.i == b->u.num.i;
+        if (isnan(a->u.num.d) && isnan(b->u.num.d)) return true;
+        return a->u.num.d == b->u.num.d;
+    case SL_V_STR:
+    case SL_V_BYTES:
+        return a->u.str.len == b->u.str.len && memcmp(a->u.str.p, b->u.str.p, a->u.str.len) == 0;
+    case SL_V_TIME: return a->u.ms == b->u.ms;
+    case SL_V_ARR:
+        if (a->u.arr.n != b->u.arr.n) return false;
+        for (size_t i = 0; i < a->u.arr.n; i++)
+            if (!sl_val_equal(a->u.arr.items[i], b->u.arr.items[i])) return false;
+        return true;
+    case SL_V_OBJ:
+        if (a->u.obj.n != b->u.obj.n) return false;
+        for (size_t i = 0; i < a->u.obj.n; i++) {
+            const sl_member_t *x = &a->u.obj.members[i], *y = &b->u.obj.members[i];
+            if (x->key_len != y->key_len || memcmp(x->key, y->key, x->key_len) != 0) return false;
+            if (!sl_val_equal(x->val, y->val)) return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* See val.h. */
 const char *sl_vtype_name(sl_vtype_t t)
 {
     switch (t) {
