@@ -1,0 +1,23 @@
+/*
+ * commands.h - the subcommands of the sluice binary (a contract: scripts and the README rely
+ * on these names).
+ *
+ * One X-macro table is the single source of truth: main.c builds its dispatch table and
+ * its help text from it, and each entry names a function
+ *     int sl_cmd_<name>(int argc, char **argv)
+ * defined in cli/cmd_<name>.c. argv[0] is the subcommand's name; the return value is the
+ * process exit status (0 success, 1 failure the user caused, 2 usage error).
+ */
+#ifndef SL_COMMANDS_H
+#define SL_COMMANDS_H
+
+#define SL_COMMANDS(X)                                                                   \
+    X(serve, "serve the Kinesis Data Streams API (and later Kinesis Analytics) on a port") \
+    X(put, "put records read from stdin into a stream")                                    \
+    X(tail, "print the records of a stream")
+
+#define SL_CMD_DECLARE(name, help) int sl_cmd_##name(int argc, char **argv);
+SL_COMMANDS(SL_CMD_DECLARE)
+#undef SL_CMD_DECLARE
+
+#endif
