@@ -291,6 +291,7 @@ static bool parse_number(jparser_t *j, sl_val_t *v)
         return true;
     }
     v->u.num.is_int = false;
+    v->u.num.i = 0;
     long e10 = exp10 - frac_digits;
     if (exact && sig <= 15 && e10 >= -22 && e10 <= 22) {
         double d = (double)m;
@@ -429,6 +430,7 @@ static sl_val_t *parse_value(jparser_t *j)
 sl_val_t *sl_json_parse(sl_arena_t *a, const char *text, size_t len, const char **err)
 {
     jparser_t j;
+    if (!text) text = ""; /* no arithmetic on NULL, even with len 0 */
     j.start = j.p = text;
     j.end = text + len;
     j.depth = 0;
