@@ -4,6 +4,7 @@
 #include "clock.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 static sl_clock_fn clock_fn;
@@ -36,6 +37,9 @@ void sl_clock_format_ms(int64_t ms, char *out)
     int frac = (int)(ms - (int64_t)secs * 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    snprintf(out, 24, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    char tmp[64]; /* wide enough for any int fields, so the compiler sees no truncation */
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    memcpy(out, tmp, 23);
+    out[23] = '\0';
 }

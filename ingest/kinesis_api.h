@@ -1,0 +1,30 @@
+/*
+ * kinesis_api.h - the Kinesis Data Streams wire API (Kinesis_20131202.*) over the store.
+ *
+ * A request is an HTTP POST whose X-Amz-Target names the operation and whose body is JSON
+ * 1.1 or CBOR 1.1 (by Content-Type). The body is decoded into an sl_val_t tree, validated
+ * the way AWS validates (ValidationException texts with the member path, at most 10 joined
+ * by "; "), executed against the store, and the answer is written in the request's
+ * encoding. Errors are HTTP 400 (500 for InternalFailure) with {"__type", "message"}.
+ *
+ * Thread-safe: the handler may run on several HTTP worker threads at once (the store
+ * serialises what it must).
+ */
+#ifndef SL_KINESIS_API_H
+#define SL_KINESIS_API_H
+
+#include "http.h"
+#include "store.h"
+
+/* The X-Amz-Target prefix of this API. */
+#define SL_KINESIS_TARGET_PREFIX "Kinesis_20131202."
+
+/* Handles one request whose X-Amz-Target starts with SL_KINESIS_TARGET_PREFIX. */
+void sl_kinesis_api_handle(sl_store_t *st, const sl_http_req_t *req, sl_http_resp_t *resp);
+
+/* Writes an AWS error reply (used by the router for requests no API claims). cbor selects
+ * the encoding. */
+void sl_aws_error_reply(sl_http_resp_t *resp, bool cbor, sl_awserr_code_t code,
+                        const char *message);
+
+#endif
