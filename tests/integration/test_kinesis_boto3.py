@@ -609,9 +609,10 @@ def test_updating_state():
            "UPDATING", "status right after SplitShard")
         # reads and writes keep working while UPDATING
         k2.put_record(StreamName=name, Data=b"x", PartitionKey="k")
+        # shards now: 1 = [2^127, max], children 2 = [0, 2^126-1], 3 = [2^126, 2^127-1]
         expect_error("ResourceInUseException",
                      "Stream %s under account %s not ACTIVE, instead in state UPDATING" % (name, ACCOUNT),
-                     k2.merge_shards, StreamName=name, ShardToMerge=sid(1), AdjacentShardToMerge=sid(2))
+                     k2.merge_shards, StreamName=name, ShardToMerge=sid(3), AdjacentShardToMerge=sid(1))
         expect_error("ResourceInUseException", "not ACTIVE, instead in state UPDATING",
                      k2.update_shard_count, StreamName=name, TargetShardCount=4, ScalingType="UNIFORM_SCALING")
         wait_active(k2, name)
