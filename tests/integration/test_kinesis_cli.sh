@@ -124,8 +124,12 @@ fails_with "iterator without sequence number" InvalidArgumentException \
     get-shard-iterator --stream-name $S --shard-id shardId-000000000001 --shard-iterator-type AT_SEQUENCE_NUMBER
 fails_with "retention below minimum" InvalidArgumentException \
     "Minimum allowed retention period is 24 hours." decrease-stream-retention-period --stream-name $S --retention-period-hours 1
-fails_with "merge non-adjacent" InvalidArgumentException "are not an adjacent pair of shards" \
-    merge-shards --stream-name $S --shard-to-merge shardId-000000000001 --adjacent-shard-to-merge shardId-000000000000
+fails_with "merge closed shard" InvalidArgumentException "shardId-000000000000" \
+    merge-shards --stream-name $S --shard-to-merge shardId-000000000000 --adjacent-shard-to-merge shardId-000000000001
+k create-stream --stream-name cli-three --shard-count 3
+fails_with "merge non-adjacent" InvalidArgumentException \
+    "Shards shardId-000000000000 and shardId-000000000002 in stream cli-three under account $ACCOUNT are not an adjacent pair of shards eligible for merging" \
+    merge-shards --stream-name cli-three --shard-to-merge shardId-000000000000 --adjacent-shard-to-merge shardId-000000000002
 
 step "delete-stream" k delete-stream --stream-name $S
 sleep 0.2
@@ -139,7 +143,7 @@ else
     k create-stream --stream-name $P --shard-count 3 && k wait stream-exists --stream-name $P
     printf '{"id":%d,"user":"u%d","msg":"line %d"}\n' $(for i in $(seq 1 200); do echo "$i $((i % 7)) $i"; done) \
         >"$TMP/in.jsonl"
-    printf 'caf\xc3\xa9 \xe2\x82\xac\n' >>"$TMP/in.jsonl"          # UTF-8 text survives
+    printf '{"id":999,"user":"\xc3\xa9t\xc3\xa9","msg":"caf\xc3\xa9 \xe2\x82\xac"}\n' >>"$TMP/in.jsonl"   # UTF-8 key and text
     N=$(wc -l <"$TMP/in.jsonl")
     if "$SLUICE" put $P --endpoint "$EP" --key-field user <"$TMP/in.jsonl" >"$TMP/put.out" 2>"$TMP/put.err"; then
         ok "sluice put --key-field"
@@ -173,12 +177,13 @@ for k, ids in by_key.items():
     assert ids == sorted(ids), ("order within key %s" % k, ids[:10])
 EOF
     then ok "put -> tail round trip (data, keys, order per key)"; else bad "put -> tail round trip"; fi
-    printf 'raw one\nraw two\n' | "$SLUICE" put $P --endpoint "$EP" --partition-key fixed >/dev/null 2>"$TMP/put.err"
+    printf 'raw one\nraw two\ncaf\xc3\xa9 \xe2\x82\xac\n' | "$SLUICE" put $P --endpoint "$EP" --partition-key fixed >/dev/null 2>"$TMP/put.err"
     timeout 30 "$SLUICE" tail $P --endpoint "$EP" --format raw >"$TMP/raw.out" 2>"$TMP/tail.err"
-    if [ "$(grep -c '^raw ' "$TMP/raw.out")" = 2 ] && [ "$(wc -l <"$TMP/raw.out")" = $((N + 2)) ]; then
+    if [ "$(grep -c '^raw ' "$TMP/raw.out")" = 2 ] && grep -qx "$(printf 'caf\xc3\xa9 \xe2\x82\xac')" "$TMP/raw.out" &&
+       [ "$(wc -l <"$TMP/raw.out")" = $((N + 3)) ]; then
         ok "sluice put --partition-key / tail --format raw"
     else
-        bad "sluice put --partition-key / tail --format raw" "lines: $(wc -l <"$TMP/raw.out"), want $((N + 2))"
+        bad "sluice put --partition-key / tail --format raw" "lines: $(wc -l <"$TMP/raw.out"), want $((N + 3))"
     fi
     # tail --from latest without --follow prints nothing (nothing arrives after it starts)
     timeout 30 "$SLUICE" tail $P --endpoint "$EP" --from latest >"$TMP/latest.out" 2>&1
