@@ -28,10 +28,11 @@ def read_everything(kin, name):
     return out
 
 
-def producer(kin, tid, stop, acked, errors):
+def producer(kin, tid, killing, acked, errors):
+    """Writes until the server is killed under it (killing is set just before SIGKILL)."""
     rnd = random.Random(tid * 7919 + int(time.time()))
     n = 0
-    while not stop.is_set():
+    while True:
         try:
             if n % 5 == 4:
                 pk = "p%d-%d" % (tid, rnd.randrange(1000))
@@ -53,7 +54,7 @@ def producer(kin, tid, stop, acked, errors):
                 if len(r["Records"]) != len(batch):
                     errors.append("PutRecords answered %d results for %d records" % (len(r["Records"]), len(batch)))
         except Exception as e:  # noqa: BLE001 - the server was killed under us
-            if not stop.is_set():
+            if not killing.is_set():
                 errors.append("producer %d: %s" % (tid, e))
             return
 
@@ -79,16 +80,16 @@ def test_kill9_rounds():
         create_stream(kin, STREAM, 4)
         acked = []
         for rnd in range(ROUNDS):
-            stop, errors, threads = threading.Event(), [], []
+            killing, errors, threads = threading.Event(), [], []
             mine = []
             for tid in range(4):
                 pk = client(srv.endpoint, timeout=5)   # clients are made here: boto3 setup is not thread-safe
-                th = threading.Thread(target=producer, args=(pk, rnd * 10 + tid, stop, mine, errors))
+                th = threading.Thread(target=producer, args=(pk, rnd * 10 + tid, killing, mine, errors))
                 th.start()
                 threads.append(th)
             time.sleep(random.uniform(1.0, 3.0))
+            killing.set()
             srv.stop(kill=True)          # SIGKILL mid-write
-            stop.set()
             for th in threads:
                 th.join(10)
             check(not errors, "round %d: producers failed before the kill: %s", rnd, errors[:3])
