@@ -1151,10 +1151,11 @@ int sl_store_merge_shards(sl_store_t *st, const char *name, const char *id, cons
     }
     /* The adjacent shard may lie on either side; the child's parent is the one named first. */
     shard_t *lo = a, *hi = b;
-    if (b->end_hash + 1 == a->start_hash) {
+    /* (Compare without wrapping: the last shard ends at 2^128 - 1.) */
+    if (b->end_hash != SL_U128_MAX && b->end_hash + 1 == a->start_hash) {
         lo = b;
         hi = a;
-    } else if (a->end_hash + 1 != b->start_hash) {
+    } else if (a->end_hash == SL_U128_MAX || a->end_hash + 1 != b->start_hash) {
         sl_awserr_set(err, SL_AWS_InvalidArgumentException,
                       "Shards %s and %s in stream %s under account %s are not an adjacent pair of "
                       "shards eligible for merging",
@@ -1547,7 +1548,13 @@ const char *sl_store_get_iterator(sl_store_t *st, const char *name, const char *
     pthread_rwlock_rdlock(&st->lock);
     const char *result = NULL;
     stream_t *s = data_stream(st, name, err);
-    if (!s) goto out;
+    if (!s) {
+        /* Kinesis words a missing stream here as a missing shard. */
+        sl_awserr_set(err, SL_AWS_ResourceNotFoundException,
+                      "Shard %s in stream %s under account %s does not exist", id, name,
+                      st->cfg.account);
+        goto out;
+    }
     shard_t *sh = lookup_shard(s, id);
     if (!sh || shard_expired(s, sh, now)) {
         sl_awserr_set(err, SL_AWS_ResourceNotFoundException,
