@@ -26,6 +26,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -869,6 +870,53 @@ static void test_server_stop(void **state)
     server_stop(a);
 }
 
+/* The server the SIGUSR1 handler stops. */
+static sl_http_server_t *signal_target;
+
+/* Signal handler: stop() is async-signal-safe. */
+static void on_sigusr1(int sig)
+{
+    (void)sig;
+    sl_http_server_stop(signal_target);
+}
+
+/* stop() from a signal handler ends run(), as `sluice serve` does on SIGINT/SIGTERM. */
+static void test_server_stop_from_signal(void **state)
+{
+    server_t *sv = server_start(0, 0);
+    signal_target = sv->s;
+    struct sigaction sa = {.sa_handler = on_sigusr1};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    client_t *c = client_connect(sv->port);
+    client_sends(c, "GET / HTTP/1.1\r\n\r\n");
+    resp_t r = client_read(c);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    kill(getpid(), SIGUSR1);
+    pthread_join(sv->thread, NULL);
+    assert_int_equal(sv->run_rc, 0);
+    assert_true(client_sees_close(c));
+    client_close(c);
+    signal(SIGUSR1, SIG_DFL);
+    sl_http_server_free(sv->s);
+    free(sv);
+}
+
+/* Expect: 100-continue with a body over the limit gets 413 and no 100. */
+static void test_server_expect_too_large(void **state)
+{
+    server_t *sv = server_start(100, 0);
+    client_t *c = client_connect(sv->port);
+    client_sends(c, "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 101\r\n\r\n");
+    resp_t r = client_read(c);
+    assert_int_equal(r.status, 413);
+    resp_free(&r);
+    assert_true(client_sees_close(c));
+    client_close(c);
+    server_stop(sv);
+}
+
 /* A large response that the client reads slowly arrives whole (partial writes, EPOLLOUT). */
 static void test_server_large_response(void **state)
 {
@@ -919,6 +967,8 @@ int main(void)
         cmocka_unit_test(test_server_concurrent),
         cmocka_unit_test(test_server_slowloris_and_idle),
         cmocka_unit_test(test_server_stop),
+        cmocka_unit_test(test_server_stop_from_signal),
+        cmocka_unit_test(test_server_expect_too_large),
         cmocka_unit_test(test_server_large_response),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
