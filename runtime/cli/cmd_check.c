@@ -1,0 +1,103 @@
+/*
+ * cmd_check.c - `sluice check FILE...`: parse (later also plan) application files.
+ *
+ * Prints nothing and exits 0 when every file is valid. Otherwise prints each error as
+ *     FILE:LINE:COL: error: MESSAGE
+ * with the offending line and a caret under the column, on stderr, and exits 1. Usage
+ * errors exit 2. "-" reads standard input. --print writes the parsed statements back out
+ * as SQL (the pretty-printer), which is handy for seeing how sluice read a file.
+ */
+#include "commands.h"
+
+#include "alloc.h"
+#include "buf.h"
+#include "parser.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Reads a whole file (or stdin for "-") into b; returns 0, or -1 with errno set. */
+static int read_all(const char *path, sl_buf_t *b)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) return -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(b, chunk, n);
+    int err = ferror(f);
+    if (f != stdin) fclose(f);
+    if (err) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* Prints the usage of the subcommand to f. */
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: sluice check [--print] FILE...\n"
+               "  Parses each application file and reports errors as FILE:LINE:COL.\n"
+               "  --print   write the parsed statements back as SQL on stdout\n");
+}
+
+/* Checks one file; returns 0 when valid, 1 when it has errors or cannot be read. */
+static int check_file(const char *path, int print)
+{
+    sl_buf_t text = SL_BUF_INIT;
+    if (read_all(path, &text) < 0) {
+        fprintf(stderr, "sluice check: %s: %s\n", path, strerror(errno));
+        sl_buf_free(&text);
+        return 1;
+    }
+    sl_diag_t diags = SL_DIAG_INIT;
+    const char *shown = strcmp(path, "-") ? path : "<stdin>";
+    sl_ast_t *script = sl_parse(shown, text.p ? text.p : "", text.len, &diags);
+    int rc = 0;
+    if (diags.count) {
+        sl_buf_t out = SL_BUF_INIT;
+        sl_diag_render(&diags, shown, text.p ? text.p : "", text.len, &out);
+        fputs(out.p, stderr);
+        sl_buf_free(&out);
+        rc = 1;
+    } else if (print) {
+        sl_buf_t out = SL_BUF_INIT;
+        sl_ast_print(&out, script);
+        if (out.p) fputs(out.p, stdout);
+        sl_buf_free(&out);
+    }
+    sl_ast_free(script);
+    sl_diag_free(&diags);
+    sl_buf_free(&text);
+    return rc;
+}
+
+/* Entry point of `sluice check`; see the file comment. */
+int sl_cmd_check(int argc, char **argv)
+{
+    int print = 0, nfiles = 0, rc = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--print")) {
+            print = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "sluice check: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--print") || (argv[i][0] == '-' && argv[i][1])) continue;
+        nfiles++;
+        if (check_file(argv[i], print)) rc = 1;
+    }
+    if (!nfiles) {
+        usage(stderr);
+        return 2;
+    }
+    return rc;
+}
