@@ -20,6 +20,7 @@
 #include "val.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ typedef struct call {
     sl_awserr_t err;
     sl_buf_t verr; /* collected validation messages */
     int nverr;
+    int rec_index; /* 1-based index of the PutRecords entry being read, 0 otherwise */
 } call_t;
 
 /* ---- validation ------------------------------------------------------------------------ */
@@ -71,11 +73,16 @@ static bool serialization(call_t *c, const char *msg)
     return false;
 }
 
-/* Member names in messages are lowerCamel: "StreamName" -> "streamName". */
-static const char *member_path(call_t *c, const char *field)
+/* The member path of a message: the explicit path when given, else the field in
+ * lowerCamel ("StreamName" -> "streamName"), under "records.N.member." inside PutRecords.
+ * Built only when a violation is reported, so valid requests pay nothing for it. */
+static const char *member_path(call_t *c, const char *path, const char *field)
 {
-    char *m = sl_arena_strdup(c->a, field);
-    if (m[0] >= 'A' && m[0] <= 'Z') m[0] = (char)(m[0] - 'A' + 'a');
+    if (path) return path;
+    char *m = c->rec_index ? sl_arena_printf(c->a, "records.%d.member.%s", c->rec_index, field)
+                           : sl_arena_strdup(c->a, field);
+    char *f = c->rec_index ? strrchr(m, '.') + 1 : m;
+    if (f[0] >= 'A' && f[0] <= 'Z') f[0] = (char)(f[0] - 'A' + 'a');
     return m;
 }
 
@@ -111,6 +118,18 @@ static size_t utf8_chars(const char *s, size_t n)
 
 enum { PAT_NONE, PAT_NAME, PAT_SEQ, PAT_HASH, PAT_ARN };
 
+/* Whether s satisfies the member's pattern (as checked by get_str). */
+static bool pattern_ok(const char *s, size_t n, size_t chars, size_t min, int pattern)
+{
+    switch (pattern) {
+    case PAT_NAME: return chars < min || name_chars(s, n);
+    case PAT_SEQ: return decimal_pattern(s, n, 129);
+    case PAT_HASH: return decimal_pattern(s, n, 39);
+    case PAT_ARN: return !strncmp(s, "arn:aws", 7);
+    default: return true;
+    }
+}
+
 /*
  * Reads an optional string member. Returns false on a type error (already reported). A
  * present value is checked against [min, max] characters and the pattern; violations are
@@ -122,9 +141,9 @@ static bool get_str(call_t *c, const sl_val_t *obj, const char *field, const cha
 {
     *out = NULL;
     const sl_val_t *v = sl_val_get(obj, field);
-    if (!path) path = member_path(c, field);
     if (!v || v->type == SL_V_NULL) {
-        if (required) violation(c, "null", false, path, "Member must not be null");
+        if (required)
+            violation(c, "null", false, member_path(c, path, field), "Member must not be null");
         return true;
     }
     if (v->type != SL_V_STR) {
@@ -138,8 +157,11 @@ static bool get_str(call_t *c, const sl_val_t *obj, const char *field, const cha
         return serialization(c, msg);
     }
     const char *s = v->u.str.p;
-    size_t n = v->u.str.len, chars = utf8_chars(s, n);
+    size_t n = v->u.str.len, chars = n <= max && n >= min ? min : utf8_chars(s, n);
     char rule[128];
+    /* (A byte count within [min, max] has a character count within it too.) */
+    if ((chars < min || chars > max || (pattern != PAT_NONE && !pattern_ok(s, n, chars, min, pattern))))
+        path = member_path(c, path, field);
     if (chars < min) {
         snprintf(rule, sizeof rule, "Member must have length greater than or equal to %zu", min);
         violation(c, s, true, path, rule);
@@ -169,7 +191,10 @@ static bool get_int(call_t *c, const sl_val_t *obj, const char *field, bool requ
 {
     *present = false;
     const sl_val_t *v = sl_val_get(obj, field);
-    const char *path = member_path(c, field);
+    const char *path = field;
+    if (!v || v->type == SL_V_NULL || (v->type == SL_V_NUM && v->u.num.is_int &&
+                                       (v->u.num.i < min || v->u.num.i > max)))
+        path = member_path(c, NULL, field);
     if (!v || v->type == SL_V_NULL) {
         if (required) violation(c, "null", false, path, "Member must not be null");
         return true;
@@ -214,6 +239,26 @@ static const char *stream_of(call_t *c, const sl_val_t *obj, bool *ok)
 }
 
 /* ---- encoders of common shapes ------------------------------------------------------------- */
+
+/* "shardId-%012d" of the first indexes, made once: the PutRecords answer names a shard per
+ * record, and printf there would be a tenth of the request's cost. */
+#define CACHED_SHARD_NAMES 64
+static char shard_names[CACHED_SHARD_NAMES][24];
+static pthread_once_t shard_names_once = PTHREAD_ONCE_INIT;
+
+static void init_shard_names(void)
+{
+    for (int i = 0; i < CACHED_SHARD_NAMES; i++)
+        snprintf(shard_names[i], sizeof shard_names[i], "shardId-%012d", i);
+}
+
+/* The ShardId of index ix (static storage or the call's arena). */
+static const char *shard_name(call_t *c, int ix)
+{
+    pthread_once(&shard_names_once, init_shard_names);
+    if (ix >= 0 && ix < CACHED_SHARD_NAMES) return shard_names[ix];
+    return sl_arena_printf(c->a, "shardId-%012d", ix);
+}
 
 static void enc_hash(sl_enc_t *e, const char *key, sl_u128_t v)
 {
@@ -652,14 +697,12 @@ static bool op_ListShards(call_t *c)
 
 /* Reads one record's members (Data, PartitionKey, ExplicitHashKey) for PutRecord(s). path is
  * the member prefix for messages ("" or "records.N.member."). */
-static bool read_record(call_t *c, const sl_val_t *obj, const char *prefix, sl_put_rec_t *r)
+static bool read_record(call_t *c, const sl_val_t *obj, sl_put_rec_t *r)
 {
     const sl_val_t *d = sl_val_get(obj, "Data");
-    char path[64];
-    snprintf(path, sizeof path, "%sdata", prefix);
     memset(r, 0, sizeof *r);
     if (!d || d->type == SL_V_NULL) {
-        violation(c, "null", false, sl_arena_strdup(c->a, path), "Member must not be null");
+        violation(c, "null", false, member_path(c, NULL, "Data"), "Member must not be null");
     } else {
         int rc = sl_val_blob(c->a, d, &r->data, &r->len);
         if (rc < 0) return serialization(c, "Base64 encoded data expected for a blob member");
@@ -667,17 +710,13 @@ static bool read_record(call_t *c, const sl_val_t *obj, const char *prefix, sl_p
             char val[96];
             snprintf(val, sizeof val, "java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]", r->len,
                      r->len);
-            violation(c, val, true, sl_arena_strdup(c->a, path),
+            violation(c, val, true, member_path(c, NULL, "Data"),
                       "Member must have length less than or equal to 1048576");
         }
     }
     const char *pk, *ehk;
-    snprintf(path, sizeof path, "%spartitionKey", prefix);
-    if (!get_str(c, obj, "PartitionKey", sl_arena_strdup(c->a, path), true, 1, 256, PAT_NONE, &pk))
-        return false;
-    snprintf(path, sizeof path, "%sexplicitHashKey", prefix);
-    if (!get_str(c, obj, "ExplicitHashKey", sl_arena_strdup(c->a, path), false, 0, 1000,
-                 PAT_HASH, &ehk))
+    if (!get_str(c, obj, "PartitionKey", NULL, true, 1, 256, PAT_NONE, &pk) ||
+        !get_str(c, obj, "ExplicitHashKey", NULL, false, 0, 1000, PAT_HASH, &ehk))
         return false;
     if (pk) {
         r->pk = pk;
@@ -700,7 +739,7 @@ static bool op_PutRecord(call_t *c)
     bool ok;
     const char *name = stream_of(c, c->body, &ok), *order = NULL;
     sl_put_rec_t r;
-    if (!ok || !read_record(c, c->body, "", &r) ||
+    if (!ok || !read_record(c, c->body, &r) ||
         !get_str(c, c->body, "SequenceNumberForOrdering", NULL, false, 0, 1000, PAT_SEQ, &order))
         return false;
     if (validation_failed(c)) return false;
@@ -712,7 +751,7 @@ static bool op_PutRecord(call_t *c)
     sl_enc_t *e = c->enc;
     sl_enc_obj_begin(e);
     sl_enc_key(e, "ShardId");
-    sl_enc_str(e, sl_arena_printf(c->a, "shardId-%012d", res.shard_ix));
+    sl_enc_str(e, shard_name(c, res.shard_ix));
     sl_enc_key(e, "SequenceNumber");
     sl_enc_str(e, res.seq);
     sl_enc_key(e, "EncryptionType");
@@ -745,11 +784,11 @@ static bool op_PutRecords(call_t *c)
     for (size_t i = 0; i < n; i++) {
         const sl_val_t *item = recs->u.arr.items[i];
         if (item->type != SL_V_OBJ) return serialization(c, "Records must hold objects");
-        char prefix[48];
-        snprintf(prefix, sizeof prefix, "records.%zu.member.", i + 1);
-        if (!read_record(c, item, prefix, &r[i])) return false;
+        c->rec_index = (int)i + 1;
+        if (!read_record(c, item, &r[i])) return false;
         total += r[i].len + r[i].pk_len;
     }
+    c->rec_index = 0;
     if (validation_failed(c)) return false;
     if (total > MAX_PUTS_BYTES)
         return sl_awserr_set(&c->err, SL_AWS_InvalidArgumentException,
@@ -764,15 +803,13 @@ static bool op_PutRecords(call_t *c)
     sl_enc_i64(e, failed);
     sl_enc_key(e, "Records");
     sl_enc_arr_begin(e);
-    char sid[24];
     for (size_t i = 0; i < n; i++) {
         sl_enc_obj_begin(e);
         if (res[i].code == SL_AWS_OK) {
             sl_enc_key(e, "SequenceNumber");
-            sl_enc_str(e, res[i].seq);
-            snprintf(sid, sizeof sid, "shardId-%012d", res[i].shard_ix);
+            sl_enc_strn(e, res[i].seq, 32);
             sl_enc_key(e, "ShardId");
-            sl_enc_str(e, sid);
+            sl_enc_str(e, shard_name(c, res[i].shard_ix));
         } else {
             sl_enc_key(e, "ErrorCode");
             sl_enc_str(e, sl_awserr_name(res[i].code));

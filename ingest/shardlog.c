@@ -574,3 +574,10 @@ int sl_shardlog_sync(sl_shardlog_t *log)
     log->dirty = false;
     return fdatasync(log->segs[log->nsegs - 1].fd);
 }
+
+int sl_shardlog_take_sync_fd(sl_shardlog_t *log)
+{
+    if (!log->dirty || !log->nsegs) return -1;
+    log->dirty = false;
+    return dup(log->segs[log->nsegs - 1].fd);
+}

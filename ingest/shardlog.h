@@ -100,5 +100,9 @@ uint64_t sl_shardlog_bytes(const sl_shardlog_t *log);
 int sl_shardlog_expire(sl_shardlog_t *log, int64_t cutoff_ms);
 /* fdatasync the current segment if it was written since the last sync. */
 int sl_shardlog_sync(sl_shardlog_t *log);
+/* For syncing without holding the shard's lock: when the log was written since the last
+ * sync, marks it clean and returns a duplicate descriptor of its newest segment, which the
+ * caller fdatasyncs and closes after releasing the lock; -1 when nothing is to sync. */
+int sl_shardlog_take_sync_fd(sl_shardlog_t *log);
 
 #endif

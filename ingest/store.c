@@ -671,8 +671,13 @@ static void *maintenance(void *arg)
                     shard_t *sh = s->shards[k];
                     pthread_mutex_lock(&sh->mu);
                     if (do_expire) sl_shardlog_expire(sh->log, cutoff);
-                    if (do_sync) sl_shardlog_sync(sh->log);
+                    int fd = do_sync ? sl_shardlog_take_sync_fd(sh->log) : -1;
                     pthread_mutex_unlock(&sh->mu);
+                    /* The disk wait happens outside the shard's lock: puts go on meanwhile. */
+                    if (fd >= 0) {
+                        fdatasync(fd);
+                        close(fd);
+                    }
                 }
             }
             pthread_rwlock_unlock(&st->lock);
@@ -1359,8 +1364,9 @@ out:
 
 /* ---- data plane ------------------------------------------------------------------------------ */
 
-/* The open shard holding hash key h: binary search over the sorted open shards. */
-static shard_t *route(const stream_t *s, sl_u128_t h)
+/* The position in s->open of the open shard holding hash key h (binary search over the
+ * sorted open shards), or s->nopen when none does. */
+static int route(const stream_t *s, sl_u128_t h)
 {
     size_t lo = 0, hi = s->nopen;
     while (lo < hi) {
@@ -1370,9 +1376,8 @@ static shard_t *route(const stream_t *s, sl_u128_t h)
         else
             hi = mid;
     }
-    if (lo == 0) return NULL;
-    shard_t *sh = s->open[lo - 1];
-    return h <= sh->end_hash ? sh : NULL;
+    if (lo == 0 || h > s->open[lo - 1]->end_hash) return (int)s->nopen;
+    return (int)(lo - 1);
 }
 
 int sl_store_put(sl_store_t *st, const char *name, const sl_put_rec_t *recs, size_t n,
@@ -1384,32 +1389,34 @@ int sl_store_put(sl_store_t *st, const char *name, const sl_put_rec_t *recs, siz
         pthread_rwlock_unlock(&st->lock);
         return -1;
     }
-    /* Route every record, then write each shard's records as one batch, in request order. */
-    shard_t **dest = sl_arena_alloc(a, n * sizeof(shard_t *));
+    /* Route every record, then write each shard's records as one batch, in request order:
+     * a counting sort of the record indexes by the position of their shard in s->open. */
+    int *dest = sl_arena_alloc(a, n * sizeof(int));
+    size_t nopen = s->nopen;
+    size_t *start = sl_arena_calloc(a, (nopen + 2) * sizeof(size_t));
     for (size_t i = 0; i < n; i++) {
         sl_u128_t h = recs[i].has_explicit_hash ? recs[i].explicit_hash
                                                 : sl_hashkey_of(recs[i].pk, recs[i].pk_len);
         dest[i] = route(s, h);
+        start[dest[i] + 1]++;
     }
+    for (size_t k = 1; k <= nopen + 1; k++) start[k] += start[k - 1];
+    size_t *order = sl_arena_alloc(a, n * sizeof(size_t));
+    size_t *fill = sl_arena_alloc(a, (nopen + 1) * sizeof(size_t));
+    memcpy(fill, start, (nopen + 1) * sizeof(size_t));
+    for (size_t i = 0; i < n; i++) order[fill[dest[i]]++] = i;
     sl_logrec_t *batch = sl_arena_alloc(a, n * sizeof(sl_logrec_t));
-    size_t *which = sl_arena_alloc(a, n * sizeof(size_t));
-    bool *done = sl_arena_calloc(a, n);
     int failed = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (done[i]) continue;
-        shard_t *sh = dest[i];
-        size_t k = 0;
-        for (size_t j = i; j < n; j++) {
-            if (done[j] || dest[j] != sh) continue;
-            done[j] = true;
-            which[k] = j;
-            batch[k].pk = recs[j].pk;
-            batch[k].pk_len = recs[j].pk_len;
-            batch[k].data = recs[j].data;
-            batch[k].len = recs[j].len;
-            k++;
+    for (size_t g = 0; g <= nopen; g++) {
+        size_t k = start[g + 1] - start[g];
+        if (k == 0) continue;
+        const size_t *which = order + start[g];
+        for (size_t r = 0; r < k; r++) {
+            const sl_put_rec_t *rec = &recs[which[r]];
+            batch[r] = (sl_logrec_t){rec->pk, rec->pk_len, rec->data, rec->len};
         }
-        if (!sh) { /* cannot happen while open shards cover the key space */
+        if (g == nopen) { /* no open shard holds the key: cannot happen while open shards
+                             cover the key space */
             for (size_t r = 0; r < k; r++) {
                 results[which[r]].code = SL_AWS_InternalFailure;
                 results[which[r]].message = "Internal service failure.";
@@ -1417,6 +1424,7 @@ int sl_store_put(sl_store_t *st, const char *name, const sl_put_rec_t *recs, siz
             }
             continue;
         }
+        shard_t *sh = s->open[g];
         pthread_mutex_lock(&sh->mu);
         int64_t now = sl_clock_now_ms();
         size_t accept = k;
