@@ -253,7 +253,7 @@ sl_shardlog_t *sl_shardlog_open(const char *dir, size_t segment_bytes, char **er
         names[n++] = sl_strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(char *), cmp_names);
+    if (n) qsort(names, n, sizeof(char *), cmp_names);
 
     sl_shardlog_t *log = SL_NEW(sl_shardlog_t);
     log->dir = sl_strdup(dir);

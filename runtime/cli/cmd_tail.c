@@ -6,7 +6,8 @@
  * record per line as JSON {SequenceNumber, ApproximateArrivalTimestamp (epoch seconds),
  * Data (base64), PartitionKey} - the dump format `sluice run --replay` reads. Without
  * --follow, tail reads until every shard is caught up and prints the records merged in
- * arrival order (ties by shard, then sequence number), so a dump is in ROWTIME order; with
+ * arrival order (ties by sequence number, which for sluice is put order), so a dump is in
+ * ROWTIME order; with
  * --follow it keeps polling and prints records as they come.
  */
 #include "alloc.h"
@@ -40,8 +41,13 @@ static int cmp_out(const void *a, const void *b)
 {
     const out_rec_t *x = a, *y = b;
     if (x->arrival_ms != y->arrival_ms) return x->arrival_ms < y->arrival_ms ? -1 : 1;
-    if (x->shard != y->shard) return x->shard < y->shard ? -1 : 1;
-    return strcmp(x->seq, y->seq);
+    /* Equal arrival times: sluice's sequence numbers carry a stream-wide counter first, so
+     * comparing them (shorter first, then as text) restores put order across shards. */
+    size_t lx = strlen(x->seq), ly = strlen(y->seq);
+    if (lx != ly) return lx < ly ? -1 : 1;
+    int c = strcmp(x->seq, y->seq);
+    if (c) return c;
+    return x->shard < y->shard ? -1 : x->shard > y->shard;
 }
 
 /* Parses --timestamp: epoch seconds (with fraction) or "YYYY-MM-DD[T ]HH:MM:SS[.mmm][Z]". */

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The embedded-store demo: start `sluice serve` on a scratch data directory, create a stream
+# through the Kinesis API, put records with `sluice put`, read them back with `sluice tail`,
+# and stop the server. Usage: examples/demo.sh [BUILD_DIR]   (default: build)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+SLUICE=${SLUICE:-$here/${1:-build}/sluice}
+[ -x "$SLUICE" ] || { echo "demo: $SLUICE not found; build first" >&2; exit 1; }
+
+data=$(mktemp -d)
+log=$data/serve.log
+cleanup() {
+  [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+# A free port: ask the kernel for one (port 0), read it back from the server's first line.
+"$SLUICE" serve --port 0 --data "$data/store" 2>"$log" &
+pid=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$log" 2>/dev/null && break
+  sleep 0.05
+done
+port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$log")
+[ -n "$port" ] || { echo "demo: server did not start:" >&2; cat "$log" >&2; exit 1; }
+endpoint=http://127.0.0.1:$port
+echo "== sluice serve is up on $endpoint (data in $data/store)"
+
+api() { # api OPERATION JSON: one Kinesis API call with curl, as any SDK would make it
+  curl -sS -X POST "$endpoint/" -H "X-Amz-Target: Kinesis_20131202.$1" \
+       -H 'Content-Type: application/x-amz-json-1.1' -d "$2"
+  echo
+}
+
+echo "== CreateStream ticks (2 shards)"
+api CreateStream '{"StreamName":"ticks","ShardCount":2}'
+api DescribeStreamSummary '{"StreamName":"ticks"}'
+
+echo "== sluice put: 6 stock ticks, partition key = the ticker field"
+cat <<'JSON' | "$SLUICE" put ticks --endpoint "$endpoint" --key-field ticker
+{"ticker":"AMZN","price":181.20,"volume":300}
+{"ticker":"MSFT","price":415.10,"volume":120}
+{"ticker":"AMZN","price":181.35,"volume":200}
+{"ticker":"AAPL","price":227.50,"volume":500}
+{"ticker":"MSFT","price":414.90,"volume":80}
+{"ticker":"AMZN","price":181.10,"volume":150}
+JSON
+
+echo "== sluice tail ticks (raw data, arrival order)"
+"$SLUICE" tail ticks --endpoint "$endpoint"
+
+echo "== sluice tail ticks --format kinesis (the replay dump format)"
+"$SLUICE" tail ticks --endpoint "$endpoint" --format kinesis | head -3
+
+echo "== ListShards"
+api ListShards '{"StreamName":"ticks"}'
+echo "== done"
