@@ -333,6 +333,25 @@ static int cat_put_shard(sl_store_t *st, const stream_t *s, const shard_t *sh)
                     sh->closed ? sh->closed_ms : (int64_t)0);
 }
 
+/* The catalog key of a stream's counter floor: a value no smaller than any counter the
+ * stream handed out. The logs alone cannot bound the counter once retention has deleted
+ * every record of a shard, so the floor is saved before that happens (see maintenance)
+ * and load_catalog restarts the counter above it. */
+static void counter_floor_key(int64_t stream_id, char out[48])
+{
+    snprintf(out, 48, "counter_floor/%" PRId64, stream_id);
+}
+
+/* Records the stream's counter as its floor. Caller holds the store lock (read or write:
+ * only write-lock holders and the maintenance thread touch the catalog). */
+static int save_counter_floor(sl_store_t *st, stream_t *s)
+{
+    char key[48];
+    counter_floor_key(s->id, key);
+    return cat_exec(st, "INSERT OR REPLACE INTO meta VALUES(?,?)", "ti", key,
+                    (int64_t)(atomic_load(&s->counter) - 1));
+}
+
 /* ---- shards ------------------------------------------------------------------------------- */
 
 static shard_t *shard_new(int ix)
@@ -563,6 +582,15 @@ static int load_catalog(sl_store_t *st, char **err)
             if (!sl_shardlog_empty(sh->log) && sl_shardlog_last_counter(sh->log) > top)
                 top = sl_shardlog_last_counter(sh->log);
         }
+        char key[48];
+        counter_floor_key(s->id, key);
+        if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key=?", -1, &q, NULL) !=
+            SQLITE_OK)
+            goto fail;
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(q) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(q, 0) > top)
+            top = (uint64_t)sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
         atomic_store(&s->counter, top + 1);
         rebuild_open(s);
     }
@@ -670,6 +698,11 @@ static void *maintenance(void *arg)
                 for (size_t k = 0; k < s->nshards; k++) {
                     shard_t *sh = s->shards[k];
                     pthread_mutex_lock(&sh->mu);
+                    /* Expiry is about to delete every record of this shard: save the
+                     * counter first, or a restart would number new records below old ones. */
+                    if (do_expire && !sl_shardlog_empty(sh->log) &&
+                        sl_shardlog_last_arrival(sh->log) < cutoff)
+                        save_counter_floor(st, s);
                     if (do_expire) sl_shardlog_expire(sh->log, cutoff);
                     int fd = do_sync ? sl_shardlog_take_sync_fd(sh->log) : -1;
                     pthread_mutex_unlock(&sh->mu);
@@ -929,6 +962,9 @@ int sl_store_delete_stream(sl_store_t *st, const char *name, sl_awserr_t *err)
     if (rc == 0) rc = cat_exec(st, "DELETE FROM streams WHERE id=?", "i", s->id);
     if (rc == 0) rc = cat_exec(st, "DELETE FROM shards WHERE stream_id=?", "i", s->id);
     if (rc == 0) rc = cat_exec(st, "DELETE FROM tags WHERE stream_id=?", "i", s->id);
+    char floor_key[48];
+    counter_floor_key(s->id, floor_key);
+    if (rc == 0) rc = cat_exec(st, "DELETE FROM meta WHERE key=?", "t", floor_key);
     if (cat_end(st, rc) < 0) {
         pthread_rwlock_unlock(&st->lock);
         return sl_awserr_set(err, SL_AWS_InternalFailure, "catalog: %s", sqlite3_errmsg(st->db));
