@@ -49,33 +49,67 @@ static int starts_expression(int code)
     }
 }
 
+/* Infix operators (AND stays explicit: BETWEEN needs it); collapsed into "an operator". */
+static int is_operator(int code)
+{
+    switch (code) {
+    case TK_OR: case TK_IS: case TK_LIKE: case TK_SIMILAR: case TK_BETWEEN: case TK_IN:
+    case TK_NOT: case TK_EQ: case TK_NE: case TK_LT: case TK_LE: case TK_GT: case TK_GE:
+    case TK_CONCAT: case TK_PLUS: case TK_MINUS: case TK_STAR: case TK_SLASH: case TK_EQUALS:
+    case TK_CONTAINS: case TK_OVERLAPS: case TK_PRECEDES: case TK_SUCCEEDS: case TK_LEADS:
+    case TK_LAGS: case TK_STRICTLY: case TK_IMMEDIATELY:
+        return 1;
+    default: return 0;
+    }
+}
+
+/* Adds description d to items[] unless present; counts overflow in *more. */
+static void add_item(const char **items, int *nitems, int *more, const char *d)
+{
+    for (int k = 0; k < *nitems; k++)
+        if (!strcmp(items[k], d)) return;
+    if (*nitems < 8)
+        items[(*nitems)++] = d;
+    else
+        *more = 1;
+}
+
 /*
  * Reports a syntax error at tok (code major): "expected A, B or C near 'tok'". The expected
- * set comes from replaying the parser tables (sl_lemon_expected); a set that includes all
- * expression starters is summarised as "an expression".
+ * set comes from replaying the parser tables (sl_lemon_expected). To keep it readable,
+ * expression starters become "an expression", infix operators "an operator", and
+ * punctuation is listed before keywords.
  */
 void sl_parse_syntax_error(sl_pctx_t *pc, void *parser, int major, const sl_token_t *tok)
 {
     if (pc->failed) return;
     int exp[512];
     int n = sl_lemon_expected(parser, exp, (int)(sizeof exp / sizeof exp[0]));
-    int has_expr = 0;
+    int has_expr = 0, nops = 0;
     for (int i = 0; i < n; i++)
         if (exp[i] == TK_INTEGER) has_expr = 1;
+    /* Where an expression may start, '-', '+', NOT and '*' are not operators. */
+    for (int i = 0; i < n; i++) {
+        if (has_expr && (starts_expression(exp[i]) || exp[i] == TK_STAR)) continue;
+        if (is_operator(exp[i])) nops++;
+    }
+    int group_ops = nops >= 3;
     const char *items[16];
     int nitems = 0, more = 0;
-    if (has_expr) items[nitems++] = "an expression";
-    for (int i = 0; i < n; i++) {
-        if (has_expr && starts_expression(exp[i])) continue;
-        const char *d = sl_token_desc(exp[i]);
-        int dup = 0;
-        for (int k = 0; k < nitems; k++)
-            if (!strcmp(items[k], d)) dup = 1;
-        if (dup) continue;
-        if (nitems < 8)
-            items[nitems++] = d;
-        else
-            more = 1;
+    if (has_expr) add_item(items, &nitems, &more, "an expression");
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < n; i++) {
+            if (has_expr && starts_expression(exp[i])) continue;
+            if (group_ops && is_operator(exp[i]) && !(has_expr && exp[i] == TK_STAR)) continue;
+            const char *d = sl_token_desc(exp[i]);
+            int punct = d[0] == '\'';
+            if (punct != (pass == 0)) continue;
+            add_item(items, &nitems, &more, d);
+        }
+    }
+    if (group_ops) {
+        if (nitems == 8) more = 1, nitems--;
+        add_item(items, &nitems, &more, "an operator");
     }
     sl_buf_t b = SL_BUF_INIT;
     if (nitems == 0) {

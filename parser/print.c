@@ -42,6 +42,7 @@ static const char *const temporal_spell[] = {
 
 static void expr(sl_buf_t *b, const sl_ast_t *n, int minprec);
 static void query(sl_buf_t *b, const sl_ast_t *n);
+static void order_item(sl_buf_t *b, const sl_ast_t *o);
 
 /* True when s reads back as itself unquoted: an upper-case word that is no keyword. */
 static int bare_ok(const char *s)
@@ -197,7 +198,7 @@ static void winspec_body(sl_buf_t *b, const sl_ast_t *w)
     }
     if (w->kids[1]) {
         sl_buf_printf(b, "%sORDER BY ", sep);
-        list(b, w->kids[1], expr_any);
+        list(b, w->kids[1], order_item);
         sep = " ";
     }
     const sl_ast_t *f = w->kids[2];

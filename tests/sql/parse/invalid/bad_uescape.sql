@@ -1,0 +1,1 @@
+SELECT STREAM U&'x' UESCAPE 'ab' FROM s;

@@ -1,0 +1,1 @@
+SELECT STREAM U&'\00zz' FROM s;

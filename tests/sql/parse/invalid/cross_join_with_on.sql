@@ -1,0 +1,1 @@
+SELECT STREAM * FROM a CROSS JOIN b ON a.x = b.x;

@@ -1,0 +1,1 @@
+CREATE STREAM s (a DECIMAL(30, 2));

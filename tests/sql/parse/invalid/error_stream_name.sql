@@ -1,0 +1,1 @@
+CREATE STREAM "error_stream" (a INTEGER);

@@ -1,0 +1,1 @@
+SELECT STREAM a FROM s WHERE a IN ();

@@ -1,0 +1,3 @@
+SELECT STREAM *
+FROM a
+JOIN b;

@@ -1,0 +1,1 @@
+SELECT STREAM 12abc FROM s;

@@ -1,0 +1,1 @@
+SELECT STREAM a b c FROM s;

@@ -1,0 +1,1 @@
+SELECT STREAM POSITION('a', b) FROM s;

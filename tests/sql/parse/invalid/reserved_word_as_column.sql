@@ -1,0 +1,1 @@
+CREATE STREAM s (select INTEGER);

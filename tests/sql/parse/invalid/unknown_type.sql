@@ -1,0 +1,4 @@
+CREATE OR REPLACE STREAM "S" (
+    a VARCHAR(4),
+    b STRING
+);

@@ -1,0 +1,2 @@
+SELECT STREAM a /* never closed
+FROM s;

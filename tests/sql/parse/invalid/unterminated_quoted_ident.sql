@@ -1,0 +1,1 @@
+SELECT STREAM "abc FROM s;

@@ -1,0 +1,2 @@
+SELECT STREAM "prix", é€ FROM s
+WHERE ) ;

@@ -1,0 +1,1 @@
+SELECT COUNT(DISTINCT ticker), COUNT(ALL ticker), COUNT(*) FROM "Reference";

@@ -1,0 +1,6 @@
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    ticker_symbol VARCHAR(4), "Company" VARCHAR(20), sector VARCHAR(12), change DOUBLE, price DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker_symbol, "c"."Company", sector, change, price
+FROM "SOURCE_SQL_STREAM_001" LEFT JOIN "CompanyName" AS "c"
+ON "SOURCE_SQL_STREAM_001".ticker_symbol = "c"."Ticker";

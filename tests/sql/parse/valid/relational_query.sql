@@ -1,0 +1,1 @@
+SELECT ticker, sector FROM "CompanyName" WHERE sector <> 'ENERGY' ORDER BY ticker DESC, sector;

@@ -1,0 +1,20 @@
+SELECT STREAM *
+FROM "SOURCE_SQL_STREAM_001"
+WHERE PERIOD (s1, e1) EQUALS PERIOD (s2, e2)
+   OR (s1, e1) CONTAINS (s2, e2)
+   OR (s1, e1) CONTAINS ts
+   OR (s1, e1) STRICTLY CONTAINS (s2, e2)
+   OR (s1, e1) OVERLAPS (s2, e2)
+   OR (s1, e1) STRICTLY OVERLAPS (s2, e2)
+   OR (s1, e1) PRECEDES (s2, e2)
+   OR (s1, e1) STRICTLY PRECEDES (s2, e2)
+   OR (s1, e1) IMMEDIATELY PRECEDES (s2, e2)
+   OR (s1, e1) SUCCEEDS (s2, e2)
+   OR (s1, e1) STRICTLY SUCCEEDS (s2, e2)
+   OR (s1, e1) IMMEDIATELY SUCCEEDS (s2, e2)
+   OR (s1, e1) LEADS (s2, e2)
+   OR (s1, e1) STRICTLY LEADS (s2, e2)
+   OR (s1, e1) IMMEDIATELY LEADS (s2, e2)
+   OR (s1, e1) LAGS (s2, e2)
+   OR (s1, e1) STRICTLY LAGS (s2, e2)
+   OR (s1, e1) IMMEDIATELY LAGS (s2, e2);
