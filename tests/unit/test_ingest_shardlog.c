@@ -145,6 +145,11 @@ static long read_log(sl_shardlog_t *log, uint64_t from, size_t limit, size_t max
     return n;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
 /* Segment file names in the log directory, sorted; returns the count. */
 static size_t list_segments(char names[][32], size_t max)
 {
@@ -155,10 +160,10 @@ static size_t list_segments(char names[][32], size_t max)
     while ((e = readdir(d))) {
         if (strlen(e->d_name) != 24 || strcmp(e->d_name + 20, ".log")) continue;
         assert_true(n < max);
-        snprintf(names[n++], 32, "%s", e->d_name);
+        memcpy(names[n++], e->d_name, 25); /* 24 characters and the NUL */
     }
     closedir(d);
-    qsort(names, n, 32, (int (*)(const void *, const void *))strcmp);
+    qsort(names, n, 32, cmp_name);
     return n;
 }
 
