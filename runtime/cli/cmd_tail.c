@@ -275,7 +275,7 @@ int sl_cmd_tail(int argc, char **argv)
         }
     }
 drained:
-    qsort(recs, nrecs, sizeof *recs, cmp_out);
+    if (nrecs) qsort(recs, nrecs, sizeof *recs, cmp_out);
     for (size_t i = 0; i < nrecs; i++) {
         if (rc == 0) fputs(recs[i].line, stdout);
         sl_free(recs[i].line);
