@@ -113,8 +113,7 @@ static int str_eq(const char *a, const char *b)
 int sl_ast_equal(const sl_ast_t *a, const sl_ast_t *b)
 {
     if (!a || !b) return a == b;
-    if (a->kind != b->kind || a->op != b->op || a->flags != b->flags ||
-        a->nkids != b->nkids)
+    if (a->kind != b->kind || a->op != b->op || a->flags != b->flags || a->nkids != b->nkids)
         return 0;
     if (a->qual.unit != b->qual.unit || a->qual.prec != b->qual.prec ||
         a->qual.unit2 != b->qual.unit2 || a->qual.prec2 != b->qual.prec2)

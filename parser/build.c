@@ -59,8 +59,7 @@ void sl_perr_node(sl_pctx_t *pc, const sl_ast_t *n, const char *fmt, ...)
 static sl_ast_t *checked(sl_pctx_t *pc, sl_ast_t *n)
 {
     if (n && n->depth > SL_AST_MAX_DEPTH)
-        sl_perr_node(pc, n, "expression nested too deeply (more than %d levels)",
-                     SL_AST_MAX_DEPTH);
+        sl_perr_node(pc, n, "expression nested too deeply (more than %d levels)", SL_AST_MAX_DEPTH);
     return n;
 }
 
@@ -207,7 +206,8 @@ sl_ast_t *sl_b_coldef(sl_pctx_t *pc, const sl_token_t *name, sl_ast_t *type, uns
     check_ident(pc, name, n->name);
     n->flags = flags;
     if (type && type->op == SL_TYPE_INTERVAL)
-        sl_perr_node(pc, type, "INTERVAL is not a column type (intervals exist only in expressions)");
+        sl_perr_node(pc, type,
+                     "INTERVAL is not a column type (intervals exist only in expressions)");
     sl_ast_set(n, 0, type);
     return sl_ast_set(n, 1, path);
 }
@@ -225,8 +225,8 @@ sl_ast_t *sl_b_create_pump(sl_pctx_t *pc, const sl_token_t *at, unsigned flags,
 }
 
 /* INSERT [EXPEDITED] INTO target [(cols)] query. */
-sl_ast_t *sl_b_insert(sl_pctx_t *pc, const sl_token_t *at, unsigned flags,
-                      const sl_token_t *target, sl_ast_t *cols, sl_ast_t *query)
+sl_ast_t *sl_b_insert(sl_pctx_t *pc, const sl_token_t *at, unsigned flags, const sl_token_t *target,
+                      sl_ast_t *cols, sl_ast_t *query)
 {
     sl_ast_t *n = sl_b_node(pc, SL_AST_INSERT, at, 2);
     n->flags = flags;
@@ -284,8 +284,7 @@ static void list_words(sl_buf_t *b, const char *const *words)
 }
 
 /* Checks that NAME/ENDPOINT node n's name is one of words; names `what` in the error. */
-static void check_word(sl_pctx_t *pc, const sl_ast_t *n, const char *what,
-                       const char *const *words)
+static void check_word(sl_pctx_t *pc, const sl_ast_t *n, const char *what, const char *const *words)
 {
     if (!n || one_of(n->name, words)) return;
     sl_buf_t b = SL_BUF_INIT;
@@ -319,8 +318,8 @@ sl_ast_t *sl_b_option(sl_pctx_t *pc, const sl_token_t *key, sl_ast_t *value)
 /* STARTING AT word: a NAME checked against the Kinesis starting positions. */
 sl_ast_t *sl_b_starting(sl_pctx_t *pc, const sl_token_t *word)
 {
-    static const char *const positions[] = {"TRIM_HORIZON", "NOW", "LATEST",
-                                            "LAST_STOPPED_POINT", NULL};
+    static const char *const positions[] = {"TRIM_HORIZON", "NOW", "LATEST", "LAST_STOPPED_POINT",
+                                            NULL};
     sl_ast_t *n = sl_b_name(pc, word);
     check_word(pc, n, "starting position", positions);
     return n;
@@ -330,15 +329,13 @@ sl_ast_t *sl_b_starting(sl_pctx_t *pc, const sl_token_t *word)
  * The three extension statements. Checks the endpoint kinds each allows, the format, that
  * an endpoint which needs a target has one, and that PATH mappings only appear with JSON.
  */
-sl_ast_t *sl_b_create_ext(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at,
-                          unsigned flags, const sl_token_t *name, const sl_token_t *stream,
-                          sl_ast_t *endpoint, const sl_token_t *format, sl_ast_t *cols,
-                          sl_ast_t *start, sl_ast_t *opts)
+sl_ast_t *sl_b_create_ext(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at, unsigned flags,
+                          const sl_token_t *name, const sl_token_t *stream, sl_ast_t *endpoint,
+                          const sl_token_t *format, sl_ast_t *cols, sl_ast_t *start, sl_ast_t *opts)
 {
     static const char *const in_kinds[] = {"STREAM", "FILE", NULL};
     static const char *const ref_kinds[] = {"FILE", "URL", NULL};
-    static const char *const out_kinds[] = {"STREAM", "FILE", "WEBHOOK", "COMMAND", "STDOUT",
-                                            NULL};
+    static const char *const out_kinds[] = {"STREAM", "FILE", "WEBHOOK", "COMMAND", "STDOUT", NULL};
     static const char *const formats[] = {"JSON", "CSV", NULL};
     sl_ast_t *n = sl_b_node(pc, kind, at, 5);
     n->flags = flags;
@@ -360,8 +357,9 @@ sl_ast_t *sl_b_create_ext(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *a
     for (int i = 0; cols && i < cols->nkids; i++) {
         const sl_ast_t *c = cols->kids[i];
         if (c && c->kids[1] && strcmp(fmt->name, "JSON"))
-            sl_perr_node(pc, c->kids[1], "PATH mappings apply to FORMAT JSON only (CSV columns "
-                                         "map by position)");
+            sl_perr_node(pc, c->kids[1],
+                         "PATH mappings apply to FORMAT JSON only (CSV columns "
+                         "map by position)");
     }
     sl_ast_set(n, 0, endpoint);
     sl_ast_set(n, 1, fmt);
@@ -374,24 +372,35 @@ sl_ast_t *sl_b_create_ext(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *a
 
 /* One spelling of a type name. */
 typedef struct type_alias {
-    const char *a;  /* first word */
-    const char *b;  /* second word or NULL */
-    int type;       /* SL_TYPE_* */
-    int maxargs;    /* how many (n) / (p, s) arguments it takes */
+    const char *a; /* first word */
+    const char *b; /* second word or NULL */
+    int type;      /* SL_TYPE_* */
+    int maxargs;   /* how many (n) / (p, s) arguments it takes */
 } type_alias_t;
 
 static const type_alias_t type_aliases[] = {
-    {"BOOLEAN", NULL, SL_TYPE_BOOLEAN, 0},    {"TINYINT", NULL, SL_TYPE_TINYINT, 0},
-    {"SMALLINT", NULL, SL_TYPE_SMALLINT, 0},  {"INTEGER", NULL, SL_TYPE_INTEGER, 0},
-    {"INT", NULL, SL_TYPE_INTEGER, 0},        {"BIGINT", NULL, SL_TYPE_BIGINT, 0},
-    {"REAL", NULL, SL_TYPE_REAL, 0},          {"DOUBLE", NULL, SL_TYPE_DOUBLE, 0},
-    {"DOUBLE", "PRECISION", SL_TYPE_DOUBLE, 0}, {"FLOAT", NULL, SL_TYPE_FLOAT, 1},
-    {"DECIMAL", NULL, SL_TYPE_DECIMAL, 2},    {"DEC", NULL, SL_TYPE_DECIMAL, 2},
-    {"NUMERIC", NULL, SL_TYPE_DECIMAL, 2},    {"CHAR", NULL, SL_TYPE_CHAR, 1},
-    {"CHARACTER", NULL, SL_TYPE_CHAR, 1},     {"VARCHAR", NULL, SL_TYPE_VARCHAR, 1},
-    {"CHAR", "VARYING", SL_TYPE_VARCHAR, 1},  {"CHARACTER", "VARYING", SL_TYPE_VARCHAR, 1},
-    {"BINARY", NULL, SL_TYPE_BINARY, 1},      {"VARBINARY", NULL, SL_TYPE_VARBINARY, 1},
-    {"DATE", NULL, SL_TYPE_DATE, 0},          {"TIME", NULL, SL_TYPE_TIME, 0},
+    {"BOOLEAN", NULL, SL_TYPE_BOOLEAN, 0},
+    {"TINYINT", NULL, SL_TYPE_TINYINT, 0},
+    {"SMALLINT", NULL, SL_TYPE_SMALLINT, 0},
+    {"INTEGER", NULL, SL_TYPE_INTEGER, 0},
+    {"INT", NULL, SL_TYPE_INTEGER, 0},
+    {"BIGINT", NULL, SL_TYPE_BIGINT, 0},
+    {"REAL", NULL, SL_TYPE_REAL, 0},
+    {"DOUBLE", NULL, SL_TYPE_DOUBLE, 0},
+    {"DOUBLE", "PRECISION", SL_TYPE_DOUBLE, 0},
+    {"FLOAT", NULL, SL_TYPE_FLOAT, 1},
+    {"DECIMAL", NULL, SL_TYPE_DECIMAL, 2},
+    {"DEC", NULL, SL_TYPE_DECIMAL, 2},
+    {"NUMERIC", NULL, SL_TYPE_DECIMAL, 2},
+    {"CHAR", NULL, SL_TYPE_CHAR, 1},
+    {"CHARACTER", NULL, SL_TYPE_CHAR, 1},
+    {"VARCHAR", NULL, SL_TYPE_VARCHAR, 1},
+    {"CHAR", "VARYING", SL_TYPE_VARCHAR, 1},
+    {"CHARACTER", "VARYING", SL_TYPE_VARCHAR, 1},
+    {"BINARY", NULL, SL_TYPE_BINARY, 1},
+    {"VARBINARY", NULL, SL_TYPE_VARBINARY, 1},
+    {"DATE", NULL, SL_TYPE_DATE, 0},
+    {"TIME", NULL, SL_TYPE_TIME, 0},
     {"TIMESTAMP", NULL, SL_TYPE_TIMESTAMP, 0},
 };
 
@@ -404,9 +413,8 @@ static const char *const type_names[] = {
 /* Canonical spelling of an SL_TYPE_*. */
 const char *sl_type_name(int type)
 {
-    return type >= 0 && type < (int)(sizeof type_names / sizeof type_names[0])
-               ? type_names[type]
-               : "?";
+    return type >= 0 && type < (int)(sizeof type_names / sizeof type_names[0]) ? type_names[type]
+                                                                               : "?";
 }
 
 /* A TYPE node from a (one- or two-word) name and up to two integer arguments. */
@@ -433,8 +441,7 @@ sl_ast_t *sl_b_type(sl_pctx_t *pc, const sl_typename_t *tn, int nargs, const sl_
                 sl_perr_tok(pc, p, "data type %s takes no length or precision",
                             sl_type_name(found->type));
             else
-                sl_perr_tok(pc, s, "data type %s takes only a length",
-                            sl_type_name(found->type));
+                sl_perr_tok(pc, s, "data type %s takes only a length", sl_type_name(found->type));
         }
     }
     if (nargs >= 1) n->qual.prec = tok_int(pc, p);
@@ -460,8 +467,7 @@ sl_ast_t *sl_b_interval_type(sl_pctx_t *pc, const sl_token_t *at, sl_qual_t q)
     return n;
 }
 
-static const char *const unit_names[] = {"",     "YEAR",   "MONTH", "DAY",
-                                         "HOUR", "MINUTE", "SECOND"};
+static const char *const unit_names[] = {"", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"};
 
 /* Spelling of an SL_UNIT_*. */
 const char *sl_unit_name(int unit)
@@ -473,7 +479,8 @@ const char *sl_unit_name(int unit)
 static int unit_of(const sl_token_t *t)
 {
     for (int u = SL_UNIT_YEAR; u <= SL_UNIT_SECOND; u++)
-        if ((size_t)t->n == strlen(unit_names[u]) && !strncasecmp(t->z, unit_names[u], (size_t)t->n))
+        if ((size_t)t->n == strlen(unit_names[u]) &&
+            !strncasecmp(t->z, unit_names[u], (size_t)t->n))
             return u;
     return SL_UNIT_NONE;
 }
@@ -593,8 +600,8 @@ sl_ast_t *sl_b_stagger(sl_pctx_t *pc, const sl_token_t *at, sl_ast_t *parts, sl_
 }
 
 /* A relation of FROM (TABLE_REF, SUBQUERY_REF or FUNCTION_REF) with OVER and alias. */
-sl_ast_t *sl_b_rel(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at,
-                   const sl_token_t *name, sl_ast_t *body, sl_ast_t *over, sl_relalias_t a)
+sl_ast_t *sl_b_rel(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at, const sl_token_t *name,
+                   sl_ast_t *body, sl_ast_t *over, sl_relalias_t a)
 {
     sl_ast_t *n = sl_b_node(pc, kind, at, SL_REL_NSLOTS);
     if (name) {
@@ -636,8 +643,8 @@ sl_ast_t *sl_b_join(sl_pctx_t *pc, int type, unsigned flags, const sl_token_t *a
 /* ---- windows ---------------------------------------------------------------------------- */
 
 /* A window spec; `base` is OVER w or the window a (w ...) spec refines. */
-sl_ast_t *sl_b_winspec(sl_pctx_t *pc, const sl_token_t *at, const sl_token_t *base,
-                       sl_ast_t *parts, sl_ast_t *order, sl_ast_t *frame)
+sl_ast_t *sl_b_winspec(sl_pctx_t *pc, const sl_token_t *at, const sl_token_t *base, sl_ast_t *parts,
+                       sl_ast_t *order, sl_ast_t *frame)
 {
     sl_ast_t *n = sl_b_node(pc, SL_AST_WINDOW_SPEC, at, 3);
     if (base) n->name = sl_b_ident(base);
@@ -761,11 +768,13 @@ static int decode_unicode(sl_pctx_t *pc, const sl_token_t *t, sl_buf_t *out)
         sl_buf_t e = SL_BUF_INIT;
         unquote(&e, q, end);
         if (e.len != 1 || e.p[0] == '+' || e.p[0] == '\'' || e.p[0] == '"' || e.p[0] == ' ' ||
-            (e.p[0] >= '0' && e.p[0] <= '9') || ((e.p[0] | 0x20) >= 'a' && (e.p[0] | 0x20) <= 'f')) {
+            (e.p[0] >= '0' && e.p[0] <= '9') ||
+            ((e.p[0] | 0x20) >= 'a' && (e.p[0] | 0x20) <= 'f')) {
             sl_buf_free(&e);
             sl_buf_free(&raw);
-            sl_perr_tok(pc, t, "UESCAPE needs a single character that is not a hex digit, "
-                               "'+', a quote or a space");
+            sl_perr_tok(pc, t,
+                        "UESCAPE needs a single character that is not a hex digit, "
+                        "'+', a quote or a space");
             return 0;
         }
         esc = e.p[0];
@@ -796,8 +805,9 @@ static int decode_unicode(sl_pctx_t *pc, const sl_token_t *t, sl_buf_t *out)
     }
     sl_buf_free(&raw);
     if (!ok)
-        sl_perr_tok(pc, t, "bad Unicode escape in U&'...' (use %c followed by 4 hex digits, "
-                           "or %c+ followed by 6)",
+        sl_perr_tok(pc, t,
+                    "bad Unicode escape in U&'...' (use %c followed by 4 hex digits, "
+                    "or %c+ followed by 6)",
                     esc, esc);
     return ok;
 }
@@ -828,9 +838,9 @@ sl_ast_t *sl_b_lit(sl_pctx_t *pc, int kind, const sl_token_t *t)
         while (wl > 0 && (t->z[wl - 1] == ' ' || t->z[wl - 1] == '\t' || t->z[wl - 1] == '\n' ||
                           t->z[wl - 1] == '\r'))
             wl--;
-        kind = wl == 4 && (t->z[0] | 0x20) == 'd'   ? SL_LIT_DATE
-               : wl == 4                            ? SL_LIT_TIME
-                                                    : SL_LIT_TIMESTAMP;
+        kind = wl == 4 && (t->z[0] | 0x20) == 'd' ? SL_LIT_DATE
+               : wl == 4                          ? SL_LIT_TIME
+                                                  : SL_LIT_TIMESTAMP;
         if (q && kind == SL_LIT_TIMESTAMP && wl != 9)
             sl_perr_tok(pc, t, "expected a TIMESTAMP '...' literal");
         unquote(&b, q, end);
@@ -838,8 +848,11 @@ sl_ast_t *sl_b_lit(sl_pctx_t *pc, int kind, const sl_token_t *t)
     }
     case SL_LIT_INTEGER:
     case SL_LIT_DECIMAL:
-    case SL_LIT_APPROX: sl_buf_append(&b, t->z, (size_t)t->n); break;
-    default: break;
+    case SL_LIT_APPROX:
+        sl_buf_append(&b, t->z, (size_t)t->n);
+        break;
+    default:
+        break;
     }
     n->op = kind;
     if (kind == SL_LIT_STRING || kind == SL_LIT_BINARY || kind == SL_LIT_DATE ||
@@ -851,8 +864,8 @@ sl_ast_t *sl_b_lit(sl_pctx_t *pc, int kind, const sl_token_t *t)
 }
 
 /* INTERVAL [+|-] 'text' qualifier. */
-sl_ast_t *sl_b_interval(sl_pctx_t *pc, const sl_token_t *at, unsigned sign,
-                        const sl_token_t *s, sl_qual_t q)
+sl_ast_t *sl_b_interval(sl_pctx_t *pc, const sl_token_t *at, unsigned sign, const sl_token_t *s,
+                        sl_qual_t q)
 {
     sl_ast_t *n = sl_b_lit(pc, SL_LIT_STRING, s);
     n->op = SL_LIT_INTERVAL;
@@ -914,8 +927,7 @@ sl_ast_t *sl_b_like(sl_pctx_t *pc, int opflags, sl_ast_t *l, sl_ast_t *pat, sl_a
 }
 
 /* x [NOT] BETWEEN lo AND hi. */
-sl_ast_t *sl_b_between(sl_pctx_t *pc, unsigned notflag, sl_ast_t *x, sl_ast_t *lo,
-                       sl_ast_t *hi)
+sl_ast_t *sl_b_between(sl_pctx_t *pc, unsigned notflag, sl_ast_t *x, sl_ast_t *lo, sl_ast_t *hi)
 {
     sl_ast_t *n = sl_b_node(pc, SL_AST_BETWEEN, NULL, 3);
     at_node(n, x);
@@ -973,8 +985,7 @@ sl_ast_t *sl_b_cast(sl_pctx_t *pc, const sl_token_t *at, sl_ast_t *e, sl_ast_t *
  * here each special syntax is checked against the function it was used with (TRIM('x' FROM
  * s) arrives as the FROM form and is turned into a TRIM).
  */
-sl_ast_t *sl_b_call(sl_pctx_t *pc, const sl_token_t *name, int form, unsigned flags,
-                    sl_ast_t *args)
+sl_ast_t *sl_b_call(sl_pctx_t *pc, const sl_token_t *name, int form, unsigned flags, sl_ast_t *args)
 {
     sl_ast_t *n = sl_b_node(pc, SL_AST_CALL, name, 2);
     n->name = sl_b_ident(name);
@@ -986,8 +997,7 @@ sl_ast_t *sl_b_call(sl_pctx_t *pc, const sl_token_t *name, int form, unsigned fl
     const char *bad = NULL;
     switch (form) {
     case SL_CALL_FLOOR_TO:
-        if (strcmp(f, "FLOOR") && strcmp(f, "CEIL") && strcmp(f, "CEILING"))
-            bad = "x TO unit";
+        if (strcmp(f, "FLOOR") && strcmp(f, "CEIL") && strcmp(f, "CEILING")) bad = "x TO unit";
         break;
     case SL_CALL_SUBSTRING_FROM:
     case SL_CALL_SUBSTRING_SIMILAR:
@@ -999,7 +1009,8 @@ sl_ast_t *sl_b_call(sl_pctx_t *pc, const sl_token_t *name, int form, unsigned fl
     case SL_CALL_OVERLAY:
         if (strcmp(f, "OVERLAY")) bad = "x PLACING y FROM z";
         break;
-    default: break;
+    default:
+        break;
     }
     if (bad) sl_perr_tok(pc, name, "the %s syntax does not apply to %s", bad, f);
     n->op = form;

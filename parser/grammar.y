@@ -28,6 +28,14 @@
 
 #define YYMALLOCARGTYPE size_t
 #define YYNOERRORRECOVERY 1
+/* lemon's template defines these without prototypes; declared here for -Wmissing-prototypes. */
+void sl_lemonInit(void *parser);
+void sl_lemonFinalize(void *parser);
+int sl_lemonFallback(int token);
+#ifndef NDEBUG
+#include <stdio.h>
+void sl_lemonTrace(FILE *trace, char *prompt);
+#endif
 /* Called from %syntax_error; defined after the parser tables in the %code section. */
 static void sl_lemon_syntax_error(sl_pctx_t *pc, void *parser, int major, sl_token_t *tok);
 }
@@ -217,11 +225,11 @@ qualifier(A) ::= unit(U) unitprec(P) TO unit(V) unitprec(Q).
 unitprec(A) ::= .                         { A.n = 0; A.z = NULL; A.line = A.col = 0; }
 unitprec(A) ::= LP INTEGER(P) RP.         { A = P; }
 unit(A) ::= YEAR(K).                      { A = K; }
-unit(A) ::= MONTH(K).                      { A = K; }
-unit(A) ::= DAY(K).                      { A = K; }
+unit(A) ::= MONTH(K).                     { A = K; }
+unit(A) ::= DAY(K).                       { A = K; }
 unit(A) ::= HOUR(K).                      { A = K; }
-unit(A) ::= MINUTE(K).                      { A = K; }
-unit(A) ::= SECOND(K).                      { A = K; }
+unit(A) ::= MINUTE(K).                    { A = K; }
+unit(A) ::= SECOND(K).                    { A = K; }
 
 /******************************************************************************
 ** Queries:  select | query UNION|INTERSECT|EXCEPT [ALL] select | VALUES (...)

@@ -38,14 +38,40 @@ static void put_excerpt(sl_buf_t *b, const sl_token_t *t)
 static int starts_expression(int code)
 {
     switch (code) {
-    case TK_ID: case TK_INTEGER: case TK_DECIMAL: case TK_FLOAT: case TK_STRING:
-    case TK_USTRING: case TK_BSTRING: case TK_DTLIT: case TK_LP: case TK_MINUS: case TK_PLUS:
-    case TK_NOT: case TK_TRUE: case TK_FALSE: case TK_UNKNOWN: case TK_NULL: case TK_INTERVAL:
-    case TK_CASE: case TK_CAST: case TK_CURSOR: case TK_EXISTS: case TK_PERIOD: case TK_FLOOR:
-    case TK_CEIL: case TK_CEILING: case TK_SUBSTRING: case TK_TRIM: case TK_OVERLAY:
-    case TK_STEP: case TK_EXTRACT: case TK_POSITION:
+    case TK_ID:
+    case TK_INTEGER:
+    case TK_DECIMAL:
+    case TK_FLOAT:
+    case TK_STRING:
+    case TK_USTRING:
+    case TK_BSTRING:
+    case TK_DTLIT:
+    case TK_LP:
+    case TK_MINUS:
+    case TK_PLUS:
+    case TK_NOT:
+    case TK_TRUE:
+    case TK_FALSE:
+    case TK_UNKNOWN:
+    case TK_NULL:
+    case TK_INTERVAL:
+    case TK_CASE:
+    case TK_CAST:
+    case TK_CURSOR:
+    case TK_EXISTS:
+    case TK_PERIOD:
+    case TK_FLOOR:
+    case TK_CEIL:
+    case TK_CEILING:
+    case TK_SUBSTRING:
+    case TK_TRIM:
+    case TK_OVERLAY:
+    case TK_STEP:
+    case TK_EXTRACT:
+    case TK_POSITION:
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -53,13 +79,36 @@ static int starts_expression(int code)
 static int is_operator(int code)
 {
     switch (code) {
-    case TK_OR: case TK_IS: case TK_LIKE: case TK_SIMILAR: case TK_BETWEEN: case TK_IN:
-    case TK_NOT: case TK_EQ: case TK_NE: case TK_LT: case TK_LE: case TK_GT: case TK_GE:
-    case TK_CONCAT: case TK_PLUS: case TK_MINUS: case TK_STAR: case TK_SLASH: case TK_EQUALS:
-    case TK_CONTAINS: case TK_OVERLAPS: case TK_PRECEDES: case TK_SUCCEEDS: case TK_LEADS:
-    case TK_LAGS: case TK_STRICTLY: case TK_IMMEDIATELY:
+    case TK_OR:
+    case TK_IS:
+    case TK_LIKE:
+    case TK_SIMILAR:
+    case TK_BETWEEN:
+    case TK_IN:
+    case TK_NOT:
+    case TK_EQ:
+    case TK_NE:
+    case TK_LT:
+    case TK_LE:
+    case TK_GT:
+    case TK_GE:
+    case TK_CONCAT:
+    case TK_PLUS:
+    case TK_MINUS:
+    case TK_STAR:
+    case TK_SLASH:
+    case TK_EQUALS:
+    case TK_CONTAINS:
+    case TK_OVERLAPS:
+    case TK_PRECEDES:
+    case TK_SUCCEEDS:
+    case TK_LEADS:
+    case TK_LAGS:
+    case TK_STRICTLY:
+    case TK_IMMEDIATELY:
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -166,7 +215,7 @@ sl_ast_t *sl_parse(const char *filename, const char *text, size_t len, sl_diag_t
     sl_lexer_t lx;
     sl_lex_init(&lx, src, len);
     void *parser = sl_lemonAlloc(sl_malloc);
-    int last = TK_SEMI;            /* last code fed to the parser */
+    int last = TK_SEMI; /* last code fed to the parser */
     sl_token_t last_tok = {src, 0, 1, 1};
     for (;;) {
         sl_token_t t;

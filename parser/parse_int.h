@@ -36,17 +36,17 @@ typedef struct sl_pctx {
 
 /* The lexer's state; see lexer.re. */
 typedef struct sl_lexer {
-    const char *src;       /* start of the NUL-terminated copy of the source */
-    const char *cur;       /* next byte to scan */
-    const char *lim;       /* the terminating NUL (end of input) */
-    const char *pos;       /* position line/col describe */
-    int line;              /* line of pos */
-    int col;               /* column of pos */
-    int prev;              /* previous token code (0 at start) */
-    const char *err;       /* message of the last TK_ILLEGAL token */
-    int depth;             /* parenthesis depth */
-    int pos_depth[16];     /* depths of the open POSITION( ... ) calls */
-    int npos;              /* open POSITION calls tracked */
+    const char *src;   /* start of the NUL-terminated copy of the source */
+    const char *cur;   /* next byte to scan */
+    const char *lim;   /* the terminating NUL (end of input) */
+    const char *pos;   /* position line/col describe */
+    int line;          /* line of pos */
+    int col;           /* column of pos */
+    int prev;          /* previous token code (0 at start) */
+    const char *err;   /* message of the last TK_ILLEGAL token */
+    int depth;         /* parenthesis depth */
+    int pos_depth[16]; /* depths of the open POSITION( ... ) calls */
+    int npos;          /* open POSITION calls tracked */
 } sl_lexer_t;
 
 /* Lexer (lexer.re). */
@@ -121,16 +121,16 @@ sl_ast_t *sl_b_coldef(sl_pctx_t *pc, const sl_token_t *name, sl_ast_t *type, uns
                       sl_ast_t *path);
 sl_ast_t *sl_b_create_pump(sl_pctx_t *pc, const sl_token_t *at, unsigned flags,
                            const sl_token_t *name, sl_ast_t *desc, sl_ast_t *insert);
-sl_ast_t *sl_b_insert(sl_pctx_t *pc, const sl_token_t *at, unsigned flags,
-                      const sl_token_t *target, sl_ast_t *cols, sl_ast_t *query);
+sl_ast_t *sl_b_insert(sl_pctx_t *pc, const sl_token_t *at, unsigned flags, const sl_token_t *target,
+                      sl_ast_t *cols, sl_ast_t *query);
 sl_ast_t *sl_b_create_function(sl_pctx_t *pc, const sl_token_t *at, unsigned flags,
                                const sl_token_t *name, sl_ast_t *params, sl_ast_t *rettype,
                                sl_fnopts_t opts, sl_ast_t *body);
 sl_fnopts_t sl_b_fnopt(sl_pctx_t *pc, sl_fnopts_t opts, int bit, const sl_token_t *at);
-sl_ast_t *sl_b_create_ext(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at,
-                          unsigned flags, const sl_token_t *name, const sl_token_t *stream,
-                          sl_ast_t *endpoint, const sl_token_t *format, sl_ast_t *cols,
-                          sl_ast_t *start, sl_ast_t *opts);
+sl_ast_t *sl_b_create_ext(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at, unsigned flags,
+                          const sl_token_t *name, const sl_token_t *stream, sl_ast_t *endpoint,
+                          const sl_token_t *format, sl_ast_t *cols, sl_ast_t *start,
+                          sl_ast_t *opts);
 sl_ast_t *sl_b_endpoint(sl_pctx_t *pc, const sl_token_t *kind, const sl_token_t *target);
 sl_ast_t *sl_b_option(sl_pctx_t *pc, const sl_token_t *key, sl_ast_t *value);
 sl_ast_t *sl_b_starting(sl_pctx_t *pc, const sl_token_t *word);
@@ -156,28 +156,27 @@ typedef struct sl_relalias {
     sl_token_t name; /* n == 0 when absent */
     sl_ast_t *cols;  /* LIST of NAME or NULL (owned) */
 } sl_relalias_t;
-sl_ast_t *sl_b_rel(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at,
-                   const sl_token_t *name, sl_ast_t *body, sl_ast_t *over, sl_relalias_t a);
+sl_ast_t *sl_b_rel(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at, const sl_token_t *name,
+                   sl_ast_t *body, sl_ast_t *over, sl_relalias_t a);
 sl_ast_t *sl_b_join(sl_pctx_t *pc, int type, unsigned flags, const sl_token_t *at, sl_ast_t *l,
                     sl_ast_t *r, sl_ast_t *on, sl_ast_t *usings);
 
-sl_ast_t *sl_b_winspec(sl_pctx_t *pc, const sl_token_t *at, const sl_token_t *base,
-                       sl_ast_t *parts, sl_ast_t *order, sl_ast_t *frame);
+sl_ast_t *sl_b_winspec(sl_pctx_t *pc, const sl_token_t *at, const sl_token_t *base, sl_ast_t *parts,
+                       sl_ast_t *order, sl_ast_t *frame);
 sl_ast_t *sl_b_frame(sl_pctx_t *pc, const sl_token_t *at, int unit, sl_ast_t *lo, sl_ast_t *hi);
 sl_ast_t *sl_b_bound(sl_pctx_t *pc, const sl_token_t *at, int kind, sl_ast_t *offset);
 sl_ast_t *sl_b_windef(sl_pctx_t *pc, const sl_token_t *name, sl_ast_t *spec);
 sl_ast_t *sl_b_order_item(sl_pctx_t *pc, sl_ast_t *e, int dir);
 
 sl_ast_t *sl_b_lit(sl_pctx_t *pc, int kind, const sl_token_t *t);
-sl_ast_t *sl_b_interval(sl_pctx_t *pc, const sl_token_t *at, unsigned sign,
-                        const sl_token_t *s, sl_qual_t q);
+sl_ast_t *sl_b_interval(sl_pctx_t *pc, const sl_token_t *at, unsigned sign, const sl_token_t *s,
+                        sl_qual_t q);
 sl_ast_t *sl_b_colref(sl_pctx_t *pc, sl_ast_t *ref, const sl_token_t *part);
 sl_ast_t *sl_b_unary(sl_pctx_t *pc, const sl_token_t *at, int op, sl_ast_t *e);
 sl_ast_t *sl_b_binary(sl_pctx_t *pc, int op, sl_ast_t *l, sl_ast_t *r);
 sl_ast_t *sl_b_is(sl_pctx_t *pc, sl_ast_t *e, unsigned notflag, int what);
 sl_ast_t *sl_b_like(sl_pctx_t *pc, int opflags, sl_ast_t *l, sl_ast_t *pat, sl_ast_t *esc);
-sl_ast_t *sl_b_between(sl_pctx_t *pc, unsigned notflag, sl_ast_t *x, sl_ast_t *lo,
-                       sl_ast_t *hi);
+sl_ast_t *sl_b_between(sl_pctx_t *pc, unsigned notflag, sl_ast_t *x, sl_ast_t *lo, sl_ast_t *hi);
 sl_ast_t *sl_b_in(sl_pctx_t *pc, unsigned notflag, sl_ast_t *x, sl_ast_t *set);
 sl_ast_t *sl_b_wrap(sl_pctx_t *pc, sl_ast_kind_t kind, const sl_token_t *at, sl_ast_t *q);
 sl_ast_t *sl_b_case(sl_pctx_t *pc, const sl_token_t *at, sl_ast_t *operand, sl_ast_t *whens,

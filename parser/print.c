@@ -134,23 +134,48 @@ static void literal(sl_buf_t *b, const sl_ast_t *n)
     switch (n->op) {
     case SL_LIT_INTEGER:
     case SL_LIT_DECIMAL:
-    case SL_LIT_APPROX: sl_buf_puts(b, n->text); break;
-    case SL_LIT_STRING: quoted(b, n->text); break;
-    case SL_LIT_BINARY: sl_buf_printf(b, "X'%s'", n->text); break;
-    case SL_LIT_TRUE: sl_buf_puts(b, "TRUE"); break;
-    case SL_LIT_FALSE: sl_buf_puts(b, "FALSE"); break;
-    case SL_LIT_UNKNOWN: sl_buf_puts(b, "UNKNOWN"); break;
-    case SL_LIT_NULL: sl_buf_puts(b, "NULL"); break;
-    case SL_LIT_DATE: sl_buf_puts(b, "DATE "); quoted(b, n->text); break;
-    case SL_LIT_TIME: sl_buf_puts(b, "TIME "); quoted(b, n->text); break;
-    case SL_LIT_TIMESTAMP: sl_buf_puts(b, "TIMESTAMP "); quoted(b, n->text); break;
+    case SL_LIT_APPROX:
+        sl_buf_puts(b, n->text);
+        break;
+    case SL_LIT_STRING:
+        quoted(b, n->text);
+        break;
+    case SL_LIT_BINARY:
+        sl_buf_printf(b, "X'%s'", n->text);
+        break;
+    case SL_LIT_TRUE:
+        sl_buf_puts(b, "TRUE");
+        break;
+    case SL_LIT_FALSE:
+        sl_buf_puts(b, "FALSE");
+        break;
+    case SL_LIT_UNKNOWN:
+        sl_buf_puts(b, "UNKNOWN");
+        break;
+    case SL_LIT_NULL:
+        sl_buf_puts(b, "NULL");
+        break;
+    case SL_LIT_DATE:
+        sl_buf_puts(b, "DATE ");
+        quoted(b, n->text);
+        break;
+    case SL_LIT_TIME:
+        sl_buf_puts(b, "TIME ");
+        quoted(b, n->text);
+        break;
+    case SL_LIT_TIMESTAMP:
+        sl_buf_puts(b, "TIMESTAMP ");
+        quoted(b, n->text);
+        break;
     case SL_LIT_INTERVAL:
         sl_buf_puts(b, n->flags & SL_AF_NEGATIVE ? "INTERVAL -" : "INTERVAL ");
         quoted(b, n->text);
         sl_buf_putc(b, ' ');
         qualifier(b, &n->qual);
         break;
-    default: sl_buf_puts(b, "NULL"); break;
+    default:
+        sl_buf_puts(b, "NULL");
+        break;
     }
 }
 
@@ -160,26 +185,36 @@ static int prec_of(const sl_ast_t *n)
     switch (n->kind) {
     case SL_AST_BINARY:
         switch (n->op) {
-        case SL_OP_OR: return P_OR;
-        case SL_OP_AND: return P_AND;
+        case SL_OP_OR:
+            return P_OR;
+        case SL_OP_AND:
+            return P_AND;
         case SL_OP_LT:
         case SL_OP_LE:
         case SL_OP_GT:
-        case SL_OP_GE: return P_REL;
-        case SL_OP_CONCAT: return P_CONCAT;
+        case SL_OP_GE:
+            return P_REL;
+        case SL_OP_CONCAT:
+            return P_CONCAT;
         case SL_OP_ADD:
-        case SL_OP_SUB: return P_ADD;
+        case SL_OP_SUB:
+            return P_ADD;
         case SL_OP_MUL:
-        case SL_OP_DIV: return P_MUL;
-        default: return P_CMP;
+        case SL_OP_DIV:
+            return P_MUL;
+        default:
+            return P_CMP;
         }
-    case SL_AST_UNARY: return n->op == SL_OP_NOT ? P_NOT : P_UNARY;
+    case SL_AST_UNARY:
+        return n->op == SL_OP_NOT ? P_NOT : P_UNARY;
     case SL_AST_IS:
     case SL_AST_LIKE:
     case SL_AST_BETWEEN:
     case SL_AST_IN:
-    case SL_AST_TEMPORAL: return P_CMP;
-    default: return P_TERM;
+    case SL_AST_TEMPORAL:
+        return P_CMP;
+    default:
+        return P_TERM;
     }
 }
 
@@ -209,9 +244,15 @@ static void winspec_body(sl_buf_t *b, const sl_ast_t *w)
             const sl_ast_t *bd = f->kids[i];
             if (i) sl_buf_puts(b, " AND ");
             switch (bd->op) {
-            case SL_BOUND_UNBOUNDED_PRECEDING: sl_buf_puts(b, "UNBOUNDED PRECEDING"); break;
-            case SL_BOUND_UNBOUNDED_FOLLOWING: sl_buf_puts(b, "UNBOUNDED FOLLOWING"); break;
-            case SL_BOUND_CURRENT_ROW: sl_buf_puts(b, "CURRENT ROW"); break;
+            case SL_BOUND_UNBOUNDED_PRECEDING:
+                sl_buf_puts(b, "UNBOUNDED PRECEDING");
+                break;
+            case SL_BOUND_UNBOUNDED_FOLLOWING:
+                sl_buf_puts(b, "UNBOUNDED FOLLOWING");
+                break;
+            case SL_BOUND_CURRENT_ROW:
+                sl_buf_puts(b, "CURRENT ROW");
+                break;
             default:
                 expr(b, bd->kids[0], P_TERM);
                 sl_buf_puts(b, bd->op == SL_BOUND_PRECEDING ? " PRECEDING" : " FOLLOWING");
@@ -237,7 +278,7 @@ static void over(sl_buf_t *b, const sl_ast_t *w)
 /* Appends the name of a function, quoted unless it reads back as the same call. */
 static void call_name(sl_buf_t *b, const sl_ast_t *n)
 {
-    static const char *const kwfuncs[] = {"FLOOR", "CEIL", "CEILING", "SUBSTRING",
+    static const char *const kwfuncs[] = {"FLOOR", "CEIL",    "CEILING", "SUBSTRING",
                                           "TRIM",  "OVERLAY", NULL};
     if (n->op != SL_CALL_PLAIN) {
         sl_buf_puts(b, n->name); /* the grammar only builds these from keywords */
@@ -352,7 +393,9 @@ static void expr(sl_buf_t *b, const sl_ast_t *n, int minprec)
     int paren = p < minprec;
     if (paren) sl_buf_putc(b, '(');
     switch (n->kind) {
-    case SL_AST_LITERAL: literal(b, n); break;
+    case SL_AST_LITERAL:
+        literal(b, n);
+        break;
     case SL_AST_COLREF:
         for (int i = 0; i < n->nkids; i++) {
             if (i) sl_buf_putc(b, '.');
@@ -381,7 +424,8 @@ static void expr(sl_buf_t *b, const sl_ast_t *n, int minprec)
         expr(b, n->kids[1], p + 1);
         break;
     case SL_AST_IS: {
-        static const char *const what[] = {[SL_LIT_NULL] = "NULL", [SL_LIT_TRUE] = "TRUE",
+        static const char *const what[] = {[SL_LIT_NULL] = "NULL",
+                                           [SL_LIT_TRUE] = "TRUE",
                                            [SL_LIT_FALSE] = "FALSE",
                                            [SL_LIT_UNKNOWN] = "UNKNOWN"};
         expr(b, n->kids[0], P_CMP);
@@ -424,7 +468,9 @@ static void expr(sl_buf_t *b, const sl_ast_t *n, int minprec)
         sl_buf_puts(b, "EXISTS ");
         subquery(b, n->kids[0]);
         break;
-    case SL_AST_SUBQUERY: subquery(b, n->kids[0]); break;
+    case SL_AST_SUBQUERY:
+        subquery(b, n->kids[0]);
+        break;
     case SL_AST_CURSOR:
         sl_buf_puts(b, "CURSOR");
         subquery(b, n->kids[0]);
@@ -455,7 +501,9 @@ static void expr(sl_buf_t *b, const sl_ast_t *n, int minprec)
         type(b, n->kids[1]);
         sl_buf_putc(b, ')');
         break;
-    case SL_AST_CALL: call(b, n); break;
+    case SL_AST_CALL:
+        call(b, n);
+        break;
     case SL_AST_ROW:
         if (n->flags & SL_AF_PERIOD) sl_buf_puts(b, "PERIOD ");
         sl_buf_putc(b, '(');
@@ -468,7 +516,9 @@ static void expr(sl_buf_t *b, const sl_ast_t *n, int minprec)
         sl_buf_puts(b, ") ");
         qualifier(b, &n->qual);
         break;
-    default: sl_buf_printf(b, "/* %s */", sl_ast_kind_name(n->kind)); break;
+    default:
+        sl_buf_printf(b, "/* %s */", sl_ast_kind_name(n->kind));
+        break;
     }
     if (paren) sl_buf_putc(b, ')');
 }
@@ -515,14 +565,19 @@ static void relation(sl_buf_t *b, const sl_ast_t *r)
             sl_buf_putc(b, ')');
         }
         return;
-    case SL_AST_TABLE_REF: name(b, r->name); break;
-    case SL_AST_SUBQUERY_REF: subquery(b, r->kids[SL_REL_BODY]); break;
+    case SL_AST_TABLE_REF:
+        name(b, r->name);
+        break;
+    case SL_AST_SUBQUERY_REF:
+        subquery(b, r->kids[SL_REL_BODY]);
+        break;
     case SL_AST_FUNCTION_REF:
         sl_buf_puts(b, "TABLE(");
         call(b, r->kids[SL_REL_BODY]);
         sl_buf_putc(b, ')');
         break;
-    default: return;
+    default:
+        return;
     }
     over(b, r->kids[SL_REL_OVER]);
     rel_alias(b, r);
@@ -753,7 +808,9 @@ void sl_ast_print(sl_buf_t *b, const sl_ast_t *n)
         sl_buf_puts(b, " AS\n");
         insert(b, n->kids[1]);
         break;
-    case SL_AST_INSERT: insert(b, n); break;
+    case SL_AST_INSERT:
+        insert(b, n);
+        break;
     case SL_AST_CREATE_FUNCTION:
         create(b, n, "FUNCTION");
         sl_buf_putc(b, '(');
@@ -783,19 +840,41 @@ void sl_ast_print(sl_buf_t *b, const sl_ast_t *n)
         break;
     case SL_AST_SELECT:
     case SL_AST_SETOP:
-    case SL_AST_VALUES: query(b, n); break;
+    case SL_AST_VALUES:
+        query(b, n);
+        break;
     case SL_AST_TABLE_REF:
     case SL_AST_SUBQUERY_REF:
     case SL_AST_FUNCTION_REF:
-    case SL_AST_JOIN: relation(b, n); break;
-    case SL_AST_TYPE: type(b, n); break;
-    case SL_AST_COLUMN_DEF: coldef(b, n); break;
-    case SL_AST_WINDOW_SPEC: winspec_body(b, n); break;
-    case SL_AST_WINDOW_DEF: window_def(b, n); break;
-    case SL_AST_ORDER_ITEM: order_item(b, n); break;
-    case SL_AST_SELECT_ITEM: select_item(b, n); break;
-    case SL_AST_NAME: name(b, n->name); break;
-    case SL_AST_LIST: list(b, n, sl_ast_print); break;
-    default: expr(b, n, P_ANY); break;
+    case SL_AST_JOIN:
+        relation(b, n);
+        break;
+    case SL_AST_TYPE:
+        type(b, n);
+        break;
+    case SL_AST_COLUMN_DEF:
+        coldef(b, n);
+        break;
+    case SL_AST_WINDOW_SPEC:
+        winspec_body(b, n);
+        break;
+    case SL_AST_WINDOW_DEF:
+        window_def(b, n);
+        break;
+    case SL_AST_ORDER_ITEM:
+        order_item(b, n);
+        break;
+    case SL_AST_SELECT_ITEM:
+        select_item(b, n);
+        break;
+    case SL_AST_NAME:
+        name(b, n->name);
+        break;
+    case SL_AST_LIST:
+        list(b, n, sl_ast_print);
+        break;
+    default:
+        expr(b, n, P_ANY);
+        break;
     }
 }

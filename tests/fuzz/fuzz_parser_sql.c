@@ -28,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sl_ast_t *b = sl_parse("printed", out.p ? out.p : "", out.len, &d2);
         if (d2.count || !sl_ast_equal(a, b)) {
             fprintf(stderr, "round trip failed; printed:\n%s\n", out.p ? out.p : "");
-            if (d2.count) fprintf(stderr, "error: %d:%d: %s\n", d2.items[0].line,
-                                  d2.items[0].col, d2.items[0].msg);
+            if (d2.count)
+                fprintf(stderr, "error: %d:%d: %s\n", d2.items[0].line, d2.items[0].col,
+                        d2.items[0].msg);
             abort();
         }
         sl_ast_free(b);

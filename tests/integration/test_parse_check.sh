@@ -8,6 +8,7 @@
 set -u
 : "${SLUICE:?set SLUICE to the sluice binary}"
 : "${SLUICE_SRC:?set SLUICE_SRC to the source root}"
+SLUICE=$(cd "$(dirname "$SLUICE")" && pwd)/$(basename "$SLUICE")
 dir="$SLUICE_SRC/tests/sql/parse"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

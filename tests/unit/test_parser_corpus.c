@@ -101,7 +101,8 @@ static void test_valid_corpus(void **state)
         sl_ast_print(&p1, a);
         sl_diag_t d2 = SL_DIAG_INIT;
         sl_ast_t *b = sl_parse("printed", p1.p ? p1.p : "", p1.len, &d2);
-        if (d2.count || !sl_ast_equal(a, b)) fail_msg("%s: round trip differs:\n%s", names[i], p1.p);
+        if (d2.count || !sl_ast_equal(a, b))
+            fail_msg("%s: round trip differs:\n%s", names[i], p1.p);
         sl_ast_print(&p2, b);
         assert_string_equal(p1.p, p2.p);
         sl_ast_free(a);
@@ -148,8 +149,8 @@ static void test_invalid_corpus(void **state)
             l = e ? e + 1 : l + len;
         }
         for (int k = 0; k < d.count; k++)
-            sl_buf_printf(&got, "%s:%d:%d: error: %s\n", names[i], d.items[k].line,
-                          d.items[k].col, d.items[k].msg);
+            sl_buf_printf(&got, "%s:%d:%d: error: %s\n", names[i], d.items[k].line, d.items[k].col,
+                          d.items[k].msg);
         if (!want.p) fail_msg("%s has no entry in expected.txt; it printed:\n%s", names[i], got.p);
         assert_string_equal(want.p, got.p);
         sl_ast_free(a);

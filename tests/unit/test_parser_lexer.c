@@ -107,7 +107,8 @@ static void test_positions(void **state)
 static void test_context_rules(void **state)
 {
     (void)state;
-    sl_ast_t *s = parse1("SELECT NTH_VALUE(x, 2) FROM LAST OVER w FROM t WINDOW w AS (ROWS 2 PRECEDING)");
+    sl_ast_t *s =
+        parse1("SELECT NTH_VALUE(x, 2) FROM LAST OVER w FROM t WINDOW w AS (ROWS 2 PRECEDING)");
     assert_true(item0(s)->flags & SL_AF_FROM_LAST);
     sl_ast_free(s);
     s = parse1("SELECT POSITION('a' IN b) FROM t WHERE c IN (1, 2)");
