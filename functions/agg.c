@@ -1,0 +1,232 @@
+/*
+ * agg.c - COUNT, SUM, AVG, MIN, MAX: the aggregates of tumbling, sliding and stagger
+ * windows. COUNT, SUM and AVG can be inverted (sliding windows subtract expired rows);
+ * MIN and MAX cannot (the sliding operator recomputes them when the extreme expires).
+ */
+#include "registry.h"
+
+#include "alloc.h"
+
+#include <string.h>
+
+/* The state of SUM and AVG: an exact and an approximate running sum and a row count. */
+typedef struct sum_state {
+    int64_t i; /* exact sum (integers, DECIMAL scaled, intervals) */
+    double f;  /* approximate sum (REAL, DOUBLE) */
+    int64_t n; /* rows added and not removed */
+} sum_state_t;
+
+/* The state of MIN and MAX. */
+typedef struct minmax_state {
+    int has;     /* a value was seen */
+    int64_t i;   /* SL_PHYS_I64 extreme */
+    double f;    /* SL_PHYS_F64 extreme */
+    char *s;     /* SL_PHYS_STR extreme (owned, heap) */
+    uint32_t len; /* its length */
+} minmax_state_t;
+
+/* COUNT: step adds one. */
+static void count_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
+{
+    (*(int64_t *)st)++;
+}
+
+/* COUNT: inverse removes one. */
+static void count_inverse(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
+{
+    (*(int64_t *)st)--;
+}
+
+/* COUNT: merge adds counts. */
+static void count_merge(const sl_agg_ctx_t *c, void *st, const void *other)
+{
+    *(int64_t *)st += *(const int64_t *)other;
+}
+
+/* COUNT: final writes the count (never NULL). */
+static void count_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
+{
+    out->null[row] = 0;
+    out->v.i[row] = *(const int64_t *)st;
+}
+
+/* SUM/AVG: nothing to set up beyond zeroed memory. */
+static void zero_init(const sl_agg_ctx_t *c, void *st) {}
+
+/* SUM/AVG step. */
+static void sum_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
+{
+    sum_state_t *s = st;
+    if (sl_type_phys(arg->type) == SL_PHYS_F64)
+        s->f += arg->v.f[row];
+    else
+        s->i += arg->v.i[row];
+    s->n++;
+}
+
+/* SUM/AVG inverse. */
+static void sum_inverse(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
+{
+    sum_state_t *s = st;
+    if (sl_type_phys(arg->type) == SL_PHYS_F64)
+        s->f -= arg->v.f[row];
+    else
+        s->i -= arg->v.i[row];
+    s->n--;
+}
+
+/* SUM/AVG merge. */
+static void sum_merge(const sl_agg_ctx_t *c, void *st, const void *other)
+{
+    sum_state_t *s = st;
+    const sum_state_t *o = other;
+    s->i += o->i;
+    s->f += o->f;
+    s->n += o->n;
+}
+
+/* Rescales an exact value from scale `from` to scale `to`. */
+static int64_t rescale(int64_t v, int from, int to)
+{
+    if (to > from) return v * sl_pow10(to - from);
+    if (to < from) return v / sl_pow10(from - to);
+    return v;
+}
+
+/* SUM final: NULL over no rows. */
+static void sum_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
+{
+    const sum_state_t *s = st;
+    out->null[row] = s->n == 0;
+    if (sl_type_phys(c->result) == SL_PHYS_F64)
+        out->v.f[row] = sl_type_phys(c->arg) == SL_PHYS_F64 ? s->f : (double)s->i;
+    else
+        out->v.i[row] = rescale(s->i, sl_type_scale(c->arg), sl_type_scale(c->result));
+}
+
+/* AVG final: exact types divide with truncation toward zero (as KDA's integer AVG). */
+static void avg_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
+{
+    const sum_state_t *s = st;
+    out->null[row] = s->n == 0;
+    if (!s->n) return;
+    if (sl_type_phys(c->result) == SL_PHYS_F64) {
+        double sum = sl_type_phys(c->arg) == SL_PHYS_F64 ? s->f : (double)s->i;
+        if (c->arg.id == SL_T_DECIMAL) sum /= (double)sl_pow10(c->arg.scale);
+        out->v.f[row] = sum / (double)s->n;
+    } else {
+        out->v.i[row] = rescale(s->i, sl_type_scale(c->arg), sl_type_scale(c->result)) / s->n;
+    }
+}
+
+/* Compares two strings bytewise, shorter first on a tie. */
+static int str_cmp(const char *a, uint32_t al, const char *b, uint32_t bl)
+{
+    int r = memcmp(a, b, al < bl ? al : bl);
+    if (r) return r;
+    return al < bl ? -1 : al > bl;
+}
+
+/* Shared step of MIN (sign = -1) and MAX (sign = 1). */
+static void minmax_step(const sl_agg_ctx_t *c, minmax_state_t *s, const sl_vec_t *arg,
+                        size_t row, int sign)
+{
+    switch (sl_type_phys(arg->type)) {
+    case SL_PHYS_I64: {
+        int64_t v = arg->v.i[row];
+        if (!s->has || (sign > 0 ? v > s->i : v < s->i)) s->i = v;
+        break;
+    }
+    case SL_PHYS_F64: {
+        double v = arg->v.f[row];
+        if (!s->has || (sign > 0 ? v > s->f : v < s->f)) s->f = v;
+        break;
+    }
+    case SL_PHYS_STR: {
+        sl_str_t v = arg->v.s[row];
+        if (!s->has || str_cmp(v.p, v.len, s->s, s->len) * sign > 0) {
+            sl_free(s->s);
+            s->s = sl_malloc(v.len ? v.len : 1);
+            memcpy(s->s, v.p, v.len);
+            s->len = v.len;
+        }
+        break;
+    }
+    }
+    s->has = 1;
+}
+
+/* MIN step. */
+static void min_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
+{
+    minmax_step(c, st, arg, row, -1);
+}
+
+/* MAX step. */
+static void max_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
+{
+    minmax_step(c, st, arg, row, 1);
+}
+
+/* Shared merge of MIN/MAX: steps the other state's extreme as a one-row vector. */
+static void minmax_merge(const sl_agg_ctx_t *c, void *st, const void *other, int sign)
+{
+    const minmax_state_t *o = other;
+    if (!o->has) return;
+    int64_t i = o->i;
+    double f = o->f;
+    sl_str_t s = {o->s, o->len};
+    uint8_t nul = 0;
+    sl_vec_t v;
+    v.type = c->arg;
+    v.null = &nul;
+    if (sl_type_phys(c->arg) == SL_PHYS_I64) v.v.i = &i;
+    else if (sl_type_phys(c->arg) == SL_PHYS_F64) v.v.f = &f;
+    else v.v.s = &s;
+    minmax_step(c, st, &v, 0, sign);
+}
+
+/* MIN merge. */
+static void min_merge(const sl_agg_ctx_t *c, void *st, const void *other)
+{
+    minmax_merge(c, st, other, -1);
+}
+
+/* MAX merge. */
+static void max_merge(const sl_agg_ctx_t *c, void *st, const void *other)
+{
+    minmax_merge(c, st, other, 1);
+}
+
+/* MIN/MAX final: the extreme, NULL over no rows. The string stays owned by the state and
+ * must be copied by the caller if it outlives it. */
+static void minmax_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
+{
+    const minmax_state_t *s = st;
+    out->null[row] = !s->has;
+    if (!s->has) return;
+    switch (sl_type_phys(c->result)) {
+    case SL_PHYS_I64: out->v.i[row] = s->i; break;
+    case SL_PHYS_F64: out->v.f[row] = s->f; break;
+    case SL_PHYS_STR: out->v.s[row] = (sl_str_t){s->s, s->len}; break;
+    }
+}
+
+/* MIN/MAX destroy: frees the string extreme. */
+static void minmax_destroy(const sl_agg_ctx_t *c, void *st)
+{
+    minmax_state_t *s = st;
+    sl_free(s->s);
+    s->s = NULL;
+}
+
+const sl_agg_ops_t sl_agg_count = {sizeof(int64_t), zero_init, count_step, count_inverse,
+                                   count_merge, count_final, NULL};
+const sl_agg_ops_t sl_agg_sum = {sizeof(sum_state_t), zero_init, sum_step, sum_inverse,
+                                 sum_merge, sum_final, NULL};
+const sl_agg_ops_t sl_agg_avg = {sizeof(sum_state_t), zero_init, sum_step, sum_inverse,
+                                 sum_merge, avg_final, NULL};
+const sl_agg_ops_t sl_agg_min = {sizeof(minmax_state_t), zero_init, min_step, NULL,
+                                 min_merge, minmax_final, minmax_destroy};
+const sl_agg_ops_t sl_agg_max = {sizeof(minmax_state_t), zero_init, max_step, NULL,
+                                 max_merge, minmax_final, minmax_destroy};

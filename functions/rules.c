@@ -1,0 +1,135 @@
+/*
+ * rules.c - type rules shared by registry entries; see registry.h.
+ */
+#include "registry.h"
+
+#include <stdio.h>
+
+/* Writes "expects a numeric argument, got T" style messages. */
+static bool type_err(char *err, size_t errlen, const char *what, sl_type_t got)
+{
+    char name[48];
+    sl_type_name(got, name, sizeof name);
+    snprintf(err, errlen, "%s, got %s", what, name);
+    return false;
+}
+
+/* Result = first argument's type. */
+bool sl_rule_same_as_arg0(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                          size_t errlen)
+{
+    *result = call->nargs ? call->args[0] : sl_type_make(SL_T_NULL);
+    result->not_null = 0;
+    return true;
+}
+
+/* COUNT: BIGINT, never NULL. */
+bool sl_rule_bigint(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (call->nargs == 0 && !call->count_star) {
+        snprintf(err, errlen, "COUNT needs an argument or *");
+        return false;
+    }
+    *result = sl_type_make(SL_T_BIGINT);
+    result->not_null = 1;
+    return true;
+}
+
+/* Numeric in, DOUBLE out. */
+bool sl_rule_numeric_to_double(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                               size_t errlen)
+{
+    if (!sl_type_is_numeric(call->args[0]) && call->args[0].id != SL_T_NULL)
+        return type_err(err, errlen, "expects a numeric argument", call->args[0]);
+    *result = sl_type_make(SL_T_DOUBLE);
+    return true;
+}
+
+/* SUM; see registry.h. */
+bool sl_rule_sum(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    sl_type_t a = call->args[0];
+    if (sl_type_is_integer(a) || a.id == SL_T_NULL) {
+        *result = sl_type_make(SL_T_BIGINT);
+    } else if (a.id == SL_T_DECIMAL) {
+        *result = a;
+        result->prec = SL_DECIMAL_MAX_PREC;
+    } else if (a.id == SL_T_REAL || a.id == SL_T_DOUBLE) {
+        *result = sl_type_make(SL_T_DOUBLE);
+    } else if (a.id == SL_T_INTERVAL_DS) {
+        *result = a;
+    } else {
+        return type_err(err, errlen, "SUM expects a numeric argument", a);
+    }
+    result->not_null = 0;
+    return true;
+}
+
+/* AVG; see registry.h. */
+bool sl_rule_avg(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    sl_type_t a = call->args[0];
+    if (sl_type_is_exact(a)) {
+        *result = a;
+    } else if (a.id == SL_T_REAL || a.id == SL_T_DOUBLE || a.id == SL_T_NULL) {
+        *result = sl_type_make(SL_T_DOUBLE);
+    } else {
+        return type_err(err, errlen, "AVG expects a numeric argument", a);
+    }
+    result->not_null = 0;
+    return true;
+}
+
+/* MIN/MAX; see registry.h. */
+bool sl_rule_minmax(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                    size_t errlen)
+{
+    sl_type_t a = call->args[0];
+    if (a.id == SL_T_BOOLEAN || sl_type_is_interval(a) || sl_type_is_numeric(a) ||
+        sl_type_is_string(a) || sl_type_is_datetime(a) || sl_type_is_binary(a) ||
+        a.id == SL_T_NULL) {
+        *result = a;
+        result->not_null = 0;
+        return true;
+    }
+    return type_err(err, errlen, "MIN/MAX expects a comparable argument", a);
+}
+
+/* FLOOR/CEIL; see registry.h. */
+bool sl_rule_floor_ceil(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                        size_t errlen)
+{
+    sl_type_t a = call->args[0];
+    if (call->unit) {
+        if (a.id != SL_T_TIMESTAMP && a.id != SL_T_DATE && a.id != SL_T_TIME)
+            return type_err(err, errlen, "FLOOR/CEIL ... TO expects a datetime", a);
+        *result = a;
+        return true;
+    }
+    if (!sl_type_is_numeric(a) && a.id != SL_T_NULL)
+        return type_err(err, errlen, "FLOOR/CEIL expects a numeric argument", a);
+    *result = a;
+    if (a.id == SL_T_DECIMAL) result->scale = 0;
+    return true;
+}
+
+/* STEP; see registry.h. */
+bool sl_rule_step(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    sl_type_t a = call->args[0], w = call->args[1];
+    if (a.id == SL_T_TIMESTAMP && w.id == SL_T_INTERVAL_DS) {
+        *result = a;
+        return true;
+    }
+    if (sl_type_is_integer(a) && sl_type_is_integer(w)) {
+        *result = a;
+        return true;
+    }
+    char an[48], wn[48];
+    sl_type_name(a, an, sizeof an);
+    sl_type_name(w, wn, sizeof wn);
+    snprintf(err, errlen,
+             "STEP expects (TIMESTAMP BY day-time INTERVAL) or (integer BY integer), got (%s BY %s)",
+             an, wn);
+    return false;
+}
