@@ -42,4 +42,54 @@ void sl_record_schema_free(sl_record_schema_t *s);
 /* Deep copy of src into dst. */
 void sl_record_schema_copy(sl_record_schema_t *dst, const sl_record_schema_t *src);
 
+/* ---- SQL column types ------------------------------------------------------------------
+ * The types a KDA column may have, parsed from the text of RecordColumns[].SqlType (or a
+ * CREATE STREAM column). One X-macro row per type: kind, canonical name, SQLite affinity
+ * used for reference tables (see ingest/refdata.h for the value encodings). */
+#define SL_SQLTYPE_LIST(X)                     \
+    X(BOOLEAN, "BOOLEAN", "INTEGER")           \
+    X(TINYINT, "TINYINT", "INTEGER")           \
+    X(SMALLINT, "SMALLINT", "INTEGER")         \
+    X(INTEGER, "INTEGER", "INTEGER")           \
+    X(BIGINT, "BIGINT", "INTEGER")             \
+    X(REAL, "REAL", "REAL")                    \
+    X(DOUBLE, "DOUBLE", "REAL")                \
+    X(DECIMAL, "DECIMAL", "TEXT")              \
+    X(CHAR, "CHAR", "TEXT")                    \
+    X(VARCHAR, "VARCHAR", "TEXT")              \
+    X(BINARY, "BINARY", "BLOB")                \
+    X(VARBINARY, "VARBINARY", "BLOB")          \
+    X(DATE, "DATE", "INTEGER")                 \
+    X(TIME, "TIME", "INTEGER")                 \
+    X(TIMESTAMP, "TIMESTAMP", "INTEGER")
+
+typedef enum sl_sqltype_kind {
+#define SL_SQLTYPE_ENUM(k, name, aff) SL_SQLT_##k,
+    SL_SQLTYPE_LIST(SL_SQLTYPE_ENUM)
+#undef SL_SQLTYPE_ENUM
+} sl_sqltype_kind_t;
+
+#define SL_SQLTYPE_MAX_LEN       65535 /* CHAR/VARCHAR/BINARY/VARBINARY length */
+#define SL_SQLTYPE_MAX_PRECISION 18    /* DECIMAL digits (KDA caps results at 18) */
+
+/* A parsed column type. */
+typedef struct sl_sqltype {
+    sl_sqltype_kind_t kind;
+    int len;   /* CHAR/BINARY: n (default 1); VARCHAR/VARBINARY: n (default 65535);
+                  DECIMAL: precision (default 18); 0 for the others */
+    int scale; /* DECIMAL: digits after the point (default 0); 0 for the others */
+} sl_sqltype_t;
+
+/*
+ * Parses a type as KDA writes it, case-insensitively, with optional spaces:
+ * "VARCHAR(8)", "DECIMAL(10, 2)", "DOUBLE PRECISION", "CHARACTER VARYING(4)". Aliases:
+ * INT -> INTEGER, DEC/NUMERIC -> DECIMAL, FLOAT/DOUBLE PRECISION -> DOUBLE, CHARACTER ->
+ * CHAR. Returns 0, or -1 with *why (static text) saying what is wrong.
+ */
+int sl_sqltype_parse(const char *text, sl_sqltype_t *out, const char **why);
+/* The canonical name of a kind ("VARCHAR"). */
+const char *sl_sqltype_name(sl_sqltype_kind_t kind);
+/* The SQLite column affinity a kind maps to ("INTEGER", "REAL", "TEXT", "BLOB"). */
+const char *sl_sqltype_affinity(sl_sqltype_kind_t kind);
+
 #endif

@@ -31,6 +31,26 @@ typedef enum sl_start_pos {
     SL_START_AT_TIMESTAMP        /* sluice extension: records arriving at or after a time */
 } sl_start_pos_t;
 
+/* KDA's service limits, kept by sl_app_desc_from_json (the API rejects more). */
+#define SL_APP_MAX_INPUTS      1      /* streaming sources per application */
+#define SL_APP_MAX_OUTPUTS     3      /* destinations per application */
+#define SL_APP_MAX_REFS        1      /* reference data sources per application */
+#define SL_APP_MAX_COLUMNS     1000   /* RecordColumns per schema */
+#define SL_APP_MAX_NAME        32     /* NamePrefix, Output.Name, TableName (InAppStreamName) */
+#define SL_APP_MAX_PARALLELISM 64     /* InputParallelism.Count */
+#define SL_APP_MAX_CODE        102400 /* ApplicationCode bytes */
+#define SL_APP_MAX_APP_NAME    128    /* ApplicationName */
+#define SL_APP_MAX_DESCRIPTION 1024   /* ApplicationDescription */
+#define SL_APP_MAX_TAGS        50     /* Tags per application */
+
+/* Where an input's records come from. */
+typedef enum sl_source_kind {
+    SL_SOURCE_KINESIS, /* KinesisStreamsInput: the embedded store, or `endpoint` */
+    SL_SOURCE_FIREHOSE /* KinesisFirehoseInput: kept from KDA descriptions; not supported
+                          by sluice (the engine refuses to start it, see
+                          sl_app_desc_check_supported) */
+} sl_source_kind_t;
+
 /* One streaming input: a source stream feeding in-app stream(s) <name_prefix>_001... */
 typedef struct sl_app_input {
     char *id;               /* InputId, "1.1" for the first */
@@ -41,6 +61,9 @@ typedef struct sl_app_input {
     sl_record_schema_t schema;
     sl_start_pos_t start;   /* default NOW (KDA's default at StartApplication) */
     int64_t start_ms;       /* for SL_START_AT_TIMESTAMP */
+    sl_source_kind_t source;
+    char *processor_arn;    /* InputProcessingConfiguration's Lambda ARN, or NULL; kept,
+                               not run by sluice */
 } sl_app_input_t;
 
 typedef enum sl_sink_kind {
@@ -49,7 +72,8 @@ typedef enum sl_sink_kind {
     SL_SINK_FILE,    /* a file: JSON lines or CSV */
     SL_SINK_WEBHOOK, /* HTTP POST of the rows */
     SL_SINK_COMMAND, /* a command run with the rows on stdin */
-    SL_SINK_LAMBDA   /* LambdaOutput: kept from KDA descriptions; not delivered by sluice */
+    SL_SINK_LAMBDA,  /* LambdaOutput: kept from KDA descriptions; not delivered by sluice */
+    SL_SINK_FIREHOSE /* KinesisFirehoseOutput: kept from KDA descriptions; not supported */
 } sl_sink_kind_t;
 
 /* A key = value option of an output (rate limits, de-duplication, rotation, ...). */
@@ -67,6 +91,7 @@ typedef struct sl_app_output {
     sl_record_format_t format; /* DestinationSchema.RecordFormatType */
     sl_app_option_t *options;
     size_t noptions;
+    char *endpoint;            /* SL_SINK_STREAM: Kinesis endpoint URL, or NULL (embedded) */
 } sl_app_output_t;
 
 /* One reference data source, loaded into a table the SQL can join. */
@@ -109,5 +134,12 @@ struct sl_buf;
 void sl_app_desc_to_json(const sl_app_desc_t *d, struct sl_buf *out);
 /* Frees everything d owns and zeroes it. NULL is a no-op. */
 void sl_app_desc_free(sl_app_desc_t *d);
+/*
+ * Says whether sluice can run what d describes: returns 0, or -1 with *err (heap string)
+ * naming the first part it cannot run, e.g. "Inputs[0].KinesisFirehoseInput: Firehose is
+ * not supported by sluice". Parsing accepts these parts so a KDA description can be read,
+ * printed and round-tripped; the engine calls this before starting.
+ */
+int sl_app_desc_check_supported(const sl_app_desc_t *d, char **err);
 
 #endif
