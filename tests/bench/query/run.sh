@@ -35,28 +35,15 @@ cleanup() {
 trap cleanup EXIT
 
 [ -x "$SLUICE" ] || { echo "no sluice binary at $SLUICE"; exit 1; }
+. "$HERE/lib.sh"
 HAVE_RUN=1
-if "$SLUICE" run --help 2>&1 | grep -q "unknown command"; then
+if ! qb_have_run; then
     HAVE_RUN=0
     echo "sluice run not available (this sluice has no 'run' command): measuring DuckDB alone"
 fi
 
-# --- the generator and the data (cached by event count, rate and generator source) ---------
-GEN=$BUILD/tests/bench/query_gen
-if [ ! -x "$GEN" ] || [ "$HERE/gen.c" -nt "$GEN" ]; then
-    cmake --build "$BUILD" --target query_gen >/dev/null 2>&1 ||
-        { GEN=$TMP/gen; cc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$GEN" "$HERE/gen.c" || exit 1; }
-fi
-GENSUM=$(md5sum "$HERE/gen.c" | cut -c1-8)
-DDATA=$DATA/n$EVENTS-r$RATE-$GENSUM
-if [ ! -f "$DDATA/events.jsonl" ]; then
-    rm -rf "$DATA"/n$EVENTS-r$RATE-* && mkdir -p "$DDATA" || exit 1
-    echo "generating $EVENTS events into $DDATA"
-    "$GEN" -n "$EVENTS" -r "$RATE" "$DDATA/events.dump.tmp" "$DDATA/events.jsonl.tmp" || exit 1
-    mv "$DDATA/events.dump.tmp" "$DDATA/events.dump" && mv "$DDATA/events.jsonl.tmp" "$DDATA/events.jsonl"
-fi
-DUMP=$DDATA/events.dump
-JSONL=$DDATA/events.jsonl
+# --- the events (cached by event count, rate and generator source) -------------------------
+qb_data "$EVENTS" "$RATE" || exit 1
 
 # --- DuckDB ----------------------------------------------------------------------------------
 HAVE_D=1

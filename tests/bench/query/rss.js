@@ -1,0 +1,81 @@
+// rss.js - runs a command and samples its memory while it works (tests/bench/query/rss.sh).
+//   node rss.js INTERVAL_MS FIRST_ROWS CSV OUT -- CMD ARGS...
+// CMD's stdout goes to OUT and its lines are counted as they come (progress); every
+// INTERVAL_MS its VmRSS (from /proc/PID/status) is written to CSV as "ms,rss_kb,rows".
+// At the end it prints the curve (about 12 points spread over the run), the RSS at the first
+// sample with at least FIRST_ROWS output rows ("after the first window"), at the end (the
+// highest sample of the last tenth of the run) and the peak, and whether the RSS stayed
+// flat: end <= max(1.25 x first-window, first + 16 MB).
+// Exit status: CMD's failure -> 1, RSS growth -> 3, else 0.
+'use strict';
+const fs = require('fs');
+const { spawn } = require('child_process');
+const argv = process.argv.slice(2);
+const sep = argv.indexOf('--');
+if (sep !== 4 || argv.length < 6) {
+  console.error('usage: node rss.js INTERVAL_MS FIRST_ROWS CSV OUT -- CMD ARGS...');
+  process.exit(2);
+}
+const [intervalMs, firstRows, csvPath, outPath] = [Number(argv[0]), Number(argv[1]), argv[2], argv[3]];
+const out = fs.openSync(outPath, 'w');
+const errPath = outPath + '.err';
+const child = spawn(argv[5], argv.slice(6), { stdio: ['ignore', 'pipe', fs.openSync(errPath, 'w')] });
+const t0 = process.hrtime.bigint();
+const samples = []; // [ms, rss_kb, rows]
+let rows = 0;
+
+child.stdout.on('data', (b) => {
+  fs.writeSync(out, b);
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) rows++;
+});
+
+function sample() {
+  let text;
+  try {
+    text = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  } catch {
+    return;
+  }
+  const m = /VmRSS:\s+(\d+)/.exec(text);
+  if (m) samples.push([Number(process.hrtime.bigint() - t0) / 1e6, Number(m[1]), rows]);
+}
+sample();
+const timer = setInterval(sample, intervalMs);
+
+child.on('close', (code, signal) => {
+  clearInterval(timer);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  fs.closeSync(out);
+  fs.writeFileSync(csvPath, 'ms,rss_kb,rows\n' + samples.map((s) => s.join(',')).join('\n') + '\n');
+  if (code !== 0) {
+    const err = fs.readFileSync(errPath, 'utf8').trim().split('\n').slice(-5).join('\n');
+    console.log(`FAILED: exit ${code ?? signal} after ${wall.toFixed(2)} s\n${err}`);
+    process.exit(1);
+  }
+  const mb = (kb) => (kb / 1024).toFixed(1);
+  console.log(`${rows} output rows in ${wall.toFixed(2)} s, ${samples.length} samples every ${intervalMs} ms (${csvPath})`);
+  if (samples.length < 2) {
+    console.log('too few samples to draw a curve (the run was shorter than the interval)');
+    process.exit(0);
+  }
+  const step = Math.max(1, Math.floor(samples.length / 12));
+  const pts = [];
+  for (let i = 0; i < samples.length; i += step) pts.push(samples[i]);
+  if (pts[pts.length - 1] !== samples[samples.length - 1]) pts.push(samples[samples.length - 1]);
+  console.log('   t s    rows out     RSS MB');
+  for (const [ms, kb, r] of pts) console.log(`${(ms / 1000).toFixed(2).padStart(6)} ${String(r).padStart(11)} ${mb(kb).padStart(10)}`);
+  const first = samples.find((s) => s[2] >= firstRows);
+  // "At the end": the highest RSS over the last tenth of the run (the very last sample may
+  // fall in the process's teardown, after it freed its state).
+  const tail = samples.slice(Math.floor(samples.length * 0.9));
+  const last = tail.reduce((a, s) => (s[1] > a[1] ? s : a), tail[0]);
+  const peak = samples.reduce((a, s) => Math.max(a, s[1]), 0);
+  if (!first) {
+    console.log(`no sample after the first window (${firstRows} rows): run too short to judge; end ${mb(last[1])} MB, peak ${mb(peak)} MB`);
+    process.exit(0);
+  }
+  const flat = last[1] <= Math.max(1.25 * first[1], first[1] + 16 * 1024);
+  console.log(`RSS after the first window ${mb(first[1])} MB (t=${(first[0] / 1000).toFixed(2)} s, ${first[2]} rows), ` +
+    `at the end ${mb(last[1])} MB (${last[2]} rows), peak ${mb(peak)} MB: ${flat ? 'flat' : 'GROWS'}`);
+  process.exit(flat ? 0 : 3);
+});
