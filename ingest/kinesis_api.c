@@ -220,6 +220,38 @@ static bool get_int(call_t *c, const sl_val_t *obj, const char *field, bool requ
     return true;
 }
 
+/* Reads a required list member with [min, max] entries into *out. Returns false on a
+ * missing member or a wrong type (the error or violation is recorded); length violations
+ * are collected and leave *out set so the caller can go on validating. */
+static bool get_list(call_t *c, const sl_val_t *obj, const char *field, size_t min, size_t max,
+                     const sl_val_t **out)
+{
+    const sl_val_t *v = sl_val_get(obj, field);
+    const char *path = member_path(c, NULL, field);
+    *out = NULL;
+    if (!v || v->type == SL_V_NULL) {
+        violation(c, "null", false, path, "Member must not be null");
+        validation_failed(c);
+        return false;
+    }
+    if (v->type != SL_V_ARR) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "%s must be a list", field);
+        return serialization(c, msg);
+    }
+    char rule[96];
+    if (v->u.arr.n < min) {
+        snprintf(rule, sizeof rule, "Member must have length greater than or equal to %zu", min);
+        violation(c, "[]", true, path, rule);
+    }
+    if (v->u.arr.n > max) {
+        snprintf(rule, sizeof rule, "Member must have length less than or equal to %zu", max);
+        violation(c, "[...]", true, path, rule);
+    }
+    *out = v;
+    return true;
+}
+
 /* Reads the stream identity: StreamName or StreamARN (one is required). Returns the stream
  * name, or NULL with the error set (validation violations are left collected). */
 static const char *stream_of(call_t *c, const sl_val_t *obj, bool *ok)
@@ -765,20 +797,10 @@ static bool op_PutRecords(call_t *c)
     bool ok;
     const char *name = stream_of(c, c->body, &ok);
     if (!ok) return false;
-    const sl_val_t *recs = sl_val_get(c->body, "Records");
-    if (!recs || recs->type == SL_V_NULL) {
-        violation(c, "null", false, "records", "Member must not be null");
-        validation_failed(c);
-        return false;
-    }
-    if (recs->type != SL_V_ARR) return serialization(c, "Records must be a list");
+    const sl_val_t *recs;
+    if (!get_list(c, c->body, "Records", 1, 500, &recs)) return false;
+    if (validation_failed(c)) return false;
     size_t n = recs->u.arr.n;
-    if (n < 1) violation(c, "[]", true, "records", "Member must have length greater than or equal to 1");
-    if (n > 500) violation(c, "[...]", true, "records", "Member must have length less than or equal to 500");
-    if (c->nverr) {
-        validation_failed(c);
-        return false;
-    }
     sl_put_rec_t *r = sl_arena_alloc(c->a, n * sizeof *r);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1052,16 +1074,9 @@ static bool op_RemoveTagsFromStream(call_t *c)
     bool ok;
     const char *name = stream_of(c, c->body, &ok);
     if (!ok) return false;
-    const sl_val_t *kv = sl_val_get(c->body, "TagKeys");
-    if (!kv || kv->type == SL_V_NULL) {
-        violation(c, "null", false, "tagKeys", "Member must not be null");
-        validation_failed(c);
-        return false;
-    }
-    if (kv->type != SL_V_ARR) return serialization(c, "TagKeys must be a list of strings");
+    const sl_val_t *kv;
+    if (!get_list(c, c->body, "TagKeys", 1, 50, &kv)) return false;
     size_t n = kv->u.arr.n;
-    if (n < 1) violation(c, "[]", true, "tagKeys", "Member must have length greater than or equal to 1");
-    if (n > 50) violation(c, "[...]", true, "tagKeys", "Member must have length less than or equal to 50");
     const char **keys = SL_ANEWN(c->a, const char *, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
         if (kv->u.arr.items[i]->type != SL_V_STR) return serialization(c, "TagKeys must be strings");
