@@ -49,8 +49,8 @@ static int fetch_file(const char *path, sl_buf_t *out, char **err)
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && (int64_t)st.st_size > SL_REFDATA_MAX_BYTES) {
         fclose(f);
-        *err = sl_asprintf("%s: %lld bytes is over the 1 GiB limit of a reference data source", path,
-                           (long long)st.st_size);
+        *err = sl_asprintf("%s: %lld bytes is over the 1 GiB limit of a reference data source",
+                           path, (long long)st.st_size);
         return -1;
     }
     char chunk[65536];
@@ -138,8 +138,8 @@ static struct curl_slist *s3_sign(struct curl_slist *hdrs, const char *host, con
     sl_buf_t canon = SL_BUF_INIT;
     const char *signed_headers = tok ? "host;x-amz-content-sha256;x-amz-date;x-amz-security-token"
                                      : "host;x-amz-content-sha256;x-amz-date";
-    sl_buf_printf(&canon, "GET\n%s\n\nhost:%s\nx-amz-content-sha256:%s\nx-amz-date:%s\n", path, host, empty_hash,
-                  amzdate);
+    sl_buf_printf(&canon, "GET\n%s\n\nhost:%s\nx-amz-content-sha256:%s\nx-amz-date:%s\n", path,
+                  host, empty_hash, amzdate);
     if (tok) sl_buf_printf(&canon, "x-amz-security-token:%s\n", tok);
     sl_buf_printf(&canon, "\n%s\n%s", signed_headers, empty_hash);
     char canon_hash[65];
@@ -169,8 +169,9 @@ static struct curl_slist *s3_sign(struct curl_slist *hdrs, const char *host, con
         hdrs = curl_slist_append(hdrs, h);
         sl_free(h);
     }
-    h = sl_asprintf("Authorization: AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s", ak, scope,
-                    signed_headers, sighex);
+    h = sl_asprintf(
+        "Authorization: AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s", ak,
+        scope, signed_headers, sighex);
     hdrs = curl_slist_append(hdrs, h);
     sl_free(h);
     sl_free(k0);
@@ -192,8 +193,8 @@ static void url_path_encode(sl_buf_t *b, const char *s)
 }
 
 /* GETs url into out. what names the source in errors; host/path are set for S3 signing. */
-static int fetch_http(const char *what, const char *url, const char *s3_host, const char *s3_path, sl_buf_t *out,
-                      char **err)
+static int fetch_http(const char *what, const char *url, const char *s3_host, const char *s3_path,
+                      sl_buf_t *out, char **err)
 {
     CURL *h = curl_easy_init();
     if (!h) {
@@ -225,12 +226,14 @@ static int fetch_http(const char *what, const char *url, const char *s3_host, co
         return -1;
     }
     if (rc != CURLE_OK) {
-        *err = sl_asprintf("%s: GET %s failed: %s", what, url, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+        *err = sl_asprintf("%s: GET %s failed: %s", what, url,
+                           ebuf[0] ? ebuf : curl_easy_strerror(rc));
         return -1;
     }
     if (status >= 400) {
         size_t n = out->len < 200 ? out->len : 200;
-        *err = sl_asprintf("%s: GET %s: HTTP %ld%s%.*s", what, url, status, n ? ": " : "", (int)n, out->p);
+        *err = sl_asprintf("%s: GET %s: HTTP %ld%s%.*s", what, url, status, n ? ": " : "", (int)n,
+                           out->p);
         for (char *p = *err; *p; p++)
             if (*p == '\n' || *p == '\r') *p = ' ';
         return -1;
@@ -353,9 +356,12 @@ static bool decimal_text(const char *s, size_t n, int prec, int scale, char *out
         }
         if (!isdigit((unsigned char)s[i])) return false;
         any = true;
-        if (nd < 60) digits[nd++] = s[i];
-        else if (nint >= 0) continue; /* fraction digits far beyond any scale */
-        else return false;
+        if (nd < 60)
+            digits[nd++] = s[i];
+        else if (nint >= 0)
+            continue; /* fraction digits far beyond any scale */
+        else
+            return false;
     }
     if (!any) return false;
     if (nint < 0) nint = nd;
@@ -366,7 +372,8 @@ static bool decimal_text(const char *s, size_t n, int prec, int scale, char *out
     if (nint + scale < nd && digits[nint + scale] >= '5') {
         int i = nr - 1;
         while (i >= 0 && r[i] == '9') r[i--] = '0';
-        if (i >= 0) r[i]++;
+        if (i >= 0)
+            r[i]++;
         else {
             memmove(r + 1, r, (size_t)nr);
             r[0] = '1';
@@ -419,8 +426,8 @@ static bool digits_at(const char **p, const char *end, int w, int *out)
 static bool parse_date_part(const char **p, const char *end, int64_t *days)
 {
     int y, m, d;
-    if (!digits_at(p, end, 4, &y) || *p >= end || *(*p)++ != '-' || !digits_at(p, end, 2, &m) || *p >= end ||
-        *(*p)++ != '-' || !digits_at(p, end, 2, &d))
+    if (!digits_at(p, end, 4, &y) || *p >= end || *(*p)++ != '-' || !digits_at(p, end, 2, &m) ||
+        *p >= end || *(*p)++ != '-' || !digits_at(p, end, 2, &d))
         return false;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return false;
@@ -433,7 +440,8 @@ static bool parse_date_part(const char **p, const char *end, int64_t *days)
 static bool parse_time_part(const char **p, const char *end, int64_t *ms)
 {
     int h, mi, sec = 0, frac = 0;
-    if (!digits_at(p, end, 2, &h) || *p >= end || *(*p)++ != ':' || !digits_at(p, end, 2, &mi)) return false;
+    if (!digits_at(p, end, 2, &h) || *p >= end || *(*p)++ != ':' || !digits_at(p, end, 2, &mi))
+        return false;
     if (*p < end && **p == ':') {
         (*p)++;
         if (!digits_at(p, end, 2, &sec)) return false;
@@ -521,9 +529,12 @@ static int bind_cell(sqlite3_stmt *st, int ix, const sl_sqltype_t *t, const raw_
     switch (t->kind) {
     case SL_SQLT_BOOLEAN: {
         bool v;
-        if (r->k == R_BOOL) v = r->b;
-        else if (r->k == R_INT) v = r->i != 0;
-        else if (r->k == R_DBL) v = r->d != 0;
+        if (r->k == R_BOOL)
+            v = r->b;
+        else if (r->k == R_INT)
+            v = r->i != 0;
+        else if (r->k == R_DBL)
+            v = r->d != 0;
         else {
             /* KDA: a string is TRUE when it says 'true' (any case), FALSE otherwise */
             size_t n = tn;
@@ -537,12 +548,16 @@ static int bind_cell(sqlite3_stmt *st, int ix, const sl_sqltype_t *t, const raw_
     case SL_SQLT_INTEGER:
     case SL_SQLT_BIGINT: {
         int64_t v;
-        if (r->k == R_BOOL) v = r->b;
-        else if (r->k == R_INT) v = r->i;
+        if (r->k == R_BOOL)
+            v = r->b;
+        else if (r->k == R_INT)
+            v = r->i;
         else {
             double d;
-            if (r->k == R_DBL) d = r->d;
-            else if (parse_i64(txt, tn, &v)) goto ranged;
+            if (r->k == R_DBL)
+                d = r->d;
+            else if (parse_i64(txt, tn, &v))
+                goto ranged;
             else if (!parse_double(txt, tn, &d)) {
                 *why = "not a number";
                 return -1;
@@ -558,12 +573,14 @@ static int bind_cell(sqlite3_stmt *st, int ix, const sl_sqltype_t *t, const raw_
             v = (int64_t)d;
         }
     ranged:;
-        int64_t lo = t->kind == SL_SQLT_TINYINT ? -128 : t->kind == SL_SQLT_SMALLINT ? -32768
-                                                     : t->kind == SL_SQLT_INTEGER   ? INT32_MIN
-                                                                                    : INT64_MIN;
-        int64_t hi = t->kind == SL_SQLT_TINYINT ? 127 : t->kind == SL_SQLT_SMALLINT ? 32767
-                                                    : t->kind == SL_SQLT_INTEGER    ? INT32_MAX
-                                                                                    : INT64_MAX;
+        int64_t lo = t->kind == SL_SQLT_TINYINT    ? -128
+                     : t->kind == SL_SQLT_SMALLINT ? -32768
+                     : t->kind == SL_SQLT_INTEGER  ? INT32_MIN
+                                                   : INT64_MIN;
+        int64_t hi = t->kind == SL_SQLT_TINYINT    ? 127
+                     : t->kind == SL_SQLT_SMALLINT ? 32767
+                     : t->kind == SL_SQLT_INTEGER  ? INT32_MAX
+                                                   : INT64_MAX;
         if (v < lo || v > hi) {
             *why = "out of range";
             return -1;
@@ -573,9 +590,12 @@ static int bind_cell(sqlite3_stmt *st, int ix, const sl_sqltype_t *t, const raw_
     case SL_SQLT_REAL:
     case SL_SQLT_DOUBLE: {
         double d;
-        if (r->k == R_BOOL) d = r->b;
-        else if (r->k == R_INT) d = (double)r->i;
-        else if (r->k == R_DBL) d = r->d;
+        if (r->k == R_BOOL)
+            d = r->b;
+        else if (r->k == R_INT)
+            d = (double)r->i;
+        else if (r->k == R_DBL)
+            d = r->d;
         else if (!parse_double(txt, tn, &d)) {
             *why = "not a number";
             return -1;
@@ -610,7 +630,8 @@ static int bind_cell(sqlite3_stmt *st, int ix, const sl_sqltype_t *t, const raw_
             sn = strlen(fixed);
         }
         if (!decimal_text(src, sn, t->len, t->scale, out)) {
-            *why = sl_arena_printf(a, "not a decimal number with at most %d integer digits", t->len - t->scale);
+            *why = sl_arena_printf(a, "not a decimal number with at most %d integer digits",
+                                   t->len - t->scale);
             return -1;
         }
         return sqlite3_bind_text(st, ix, out, -1, SQLITE_TRANSIENT);
@@ -636,7 +657,8 @@ static int bind_cell(sqlite3_stmt *st, int ix, const sl_sqltype_t *t, const raw_
             }
             bytes = sl_arena_alloc(a, hn / 2 + 1);
             for (size_t i = 0; i < hn / 2; i++) {
-                int hi = hexval((unsigned char)s[2 + 2 * i]), lo = hexval((unsigned char)s[3 + 2 * i]);
+                int hi = hexval((unsigned char)s[2 + 2 * i]),
+                    lo = hexval((unsigned char)s[3 + 2 * i]);
                 if (hi < 0 || lo < 0) {
                     *why = "not hex digits";
                     return -1;
@@ -653,7 +675,8 @@ static int bind_cell(sqlite3_stmt *st, int ix, const sl_sqltype_t *t, const raw_
             }
         }
         if (blen > t->len) {
-            *why = sl_arena_printf(a, "%ld bytes is longer than %s(%d)", blen, sl_sqltype_name(t->kind), t->len);
+            *why = sl_arena_printf(a, "%ld bytes is longer than %s(%d)", blen,
+                                   sl_sqltype_name(t->kind), t->len);
             return -1;
         }
         return sqlite3_bind_blob(st, ix, bytes, (int)blen, SQLITE_TRANSIENT);
@@ -694,20 +717,20 @@ typedef struct jpath {
 /* Per-column decoding state, parsed once per load. */
 typedef struct plan_col {
     sl_sqltype_t type;
-    jpath_t path;    /* JSON: the whole mapping */
-    size_t flat_at;  /* JSON: steps before the flattened [0:] when it is flattened, else 0 */
-    bool flattened;  /* JSON: this column reads from the elements of the flattened array */
+    jpath_t path;   /* JSON: the whole mapping */
+    size_t flat_at; /* JSON: steps before the flattened [0:] when it is flattened, else 0 */
+    bool flattened; /* JSON: this column reads from the elements of the flattened array */
 } plan_col_t;
 
 typedef struct plan {
     const sl_record_schema_t *schema;
     plan_col_t *cols;
     jpath_t row_path;
-    bool rows_flat;       /* the RecordRowPath ends in [0:]: each element is a row */
-    size_t flat_col;      /* a column with the flattened array prefix (when any) */
+    bool rows_flat;  /* the RecordRowPath ends in [0:]: each element is a row */
+    size_t flat_col; /* a column with the flattened array prefix (when any) */
     bool any_flat;
-    sl_arena_t *a;        /* per-record scratch */
-    sl_arena_t *pa;       /* plan lifetime */
+    sl_arena_t *a;  /* per-record scratch */
+    sl_arena_t *pa; /* plan lifetime */
     const char *what;
     char *err;
 } plan_t;
@@ -769,9 +792,12 @@ static const sl_val_t *jpath_eval(const sl_val_t *v, const jpath_t *p, size_t fr
 {
     for (size_t i = from; v && i < to; i++) {
         const step_t *s = &p->steps[i];
-        if (s->k == STEP_KEY) v = v->type == SL_V_OBJ ? sl_val_get(v, s->key) : NULL;
-        else if (s->k == STEP_INDEX) v = v->type == SL_V_ARR && s->index < v->u.arr.n ? v->u.arr.items[s->index] : NULL;
-        else v = v->type == SL_V_ARR ? v : NULL;
+        if (s->k == STEP_KEY)
+            v = v->type == SL_V_OBJ ? sl_val_get(v, s->key) : NULL;
+        else if (s->k == STEP_INDEX)
+            v = v->type == SL_V_ARR && s->index < v->u.arr.n ? v->u.arr.items[s->index] : NULL;
+        else
+            v = v->type == SL_V_ARR ? v : NULL;
     }
     return v;
 }
@@ -814,7 +840,8 @@ static int plan_init(plan_t *p, const sl_record_schema_t *s, const char *what)
         if (strcmp(rd, cd) == 0) return plan_fail(p, "row and column delimiters are the same");
     } else {
         const char *rp = s->row_path && *s->row_path ? s->row_path : "$";
-        if (!jpath_parse(p->pa, rp, &p->row_path)) return plan_fail(p, "bad RecordRowPath '%s'", rp);
+        if (!jpath_parse(p->pa, rp, &p->row_path))
+            return plan_fail(p, "bad RecordRowPath '%s'", rp);
         for (size_t i = 0; i < p->row_path.n; i++)
             if (p->row_path.steps[i].k == STEP_ALL && i + 1 != p->row_path.n)
                 return plan_fail(p, "RecordRowPath '%s': [0:] may only end the path", rp);
@@ -825,10 +852,13 @@ static int plan_init(plan_t *p, const sl_record_schema_t *s, const char *what)
         plan_col_t *pc = &p->cols[i];
         const char *why;
         if (sl_sqltype_parse(c->sql_type ? c->sql_type : "", &pc->type, &why) < 0)
-            return plan_fail(p, "column %s: %s: '%s'", c->name, why, c->sql_type ? c->sql_type : "");
+            return plan_fail(p, "column %s: %s: '%s'", c->name, why,
+                             c->sql_type ? c->sql_type : "");
         if (s->format != SL_FORMAT_JSON) continue;
-        const char *m = c->mapping && *c->mapping ? c->mapping : sl_arena_printf(p->pa, "$.%s", c->name);
-        if (!jpath_parse(p->pa, m, &pc->path)) return plan_fail(p, "column %s: bad JSONPath mapping '%s'", c->name, m);
+        const char *m =
+            c->mapping && *c->mapping ? c->mapping : sl_arena_printf(p->pa, "$.%s", c->name);
+        if (!jpath_parse(p->pa, m, &pc->path))
+            return plan_fail(p, "column %s: bad JSONPath mapping '%s'", c->name, m);
         size_t nall = 0;
         for (size_t k = 0; k < pc->path.n; k++) {
             if (pc->path.steps[k].k != STEP_ALL) continue;
@@ -838,12 +868,16 @@ static int plan_init(plan_t *p, const sl_record_schema_t *s, const char *what)
                 pc->flat_at = k;
             }
         }
-        if (nall > 1) return plan_fail(p, "column %s: only one [0:] per mapping is supported ('%s')", c->name, m);
+        if (nall > 1)
+            return plan_fail(p, "column %s: only one [0:] per mapping is supported ('%s')", c->name,
+                             m);
         if (pc->flattened) {
             if (p->any_flat) {
                 const plan_col_t *o = &p->cols[p->flat_col];
                 if (o->flat_at != pc->flat_at || !steps_equal(&o->path, &pc->path, pc->flat_at + 1))
-                    return plan_fail(p, "column %s: only one array may be flattened per schema ('%s')", c->name, m);
+                    return plan_fail(p,
+                                     "column %s: only one array may be flattened per schema ('%s')",
+                                     c->name, m);
             } else {
                 p->any_flat = true;
                 p->flat_col = i;
@@ -865,22 +899,25 @@ static int cell_fail(plan_t *p, int64_t recno, size_t ci, const raw_t *r, const 
     const sl_schema_col_t *c = &p->schema->cols[ci];
     if (r->k == R_STR || r->k == R_JSON) {
         int n = r->n > 60 ? 60 : (int)r->n;
-        return plan_fail(p, "record %lld, column %s (%s): cannot convert '%.*s%s': %s", (long long)recno, c->name,
-                         c->sql_type, n, r->s, r->n > 60 ? "..." : "", why);
+        return plan_fail(p, "record %lld, column %s (%s): cannot convert '%.*s%s': %s",
+                         (long long)recno, c->name, c->sql_type, n, r->s, r->n > 60 ? "..." : "",
+                         why);
     }
-    return plan_fail(p, "record %lld, column %s (%s): cannot convert a %s: %s", (long long)recno, c->name, c->sql_type,
-                     r->k == R_BOOL ? "boolean" : "number", why);
+    return plan_fail(p, "record %lld, column %s (%s): cannot convert a %s: %s", (long long)recno,
+                     c->name, c->sql_type, r->k == R_BOOL ? "boolean" : "number", why);
 }
 
 /* Binds a whole row and inserts it. */
-static int insert_row(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, const raw_t *cells, int64_t *rows)
+static int insert_row(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, const raw_t *cells,
+                      int64_t *rows)
 {
     for (size_t i = 0; i < p->schema->ncols; i++) {
         const char *why = "cannot bind";
         if (bind_cell(st, (int)i + 1, &p->cols[i].type, &cells[i], p->a, &why) != 0)
             return cell_fail(p, recno, i, &cells[i], why);
     }
-    if (sqlite3_step(st) != SQLITE_DONE) return plan_fail(p, "record %lld: insert failed: %s", (long long)recno, sqlite3_errmsg(db));
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return plan_fail(p, "record %lld: insert failed: %s", (long long)recno, sqlite3_errmsg(db));
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     (*rows)++;
@@ -900,7 +937,8 @@ static bool at(const char *s, const char *end, const char *delim, size_t dl)
  * end. With the "\n" row delimiter a '\r' ending a record is dropped (CRLF files). Blank
  * records are skipped but counted, so record numbers are line numbers.
  */
-static int load_csv(plan_t *p, sqlite3 *db, sqlite3_stmt *st, const char *data, size_t len, int64_t *rows)
+static int load_csv(plan_t *p, sqlite3 *db, sqlite3_stmt *st, const char *data, size_t len,
+                    int64_t *rows)
 {
     const sl_record_schema_t *s = p->schema;
     const char *rd = s->row_delim && *s->row_delim ? s->row_delim : "\n";
@@ -926,7 +964,8 @@ static int load_csv(plan_t *p, sqlite3 *db, sqlite3_stmt *st, const char *data, 
                 q++;
                 for (;;) {
                     if (q >= end) {
-                        rc = plan_fail(p, "record %lld: unterminated quoted field", (long long)recno);
+                        rc = plan_fail(p, "record %lld: unterminated quoted field",
+                                       (long long)recno);
                         break;
                     }
                     if (*q == '"') {
@@ -943,7 +982,8 @@ static int load_csv(plan_t *p, sqlite3 *db, sqlite3_stmt *st, const char *data, 
                 if (rc) break;
                 if (crlf && q < end && *q == '\r' && (q + 1 == end || q[1] == '\n')) q++;
                 if (q < end && !at(q, end, cd, cdl) && !at(q, end, rd, rdl)) {
-                    rc = plan_fail(p, "record %lld: unexpected text after a closing quote", (long long)recno);
+                    rc = plan_fail(p, "record %lld: unexpected text after a closing quote",
+                                   (long long)recno);
                     break;
                 }
             } else {
@@ -991,15 +1031,24 @@ static void raw_from_val(plan_t *p, const sl_val_t *v, raw_t *r)
     memset(r, 0, sizeof *r);
     if (!v || v->type == SL_V_NULL) return;
     switch (v->type) {
-    case SL_V_BOOL: r->k = R_BOOL, r->b = v->u.b; return;
+    case SL_V_BOOL:
+        r->k = R_BOOL, r->b = v->u.b;
+        return;
     case SL_V_NUM:
-        if (v->u.num.is_int) r->k = R_INT, r->i = v->u.num.i;
-        else r->k = R_DBL, r->d = v->u.num.d;
+        if (v->u.num.is_int)
+            r->k = R_INT, r->i = v->u.num.i;
+        else
+            r->k = R_DBL, r->d = v->u.num.d;
         return;
     case SL_V_STR:
-    case SL_V_BYTES: r->k = R_STR, r->s = v->u.str.p, r->n = v->u.str.len; return;
-    case SL_V_TIME: r->k = R_INT, r->i = v->u.ms; return;
-    default: break;
+    case SL_V_BYTES:
+        r->k = R_STR, r->s = v->u.str.p, r->n = v->u.str.len;
+        return;
+    case SL_V_TIME:
+        r->k = R_INT, r->i = v->u.ms;
+        return;
+    default:
+        break;
     }
     sl_buf_t b = SL_BUF_INIT;
     sl_enc_t e;
@@ -1013,8 +1062,8 @@ static void raw_from_val(plan_t *p, const sl_val_t *v, raw_t *r)
 
 /* Inserts the rows of one row value (after RecordRowPath): one, or one per element of the
  * flattened array (an empty or missing array gives one row with those columns NULL). */
-static int json_row(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, const sl_val_t *row, raw_t *cells,
-                    int64_t *rows)
+static int json_row(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, const sl_val_t *row,
+                    raw_t *cells, int64_t *rows)
 {
     const sl_record_schema_t *s = p->schema;
     const sl_val_t *arr = NULL;
@@ -1022,15 +1071,18 @@ static int json_row(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, con
     if (p->any_flat) {
         const plan_col_t *fc = &p->cols[p->flat_col];
         arr = jpath_eval(row, &fc->path, 0, fc->flat_at + 1);
-        if (arr && arr->type == SL_V_ARR && arr->u.arr.n) nel = arr->u.arr.n;
-        else arr = NULL;
+        if (arr && arr->type == SL_V_ARR && arr->u.arr.n)
+            nel = arr->u.arr.n;
+        else
+            arr = NULL;
     }
     for (size_t e = 0; e < nel; e++) {
         for (size_t i = 0; i < s->ncols; i++) {
             const plan_col_t *pc = &p->cols[i];
             const sl_val_t *v;
             if (pc->flattened)
-                v = arr ? jpath_eval(arr->u.arr.items[e], &pc->path, pc->flat_at + 1, pc->path.n) : NULL;
+                v = arr ? jpath_eval(arr->u.arr.items[e], &pc->path, pc->flat_at + 1, pc->path.n)
+                        : NULL;
             else
                 v = jpath_eval(row, &pc->path, 0, pc->path.n);
             raw_from_val(p, v, &cells[i]);
@@ -1041,17 +1093,21 @@ static int json_row(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, con
 }
 
 /* Applies RecordRowPath to one document and inserts its rows. */
-static int json_doc(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, const sl_val_t *doc, raw_t *cells,
-                    int64_t *rows)
+static int json_doc(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, const sl_val_t *doc,
+                    raw_t *cells, int64_t *rows)
 {
     const sl_val_t *v = jpath_eval(doc, &p->row_path, 0, p->row_path.n);
-    if (!v) return plan_fail(p, "record %lld: RecordRowPath '%s' finds nothing", (long long)recno, p->schema->row_path);
+    if (!v)
+        return plan_fail(p, "record %lld: RecordRowPath '%s' finds nothing", (long long)recno,
+                         p->schema->row_path);
     if (p->rows_flat) {
         for (size_t i = 0; i < v->u.arr.n; i++)
             if (json_row(p, db, st, recno, v->u.arr.items[i], cells, rows) < 0) return -1;
         return 0;
     }
-    if (v->type != SL_V_OBJ) return plan_fail(p, "record %lld: expected a JSON object, got %s", (long long)recno, sl_vtype_name(v->type));
+    if (v->type != SL_V_OBJ)
+        return plan_fail(p, "record %lld: expected a JSON object, got %s", (long long)recno,
+                         sl_vtype_name(v->type));
     return json_row(p, db, st, recno, v, cells, rows);
 }
 
@@ -1060,7 +1116,8 @@ static int json_doc(plan_t *p, sqlite3 *db, sqlite3_stmt *st, int64_t recno, con
  * are the records) or one document per line. Whole-text parsing is tried first; a text of
  * several lines fails it at the second document and is then read line by line.
  */
-static int load_json(plan_t *p, sqlite3 *db, sqlite3_stmt *st, const char *data, size_t len, int64_t *rows)
+static int load_json(plan_t *p, sqlite3 *db, sqlite3_stmt *st, const char *data, size_t len,
+                     int64_t *rows)
 {
     raw_t *cells = SL_ANEWN(p->pa, raw_t, p->schema->ncols);
     const char *perr;
@@ -1123,8 +1180,9 @@ static int exec_sql(plan_t *p, sqlite3 *db, const char *sql)
     return -1;
 }
 
-int sl_refdata_load_bytes(sqlite3 *db, const char *table, const char *what, const char *data, size_t len,
-                          const sl_record_schema_t *schema, sl_refdata_stats_t *stats, char **err)
+int sl_refdata_load_bytes(sqlite3 *db, const char *table, const char *what, const char *data,
+                          size_t len, const sl_record_schema_t *schema, sl_refdata_stats_t *stats,
+                          char **err)
 {
     int64_t t0 = sl_clock_mono_ns();
     plan_t p;
@@ -1183,14 +1241,16 @@ int sl_refdata_load_bytes(sqlite3 *db, const char *table, const char *what, cons
         stats->bytes = (int64_t)len;
         stats->ms = (sl_clock_mono_ns() - t0) / 1000000;
     }
-    if (rc) *err = p.err;
-    else sl_free(p.err);
+    if (rc)
+        *err = p.err;
+    else
+        sl_free(p.err);
     plan_free(&p);
     return rc ? -1 : 0;
 }
 
-int sl_refdata_load(sqlite3 *db, const char *table, const char *source, const sl_record_schema_t *schema,
-                    sl_refdata_stats_t *stats, char **err)
+int sl_refdata_load(sqlite3 *db, const char *table, const char *source,
+                    const sl_record_schema_t *schema, sl_refdata_stats_t *stats, char **err)
 {
     int64_t t0 = sl_clock_mono_ns();
     sl_buf_t data = SL_BUF_INIT;

@@ -52,15 +52,16 @@ typedef struct sl_refdata_stats {
  * record (1-based: the line for CSV and JSON lines, the element for a JSON array) and
  * column: "refs.csv: record 3, column PRICE (DOUBLE): cannot convert 'abc'".
  */
-int sl_refdata_load(sqlite3 *db, const char *table, const char *source, const sl_record_schema_t *schema,
-                    sl_refdata_stats_t *stats, char **err);
+int sl_refdata_load(sqlite3 *db, const char *table, const char *source,
+                    const sl_record_schema_t *schema, sl_refdata_stats_t *stats, char **err);
 
 /* The fetch step alone: appends the object's bytes to out. Same sources and errors. */
 int sl_refdata_fetch(const char *source, sl_buf_t *out, char **err);
 
 /* The decode + store step alone, on bytes already in memory. `what` names the data in
  * errors (usually the source). stats->bytes is len; stats may be NULL. */
-int sl_refdata_load_bytes(sqlite3 *db, const char *table, const char *what, const char *data, size_t len,
-                          const sl_record_schema_t *schema, sl_refdata_stats_t *stats, char **err);
+int sl_refdata_load_bytes(sqlite3 *db, const char *table, const char *what, const char *data,
+                          size_t len, const sl_record_schema_t *schema, sl_refdata_stats_t *stats,
+                          char **err);
 
 #endif

@@ -36,7 +36,8 @@ typedef struct pctx {
 } pctx_t;
 
 /* Records "<path>: <message>" as the error (the first one wins) and returns -1. */
-static int fail(pctx_t *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(pctx_t *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static int fail(pctx_t *c, const char *path, const char *fmt, ...)
 {
     if (c->err) return -1;
@@ -72,7 +73,8 @@ static int get_obj(pctx_t *c, const sl_val_t *obj, const char *path, const char 
         if (required) return fail(c, path, "%s is required", key);
         return 0;
     }
-    if (v->type != SL_V_OBJ) return fail(c, sub(c, path, key), "expected an object, got %s", sl_vtype_name(v->type));
+    if (v->type != SL_V_OBJ)
+        return fail(c, sub(c, path, key), "expected an object, got %s", sl_vtype_name(v->type));
     *out = v;
     return 1;
 }
@@ -86,7 +88,8 @@ static int get_arr(pctx_t *c, const sl_val_t *obj, const char *path, const char 
         if (required) return fail(c, path, "%s is required", key);
         return 0;
     }
-    if (v->type != SL_V_ARR) return fail(c, sub(c, path, key), "expected an array, got %s", sl_vtype_name(v->type));
+    if (v->type != SL_V_ARR)
+        return fail(c, sub(c, path, key), "expected an array, got %s", sl_vtype_name(v->type));
     *out = v;
     return 1;
 }
@@ -103,8 +106,7 @@ static int get_str(pctx_t *c, const sl_val_t *obj, const char *path, const char 
     }
     const char *p = sub(c, path, key);
     if (v->type != SL_V_STR) return fail(c, p, "expected a string, got %s", sl_vtype_name(v->type));
-    if (v->u.str.len < min)
-        return fail(c, p, "must have length greater than or equal to %zu", min);
+    if (v->u.str.len < min) return fail(c, p, "must have length greater than or equal to %zu", min);
     if (max && v->u.str.len > max)
         return fail(c, p, "must have length less than or equal to %zu", max);
     if (strlen(v->u.str.p) != v->u.str.len) return fail(c, p, "must not contain NUL characters");
@@ -165,8 +167,8 @@ static int get_arn_pair(pctx_t *c, const sl_val_t *obj, const char *path, const 
     const char *res = arn_resource(arn, service);
     size_t rl = strlen(rtype);
     if (!res || strncmp(res, rtype, rl) != 0 || !res[rl])
-        return fail(c, sub(c, path, "ResourceARN"), "expected arn:aws:%s:REGION:ACCOUNT:%sNAME, got '%s'",
-                    service, rtype, arn);
+        return fail(c, sub(c, path, "ResourceARN"),
+                    "expected arn:aws:%s:REGION:ACCOUNT:%sNAME, got '%s'", service, rtype, arn);
     /* RoleARN pattern of the API model: arn:aws:iam::\d{12}:role/... */
     const char *r = arn_resource(role, "iam");
     bool role_ok = r && strncmp(r, "role/", 5) == 0;
@@ -175,9 +177,11 @@ static int get_arn_pair(pctx_t *c, const sl_val_t *obj, const char *path, const 
         role_ok = acct && strspn(acct + 2, "0123456789") == 12 && acct[14] == ':';
     }
     if (!role_ok)
-        return fail(c, sub(c, path, "RoleARN"), "expected arn:aws:iam::ACCOUNT:role/NAME, got '%s'", role);
+        return fail(c, sub(c, path, "RoleARN"), "expected arn:aws:iam::ACCOUNT:role/NAME, got '%s'",
+                    role);
     *name = res + rl;
-    if ((strcmp(service, "kinesis") == 0 || strcmp(service, "firehose") == 0) && !is_aws_name(*name))
+    if ((strcmp(service, "kinesis") == 0 || strcmp(service, "firehose") == 0) &&
+        !is_aws_name(*name))
         return fail(c, sub(c, path, "ResourceARN"), "'%s' is not a valid stream name", *name);
     return 0;
 }
@@ -219,13 +223,16 @@ static int parse_schema(pctx_t *c, const sl_val_t *o, const char *path, sl_recor
         if (get_obj(c, mp, mpp, "JSONMappingParameters", false, &jm) < 0) return -1;
         if (get_obj(c, mp, mpp, "CSVMappingParameters", false, &cm) < 0) return -1;
         if (jm && s->format != SL_FORMAT_JSON)
-            return fail(c, sub(c, mpp, "JSONMappingParameters"), "does not apply to RecordFormatType %s", type);
+            return fail(c, sub(c, mpp, "JSONMappingParameters"),
+                        "does not apply to RecordFormatType %s", type);
         if (cm && s->format != SL_FORMAT_CSV)
-            return fail(c, sub(c, mpp, "CSVMappingParameters"), "does not apply to RecordFormatType %s", type);
+            return fail(c, sub(c, mpp, "CSVMappingParameters"),
+                        "does not apply to RecordFormatType %s", type);
         if (jm) {
             const char *jp = sub(c, mpp, "JSONMappingParameters"), *rp;
             if (get_str(c, jm, jp, "RecordRowPath", true, 1, 65535, &rp) < 0) return -1;
-            if (rp[0] != '$') return fail(c, sub(c, jp, "RecordRowPath"), "must be a JSONPath starting with '$'");
+            if (rp[0] != '$')
+                return fail(c, sub(c, jp, "RecordRowPath"), "must be a JSONPath starting with '$'");
             sl_free(s->row_path);
             s->row_path = sl_strdup(rp);
         }
@@ -251,24 +258,28 @@ static int parse_schema(pctx_t *c, const sl_val_t *o, const char *path, sl_recor
     const char *colsp = sub(c, path, "RecordColumns");
     size_t n = cols->u.arr.n;
     if (n < 1) return fail(c, colsp, "must have at least 1 column");
-    if (n > SL_APP_MAX_COLUMNS) return fail(c, colsp, "must have at most %d columns; got %zu", SL_APP_MAX_COLUMNS, n);
+    if (n > SL_APP_MAX_COLUMNS)
+        return fail(c, colsp, "must have at most %d columns; got %zu", SL_APP_MAX_COLUMNS, n);
     s->cols = SL_NEWN(sl_schema_col_t, n);
     for (size_t i = 0; i < n; i++) {
         const sl_val_t *col = cols->u.arr.items[i];
         const char *cp = item(c, colsp, i), *name, *sqlt, *map;
-        if (col->type != SL_V_OBJ) return fail(c, cp, "expected an object, got %s", sl_vtype_name(col->type));
+        if (col->type != SL_V_OBJ)
+            return fail(c, cp, "expected an object, got %s", sl_vtype_name(col->type));
         if (get_str(c, col, cp, "Name", true, 1, 0, &name) < 0) return -1;
         if (get_str(c, col, cp, "SqlType", true, 1, 0, &sqlt) < 0) return -1;
         if (get_str(c, col, cp, "Mapping", false, 0, 0, &map) < 0) return -1;
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->cols[j].name, name) == 0)
-                return fail(c, sub(c, cp, "Name"), "duplicate column name '%s' (also RecordColumns[%zu])", name, j);
+                return fail(c, sub(c, cp, "Name"),
+                            "duplicate column name '%s' (also RecordColumns[%zu])", name, j);
         sl_sqltype_t t;
         const char *why;
         if (sl_sqltype_parse(sqlt, &t, &why) < 0)
             return fail(c, sub(c, cp, "SqlType"), "%s: '%s'", why, sqlt);
         if (s->format == SL_FORMAT_JSON && map && map[0] != '$')
-            return fail(c, sub(c, cp, "Mapping"), "must be a JSONPath starting with '$'; got '%s'", map);
+            return fail(c, sub(c, cp, "Mapping"), "must be a JSONPath starting with '$'; got '%s'",
+                        map);
         s->cols[i].name = sl_strdup(name);
         s->cols[i].sql_type = sl_strdup(sqlt);
         /* JSON columns always carry a mapping: "$.<Name>" when none is given. CSV maps by
@@ -288,7 +299,9 @@ static int parse_start(pctx_t *c, const sl_val_t *o, const char *path, sl_app_in
     if (get_str(c, o, path, "sluice:StartingPosition", false, 1, 0, &sp) < 0) return -1;
     const sl_val_t *ts = sl_val_get(o, "sluice:StartingTimestamp");
     if (!sp) {
-        if (ts) return fail(c, sub(c, path, "sluice:StartingTimestamp"), "needs sluice:StartingPosition AT_TIMESTAMP");
+        if (ts)
+            return fail(c, sub(c, path, "sluice:StartingTimestamp"),
+                        "needs sluice:StartingPosition AT_TIMESTAMP");
         return 0;
     }
     if (strcmp(sp, "NOW") == 0)
@@ -301,20 +314,25 @@ static int parse_start(pctx_t *c, const sl_val_t *o, const char *path, sl_app_in
         in->start = SL_START_AT_TIMESTAMP;
     else
         return fail(c, sub(c, path, "sluice:StartingPosition"),
-                    "must be one of NOW, TRIM_HORIZON, LAST_STOPPED_POINT, AT_TIMESTAMP; got '%s'", sp);
+                    "must be one of NOW, TRIM_HORIZON, LAST_STOPPED_POINT, AT_TIMESTAMP; got '%s'",
+                    sp);
     if (in->start == SL_START_AT_TIMESTAMP) {
         if (sl_val_time_ms(ts, &in->start_ms) != 1)
-            return fail(c, path, "sluice:StartingTimestamp (epoch seconds) is required with AT_TIMESTAMP");
+            return fail(c, path,
+                        "sluice:StartingTimestamp (epoch seconds) is required with AT_TIMESTAMP");
     } else if (ts) {
         return fail(c, sub(c, path, "sluice:StartingTimestamp"), "only applies to AT_TIMESTAMP");
     }
     return 0;
 }
 
-static int parse_input(pctx_t *c, const sl_val_t *o, const char *path, size_t ix, sl_app_input_t *in)
+static int parse_input(pctx_t *c, const sl_val_t *o, const char *path, size_t ix,
+                       sl_app_input_t *in)
 {
-    static const char *const ext[] = {"sluice:Endpoint", "sluice:StartingPosition", "sluice:StartingTimestamp", NULL};
-    if (o->type != SL_V_OBJ) return fail(c, path, "expected an object, got %s", sl_vtype_name(o->type));
+    static const char *const ext[] = {"sluice:Endpoint", "sluice:StartingPosition",
+                                      "sluice:StartingTimestamp", NULL};
+    if (o->type != SL_V_OBJ)
+        return fail(c, path, "expected an object, got %s", sl_vtype_name(o->type));
     if (check_ext(c, o, path, ext) < 0) return -1;
     in->id = sl_asprintf("%zu.1", ix + 1);
     in->parallelism = 1;
@@ -325,14 +343,18 @@ static int parse_input(pctx_t *c, const sl_val_t *o, const char *path, size_t ix
     const sl_val_t *ks, *fh, *ip, *pc, *schema;
     if (get_obj(c, o, path, "KinesisStreamsInput", false, &ks) < 0) return -1;
     if (get_obj(c, o, path, "KinesisFirehoseInput", false, &fh) < 0) return -1;
-    if (ks && fh) return fail(c, path, "give one of KinesisStreamsInput, KinesisFirehoseInput, not both");
+    if (ks && fh)
+        return fail(c, path, "give one of KinesisStreamsInput, KinesisFirehoseInput, not both");
     if (!ks && !fh) return fail(c, path, "KinesisStreamsInput or KinesisFirehoseInput is required");
     const char *name;
     if (ks) {
-        if (get_arn_pair(c, ks, sub(c, path, "KinesisStreamsInput"), "kinesis", "stream/", &name) < 0) return -1;
+        if (get_arn_pair(c, ks, sub(c, path, "KinesisStreamsInput"), "kinesis", "stream/", &name) <
+            0)
+            return -1;
         in->source = SL_SOURCE_KINESIS;
     } else {
-        if (get_arn_pair(c, fh, sub(c, path, "KinesisFirehoseInput"), "firehose", "deliverystream/", &name) < 0)
+        if (get_arn_pair(c, fh, sub(c, path, "KinesisFirehoseInput"), "firehose", "deliverystream/",
+                         &name) < 0)
             return -1;
         in->source = SL_SOURCE_FIREHOSE;
     }
@@ -340,8 +362,10 @@ static int parse_input(pctx_t *c, const sl_val_t *o, const char *path, size_t ix
 
     const char *ep;
     if (get_str(c, o, path, "sluice:Endpoint", false, 1, 0, &ep) < 0) return -1;
-    if (ep && !is_http_url(ep)) return fail(c, sub(c, path, "sluice:Endpoint"), "expected an http:// or https:// URL");
-    if (ep && !ks) return fail(c, sub(c, path, "sluice:Endpoint"), "only applies to KinesisStreamsInput");
+    if (ep && !is_http_url(ep))
+        return fail(c, sub(c, path, "sluice:Endpoint"), "expected an http:// or https:// URL");
+    if (ep && !ks)
+        return fail(c, sub(c, path, "sluice:Endpoint"), "only applies to KinesisStreamsInput");
     in->endpoint = dup_or_null(ep);
 
     if (get_obj(c, o, path, "InputParallelism", false, &ip) < 0) return -1;
@@ -352,8 +376,8 @@ static int parse_input(pctx_t *c, const sl_val_t *o, const char *path, size_t ix
             if (cnt->type != SL_V_NUM || !cnt->u.num.is_int)
                 return fail(c, sub(c, pp, "Count"), "expected an integer");
             if (cnt->u.num.i < 1 || cnt->u.num.i > SL_APP_MAX_PARALLELISM)
-                return fail(c, sub(c, pp, "Count"), "must be between 1 and %d; got %lld", SL_APP_MAX_PARALLELISM,
-                            (long long)cnt->u.num.i);
+                return fail(c, sub(c, pp, "Count"), "must be between 1 and %d; got %lld",
+                            SL_APP_MAX_PARALLELISM, (long long)cnt->u.num.i);
             in->parallelism = (int)cnt->u.num.i;
         }
     }
@@ -362,7 +386,9 @@ static int parse_input(pctx_t *c, const sl_val_t *o, const char *path, size_t ix
         const char *pp = sub(c, path, "InputProcessingConfiguration");
         const sl_val_t *lp;
         if (get_obj(c, pc, pp, "InputLambdaProcessor", true, &lp) < 0) return -1;
-        if (get_arn_pair(c, lp, sub(c, pp, "InputLambdaProcessor"), "lambda", "function:", &name) < 0) return -1;
+        if (get_arn_pair(c, lp, sub(c, pp, "InputLambdaProcessor"), "lambda", "function:", &name) <
+            0)
+            return -1;
         const char *arn;
         get_str(c, lp, pp, "ResourceARN", true, 1, 2048, &arn);
         in->processor_arn = sl_strdup(arn);
@@ -378,15 +404,19 @@ static int parse_sink(pctx_t *c, const sl_val_t *sk, const char *path, sl_app_ou
     static const struct {
         const char *name;
         sl_sink_kind_t kind;
-    } kinds[] = {{"STDOUT", SL_SINK_STDOUT},   {"FILE", SL_SINK_FILE},     {"WEBHOOK", SL_SINK_WEBHOOK},
-                 {"COMMAND", SL_SINK_COMMAND}, {"STREAM", SL_SINK_STREAM}};
+    } kinds[] = {{"STDOUT", SL_SINK_STDOUT},
+                 {"FILE", SL_SINK_FILE},
+                 {"WEBHOOK", SL_SINK_WEBHOOK},
+                 {"COMMAND", SL_SINK_COMMAND},
+                 {"STREAM", SL_SINK_STREAM}};
     const char *kind, *target;
     if (get_str(c, sk, path, "Kind", true, 1, 0, &kind) < 0) return -1;
     size_t k;
     for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
         if (strcmp(kinds[k].name, kind) == 0) break;
     if (k == sizeof kinds / sizeof kinds[0])
-        return fail(c, sub(c, path, "Kind"), "must be one of STDOUT, FILE, WEBHOOK, COMMAND, STREAM; got '%s'", kind);
+        return fail(c, sub(c, path, "Kind"),
+                    "must be one of STDOUT, FILE, WEBHOOK, COMMAND, STREAM; got '%s'", kind);
     out->kind = kinds[k].kind;
     bool needs_target = out->kind != SL_SINK_STDOUT;
     if (get_str(c, sk, path, "Target", needs_target, 1, 0, &target) < 0) return -1;
@@ -423,10 +453,12 @@ static int parse_sink(pctx_t *c, const sl_val_t *sk, const char *path, sl_app_ou
     return 0;
 }
 
-static int parse_output(pctx_t *c, const sl_val_t *o, const char *path, size_t ix, sl_app_output_t *out)
+static int parse_output(pctx_t *c, const sl_val_t *o, const char *path, size_t ix,
+                        sl_app_output_t *out)
 {
     static const char *const ext[] = {"sluice:Sink", "sluice:Endpoint", NULL};
-    if (o->type != SL_V_OBJ) return fail(c, path, "expected an object, got %s", sl_vtype_name(o->type));
+    if (o->type != SL_V_OBJ)
+        return fail(c, path, "expected an object, got %s", sl_vtype_name(o->type));
     if (check_ext(c, o, path, ext) < 0) return -1;
     out->id = sl_asprintf("%zu.1", ix + 1);
     const char *name;
@@ -450,16 +482,23 @@ static int parse_output(pctx_t *c, const sl_val_t *o, const char *path, size_t i
     if (get_obj(c, o, path, "sluice:Sink", false, &sk) < 0) return -1;
     int given = !!ks + !!fh + !!la + !!sk;
     if (given == 0)
-        return fail(c, path, "KinesisStreamsOutput, KinesisFirehoseOutput, LambdaOutput or sluice:Sink is required");
+        return fail(
+            c, path,
+            "KinesisStreamsOutput, KinesisFirehoseOutput, LambdaOutput or sluice:Sink is required");
     if (given > 1)
-        return fail(c, path, "give only one of KinesisStreamsOutput, KinesisFirehoseOutput, LambdaOutput, sluice:Sink");
+        return fail(c, path,
+                    "give only one of KinesisStreamsOutput, KinesisFirehoseOutput, LambdaOutput, "
+                    "sluice:Sink");
     const char *res;
     if (ks) {
-        if (get_arn_pair(c, ks, sub(c, path, "KinesisStreamsOutput"), "kinesis", "stream/", &res) < 0) return -1;
+        if (get_arn_pair(c, ks, sub(c, path, "KinesisStreamsOutput"), "kinesis", "stream/", &res) <
+            0)
+            return -1;
         out->kind = SL_SINK_STREAM;
         out->target = sl_strdup(res);
     } else if (fh) {
-        if (get_arn_pair(c, fh, sub(c, path, "KinesisFirehoseOutput"), "firehose", "deliverystream/", &res) < 0)
+        if (get_arn_pair(c, fh, sub(c, path, "KinesisFirehoseOutput"), "firehose",
+                         "deliverystream/", &res) < 0)
             return -1;
         out->kind = SL_SINK_FIREHOSE;
         out->target = sl_strdup(res);
@@ -474,7 +513,8 @@ static int parse_output(pctx_t *c, const sl_val_t *o, const char *path, size_t i
     }
     const char *ep;
     if (get_str(c, o, path, "sluice:Endpoint", false, 1, 0, &ep) < 0) return -1;
-    if (ep && !is_http_url(ep)) return fail(c, sub(c, path, "sluice:Endpoint"), "expected an http:// or https:// URL");
+    if (ep && !is_http_url(ep))
+        return fail(c, sub(c, path, "sluice:Endpoint"), "expected an http:// or https:// URL");
     if (ep && out->kind != SL_SINK_STREAM)
         return fail(c, sub(c, path, "sluice:Endpoint"), "only applies to stream outputs");
     out->endpoint = dup_or_null(ep);
@@ -484,7 +524,8 @@ static int parse_output(pctx_t *c, const sl_val_t *o, const char *path, size_t i
 static int parse_ref(pctx_t *c, const sl_val_t *o, const char *path, size_t ix, sl_app_ref_t *r)
 {
     static const char *const ext[] = {"sluice:Source", NULL};
-    if (o->type != SL_V_OBJ) return fail(c, path, "expected an object, got %s", sl_vtype_name(o->type));
+    if (o->type != SL_V_OBJ)
+        return fail(c, path, "expected an object, got %s", sl_vtype_name(o->type));
     if (check_ext(c, o, path, ext) < 0) return -1;
     r->id = sl_asprintf("%zu.1", ix + 1);
     const char *tn;
@@ -494,7 +535,8 @@ static int parse_ref(pctx_t *c, const sl_val_t *o, const char *path, size_t ix, 
     const char *src;
     if (get_obj(c, o, path, "S3ReferenceDataSource", false, &s3) < 0) return -1;
     if (get_str(c, o, path, "sluice:Source", false, 1, 0, &src) < 0) return -1;
-    if (s3 && src) return fail(c, path, "give one of S3ReferenceDataSource, sluice:Source, not both");
+    if (s3 && src)
+        return fail(c, path, "give one of S3ReferenceDataSource, sluice:Source, not both");
     if (!s3 && !src) return fail(c, path, "S3ReferenceDataSource or sluice:Source is required");
     if (s3) {
         const char *sp = sub(c, path, "S3ReferenceDataSource"), *bucket, *key, *role;
@@ -503,7 +545,8 @@ static int parse_ref(pctx_t *c, const sl_val_t *o, const char *path, size_t ix, 
         if (get_str(c, s3, sp, "ReferenceRoleARN", true, 1, 2048, &role) < 0) return -1;
         const char *b = arn_resource(bucket, "s3");
         if (!b || !*b || strchr(b, '/'))
-            return fail(c, sub(c, sp, "BucketARN"), "expected arn:aws:s3:::BUCKET, got '%s'", bucket);
+            return fail(c, sub(c, sp, "BucketARN"), "expected arn:aws:s3:::BUCKET, got '%s'",
+                        bucket);
         r->source = sl_asprintf("s3://%s/%s", b, key[0] == '/' ? key + 1 : key);
     } else {
         r->source = sl_strdup(src);
@@ -513,21 +556,23 @@ static int parse_ref(pctx_t *c, const sl_val_t *o, const char *path, size_t ix, 
 }
 
 /* Reads one of the top-level lists with its element parser and KDA limit. */
-#define PARSE_LIST(KEY, MAX, ARR, N, T, FN)                                                          \
-    do {                                                                                             \
-        const sl_val_t *l_;                                                                          \
-        if (get_arr(c, root, "", KEY, false, &l_) < 0) goto fail;                                    \
-        if (l_ && l_->u.arr.n > (MAX)) {                                                             \
-            fail(c, KEY, "at most %d allowed by the service limits; got %zu", (int)(MAX), l_->u.arr.n); \
-            goto fail;                                                                               \
-        }                                                                                            \
-        if (l_ && l_->u.arr.n) {                                                                     \
-            out->ARR = SL_NEWN(T, l_->u.arr.n);                                                      \
-            for (size_t i_ = 0; i_ < l_->u.arr.n; i_++) {                                            \
-                out->N = i_ + 1;                                                                     \
-                if (FN(c, l_->u.arr.items[i_], item(c, KEY, i_), i_, &out->ARR[i_]) < 0) goto fail;  \
-            }                                                                                        \
-        }                                                                                            \
+#define PARSE_LIST(KEY, MAX, ARR, N, T, FN)                                                        \
+    do {                                                                                           \
+        const sl_val_t *l_;                                                                        \
+        if (get_arr(c, root, "", KEY, false, &l_) < 0) goto fail;                                  \
+        if (l_ && l_->u.arr.n > (MAX)) {                                                           \
+            fail(c, KEY, "at most %d allowed by the service limits; got %zu", (int)(MAX),          \
+                 l_->u.arr.n);                                                                     \
+            goto fail;                                                                             \
+        }                                                                                          \
+        if (l_ && l_->u.arr.n) {                                                                   \
+            out->ARR = SL_NEWN(T, l_->u.arr.n);                                                    \
+            for (size_t i_ = 0; i_ < l_->u.arr.n; i_++) {                                          \
+                out->N = i_ + 1;                                                                   \
+                if (FN(c, l_->u.arr.items[i_], item(c, KEY, i_), i_, &out->ARR[i_]) < 0)           \
+                    goto fail;                                                                     \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 int sl_app_desc_from_json(const char *text, size_t len, sl_app_desc_t *out, char **err)
@@ -541,7 +586,8 @@ int sl_app_desc_from_json(const char *text, size_t len, sl_app_desc_t *out, char
         goto fail;
     }
     if (root->type != SL_V_OBJ) {
-        fail(c, NULL, "expected a JSON object (a CreateApplication request), got %s", sl_vtype_name(root->type));
+        fail(c, NULL, "expected a JSON object (a CreateApplication request), got %s",
+             sl_vtype_name(root->type));
         goto fail;
     }
     static const char *const ext[] = {NULL};
@@ -553,7 +599,8 @@ int sl_app_desc_from_json(const char *text, size_t len, sl_app_desc_t *out, char
         goto fail;
     }
     out->name = sl_strdup(s);
-    if (get_str(c, root, "", "ApplicationDescription", false, 0, SL_APP_MAX_DESCRIPTION, &s) < 0) goto fail;
+    if (get_str(c, root, "", "ApplicationDescription", false, 0, SL_APP_MAX_DESCRIPTION, &s) < 0)
+        goto fail;
     out->description = dup_or_null(s);
     if (get_str(c, root, "", "ApplicationCode", false, 0, SL_APP_MAX_CODE, &s) < 0) goto fail;
     out->code = dup_or_null(s);
@@ -634,7 +681,8 @@ static void enc_arn_pair(sl_enc_t *e, const char *key, const char *arn)
 static void enc_stream_arn(sl_enc_t *e, const char *key, const char *service, const char *rtype,
                            const char *name)
 {
-    char *arn = sl_asprintf("arn:aws:%s:%s:%s:%s%s", service, SL_APP_ARN_REGION, SL_APP_ARN_ACCOUNT, rtype, name);
+    char *arn = sl_asprintf("arn:aws:%s:%s:%s:%s%s", service, SL_APP_ARN_REGION, SL_APP_ARN_ACCOUNT,
+                            rtype, name);
     enc_arn_pair(e, key, arn);
     sl_free(arn);
 }
@@ -679,10 +727,14 @@ static void enc_schema(sl_enc_t *e, const char *key, const sl_record_schema_t *s
 static const char *start_name(sl_start_pos_t p)
 {
     switch (p) {
-    case SL_START_NOW: return "NOW";
-    case SL_START_TRIM_HORIZON: return "TRIM_HORIZON";
-    case SL_START_LAST_STOPPED_POINT: return "LAST_STOPPED_POINT";
-    case SL_START_AT_TIMESTAMP: return "AT_TIMESTAMP";
+    case SL_START_NOW:
+        return "NOW";
+    case SL_START_TRIM_HORIZON:
+        return "TRIM_HORIZON";
+    case SL_START_LAST_STOPPED_POINT:
+        return "LAST_STOPPED_POINT";
+    case SL_START_AT_TIMESTAMP:
+        return "AT_TIMESTAMP";
     }
     return "NOW";
 }
@@ -708,7 +760,8 @@ static void enc_input(sl_enc_t *e, const sl_app_input_t *in)
     sl_enc_obj_end(e);
     enc_schema(e, "InputSchema", &in->schema);
     if (in->endpoint) enc_str_member(e, "sluice:Endpoint", in->endpoint);
-    if (in->start != SL_START_NOW) enc_str_member(e, "sluice:StartingPosition", start_name(in->start));
+    if (in->start != SL_START_NOW)
+        enc_str_member(e, "sluice:StartingPosition", start_name(in->start));
     if (in->start == SL_START_AT_TIMESTAMP) {
         sl_enc_key(e, "sluice:StartingTimestamp");
         sl_enc_time_ms(e, in->start_ms);
@@ -719,17 +772,21 @@ static void enc_input(sl_enc_t *e, const sl_app_input_t *in)
 static void enc_output(sl_enc_t *e, const sl_app_output_t *o)
 {
     static const char *const sink_names[] = {
-        [SL_SINK_STREAM] = "STREAM", [SL_SINK_STDOUT] = "STDOUT",   [SL_SINK_FILE] = "FILE",
+        [SL_SINK_STREAM] = "STREAM",   [SL_SINK_STDOUT] = "STDOUT",   [SL_SINK_FILE] = "FILE",
         [SL_SINK_WEBHOOK] = "WEBHOOK", [SL_SINK_COMMAND] = "COMMAND",
     };
     sl_enc_obj_begin(e);
     enc_str_member(e, "Name", o->name);
     switch (o->kind) {
-    case SL_SINK_STREAM: enc_stream_arn(e, "KinesisStreamsOutput", "kinesis", "stream/", o->target); break;
+    case SL_SINK_STREAM:
+        enc_stream_arn(e, "KinesisStreamsOutput", "kinesis", "stream/", o->target);
+        break;
     case SL_SINK_FIREHOSE:
         enc_stream_arn(e, "KinesisFirehoseOutput", "firehose", "deliverystream/", o->target);
         break;
-    case SL_SINK_LAMBDA: enc_arn_pair(e, "LambdaOutput", o->target); break;
+    case SL_SINK_LAMBDA:
+        enc_arn_pair(e, "LambdaOutput", o->target);
+        break;
     case SL_SINK_STDOUT:
     case SL_SINK_FILE:
     case SL_SINK_WEBHOOK:
@@ -741,7 +798,8 @@ static void enc_output(sl_enc_t *e, const sl_app_output_t *o)
         if (o->noptions) {
             sl_enc_key(e, "Options");
             sl_enc_obj_begin(e);
-            for (size_t i = 0; i < o->noptions; i++) enc_str_member(e, o->options[i].key, o->options[i].value);
+            for (size_t i = 0; i < o->noptions; i++)
+                enc_str_member(e, o->options[i].key, o->options[i].value);
             sl_enc_obj_end(e);
         }
         sl_enc_obj_end(e);
@@ -822,29 +880,33 @@ int sl_app_desc_check_supported(const sl_app_desc_t *d, char **err)
 {
     for (size_t i = 0; i < d->ninputs; i++) {
         if (d->inputs[i].source == SL_SOURCE_FIREHOSE) {
-            *err = sl_asprintf("Inputs[%zu].KinesisFirehoseInput: Firehose is not supported by sluice; "
-                               "use KinesisStreamsInput",
-                               i);
+            *err = sl_asprintf(
+                "Inputs[%zu].KinesisFirehoseInput: Firehose is not supported by sluice; "
+                "use KinesisStreamsInput",
+                i);
             return -1;
         }
         if (d->inputs[i].processor_arn) {
-            *err = sl_asprintf("Inputs[%zu].InputProcessingConfiguration: Lambda preprocessing is not "
-                               "supported by sluice",
-                               i);
+            *err =
+                sl_asprintf("Inputs[%zu].InputProcessingConfiguration: Lambda preprocessing is not "
+                            "supported by sluice",
+                            i);
             return -1;
         }
     }
     for (size_t i = 0; i < d->noutputs; i++) {
         if (d->outputs[i].kind == SL_SINK_FIREHOSE) {
-            *err = sl_asprintf("Outputs[%zu].KinesisFirehoseOutput: Firehose is not supported by sluice; "
-                               "use KinesisStreamsOutput or a sluice:Sink",
-                               i);
+            *err = sl_asprintf(
+                "Outputs[%zu].KinesisFirehoseOutput: Firehose is not supported by sluice; "
+                "use KinesisStreamsOutput or a sluice:Sink",
+                i);
             return -1;
         }
         if (d->outputs[i].kind == SL_SINK_LAMBDA) {
-            *err = sl_asprintf("Outputs[%zu].LambdaOutput: Lambda outputs are not supported by sluice; "
-                               "use a sluice:Sink (WEBHOOK or COMMAND)",
-                               i);
+            *err = sl_asprintf(
+                "Outputs[%zu].LambdaOutput: Lambda outputs are not supported by sluice; "
+                "use a sluice:Sink (WEBHOOK or COMMAND)",
+                i);
             return -1;
         }
     }

@@ -22,26 +22,36 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ROLE      "\"RoleARN\":\"arn:aws:iam::123456789012:role/service-role/kinesis-analytics-app\""
-#define IN_ARN    "\"ResourceARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/ExampleInputStream\""
-#define OUT_ARN   "\"ResourceARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/ExampleOutputStream\""
-#define KS_IN     "\"KinesisStreamsInput\":{" IN_ARN "," ROLE "}"
-#define KS_OUT    "\"KinesisStreamsOutput\":{" OUT_ARN "," ROLE "}"
-#define JSON_FMT  "\"RecordFormat\":{\"RecordFormatType\":\"JSON\",\"MappingParameters\":{\"JSONMappingParameters\":{\"RecordRowPath\":\"$\"}}}"
-#define ONE_COL   "\"RecordColumns\":[{\"Name\":\"A\",\"SqlType\":\"INTEGER\",\"Mapping\":\"$.a\"}]"
-#define SCHEMA    "\"InputSchema\":{" JSON_FMT "," ONE_COL "}"
-#define INPUT     "{\"NamePrefix\":\"SOURCE_SQL_STREAM\"," KS_IN "," SCHEMA "}"
-#define OUTPUT    "{\"Name\":\"DEST\"," KS_OUT ",\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"
-#define REF_SCHEMA "\"ReferenceSchema\":{\"RecordFormat\":{\"RecordFormatType\":\"CSV\"}," ONE_COL "}"
-#define S3_REF    "\"S3ReferenceDataSource\":{\"BucketARN\":\"arn:aws:s3:::my-bucket\",\"FileKey\":\"ref/companies.csv\",\"ReferenceRoleARN\":\"arn:aws:iam::123456789012:role/r\"}"
+#define ROLE "\"RoleARN\":\"arn:aws:iam::123456789012:role/service-role/kinesis-analytics-app\""
+#define IN_ARN                                                                                     \
+    "\"ResourceARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/ExampleInputStream\""
+#define OUT_ARN                                                                                    \
+    "\"ResourceARN\":\"arn:aws:kinesis:us-east-1:123456789012:stream/ExampleOutputStream\""
+#define KS_IN  "\"KinesisStreamsInput\":{" IN_ARN "," ROLE "}"
+#define KS_OUT "\"KinesisStreamsOutput\":{" OUT_ARN "," ROLE "}"
+#define JSON_FMT                                                                                   \
+    "\"RecordFormat\":{\"RecordFormatType\":\"JSON\",\"MappingParameters\":{"                      \
+    "\"JSONMappingParameters\":{\"RecordRowPath\":\"$\"}}}"
+#define ONE_COL "\"RecordColumns\":[{\"Name\":\"A\",\"SqlType\":\"INTEGER\",\"Mapping\":\"$.a\"}]"
+#define SCHEMA  "\"InputSchema\":{" JSON_FMT "," ONE_COL "}"
+#define INPUT   "{\"NamePrefix\":\"SOURCE_SQL_STREAM\"," KS_IN "," SCHEMA "}"
+#define OUTPUT                                                                                     \
+    "{\"Name\":\"DEST\"," KS_OUT ",\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"
+#define REF_SCHEMA                                                                                 \
+    "\"ReferenceSchema\":{\"RecordFormat\":{\"RecordFormatType\":\"CSV\"}," ONE_COL "}"
+#define S3_REF                                                                                     \
+    "\"S3ReferenceDataSource\":{\"BucketARN\":\"arn:aws:s3:::my-bucket\",\"FileKey\":\"ref/"       \
+    "companies.csv\",\"ReferenceRoleARN\":\"arn:aws:iam::123456789012:role/r\"}"
 
 /* The stock ticker application as a CreateApplication request. */
 static const char *stock_app =
     "{\n"
     "  \"ApplicationName\": \"stock-ticker-app\",\n"
     "  \"ApplicationDescription\": \"Filters tech stocks\",\n"
-    "  \"ApplicationCode\": \"CREATE OR REPLACE STREAM \\\"DESTINATION_SQL_STREAM\\\" (ticker_symbol VARCHAR(4), "
-    "sector VARCHAR(12), change DOUBLE, price DOUBLE); CREATE OR REPLACE PUMP \\\"STREAM_PUMP\\\" AS INSERT INTO "
+    "  \"ApplicationCode\": \"CREATE OR REPLACE STREAM \\\"DESTINATION_SQL_STREAM\\\" "
+    "(ticker_symbol VARCHAR(4), "
+    "sector VARCHAR(12), change DOUBLE, price DOUBLE); CREATE OR REPLACE PUMP \\\"STREAM_PUMP\\\" "
+    "AS INSERT INTO "
     "\\\"DESTINATION_SQL_STREAM\\\" SELECT STREAM ticker_symbol, sector, change, price FROM "
     "\\\"SOURCE_SQL_STREAM_001\\\" WHERE sector SIMILAR TO '%TECH%';\",\n"
     "  \"Inputs\": [{\n"
@@ -52,7 +62,8 @@ static const char *stock_app =
     "      " JSON_FMT ",\n"
     "      \"RecordEncoding\": \"UTF-8\",\n"
     "      \"RecordColumns\": [\n"
-    "        {\"Name\": \"TICKER_SYMBOL\", \"Mapping\": \"$.TICKER_SYMBOL\", \"SqlType\": \"VARCHAR(4)\"},\n"
+    "        {\"Name\": \"TICKER_SYMBOL\", \"Mapping\": \"$.TICKER_SYMBOL\", \"SqlType\": "
+    "\"VARCHAR(4)\"},\n"
     "        {\"Name\": \"SECTOR\", \"Mapping\": \"$.SECTOR\", \"SqlType\": \"VARCHAR(16)\"},\n"
     "        {\"Name\": \"CHANGE\", \"Mapping\": \"$.CHANGE\", \"SqlType\": \"REAL\"},\n"
     "        {\"Name\": \"PRICE\", \"Mapping\": \"$.PRICE\", \"SqlType\": \"REAL\"}\n"
@@ -71,7 +82,8 @@ static const char *stock_app =
 static void parse_ok(const char *text, sl_app_desc_t *d)
 {
     char *err = NULL;
-    if (sl_app_desc_from_json(text, strlen(text), d, &err) != 0) fail_msg("unexpected error: %s", err);
+    if (sl_app_desc_from_json(text, strlen(text), d, &err) != 0)
+        fail_msg("unexpected error: %s", err);
 }
 
 /* Parses text and expects exactly the error want. */
@@ -79,7 +91,8 @@ static void parse_err(const char *text, const char *want)
 {
     sl_app_desc_t d;
     char *err = NULL;
-    if (sl_app_desc_from_json(text, strlen(text), &d, &err) == 0) fail_msg("parsed, expected: %s\n%s", want, text);
+    if (sl_app_desc_from_json(text, strlen(text), &d, &err) == 0)
+        fail_msg("parsed, expected: %s\n%s", want, text);
     if (strcmp(err, want) != 0) fail_msg("got:  %s\nwant: %s", err, want);
     assert_null(d.inputs);
     assert_null(d.name);
@@ -132,18 +145,25 @@ static void test_csv_input_and_extensions(void **state)
     const char *text =
         "{\"ApplicationName\":\"csv_app.v2\","
         "\"Inputs\":[{\"NamePrefix\":\"LOGS\"," KS_IN ",\"InputParallelism\":{\"Count\":4},"
-        "\"sluice:Endpoint\":\"http://127.0.0.1:4567\",\"sluice:StartingPosition\":\"AT_TIMESTAMP\","
+        "\"sluice:Endpoint\":\"http://"
+        "127.0.0.1:4567\",\"sluice:StartingPosition\":\"AT_TIMESTAMP\","
         "\"sluice:StartingTimestamp\":1700000000.5,"
         "\"InputSchema\":{\"RecordFormat\":{\"RecordFormatType\":\"CSV\",\"MappingParameters\":{"
-        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\"\\n\",\"RecordColumnDelimiter\":\"|\"}}},"
-        "\"RecordColumns\":[{\"Name\":\"HOST\",\"SqlType\":\"VARCHAR(64)\",\"Mapping\":\"ignored\"},"
+        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\"\\n\",\"RecordColumnDelimiter\":\"|\"}}"
+        "},"
+        "\"RecordColumns\":[{\"Name\":\"HOST\",\"SqlType\":\"VARCHAR(64)\",\"Mapping\":\"ignored\"}"
+        ","
         "{\"Name\":\"BYTES\",\"SqlType\":\"BIGINT\"}]}}],"
         "\"Outputs\":["
-        "{\"Name\":\"TOP\",\"sluice:Sink\":{\"Kind\":\"FILE\",\"Target\":\"/tmp/top.csv\",\"Options\":"
-        "{\"rotate_mb\":64,\"fsync\":true,\"mode\":\"append\"}},\"DestinationSchema\":{\"RecordFormatType\":\"CSV\"}},"
-        "{\"Name\":\"ALERTS\",\"sluice:Sink\":{\"Kind\":\"WEBHOOK\",\"Target\":\"https://hooks.example/x\"},"
+        "{\"Name\":\"TOP\",\"sluice:Sink\":{\"Kind\":\"FILE\",\"Target\":\"/tmp/"
+        "top.csv\",\"Options\":"
+        "{\"rotate_mb\":64,\"fsync\":true,\"mode\":\"append\"}},\"DestinationSchema\":{"
+        "\"RecordFormatType\":\"CSV\"}},"
+        "{\"Name\":\"ALERTS\",\"sluice:Sink\":{\"Kind\":\"WEBHOOK\",\"Target\":\"https://"
+        "hooks.example/x\"},"
         "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}},"
-        "{\"Name\":\"ALL\",\"sluice:Sink\":{\"Kind\":\"STDOUT\"},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"
+        "{\"Name\":\"ALL\",\"sluice:Sink\":{\"Kind\":\"STDOUT\"},\"DestinationSchema\":{"
+        "\"RecordFormatType\":\"JSON\"}}"
         "]}";
     sl_app_desc_t d;
     parse_ok(text, &d);
@@ -174,7 +194,8 @@ static void test_csv_input_and_extensions(void **state)
     sl_app_desc_free(&d);
 
     /* a JSON column without a Mapping reads the member of its name */
-    parse_ok("{\"ApplicationName\":\"a\",\"Inputs\":[{\"NamePrefix\":\"S\"," KS_IN ",\"InputSchema\":{" JSON_FMT
+    parse_ok("{\"ApplicationName\":\"a\",\"Inputs\":[{\"NamePrefix\":\"S\"," KS_IN
+             ",\"InputSchema\":{" JSON_FMT
              ",\"RecordColumns\":[{\"Name\":\"price\",\"SqlType\":\"DOUBLE\"}]}}]}",
              &d);
     assert_string_equal(d.inputs[0].schema.cols[0].mapping, "$.price");
@@ -184,9 +205,10 @@ static void test_csv_input_and_extensions(void **state)
 static void test_reference_sources(void **state)
 {
     sl_app_desc_t d;
-    parse_ok("{\"ApplicationName\":\"a\",\"ReferenceDataSources\":[{\"TableName\":\"COMPANY\"," S3_REF "," REF_SCHEMA
-             "}]}",
-             &d);
+    parse_ok(
+        "{\"ApplicationName\":\"a\",\"ReferenceDataSources\":[{\"TableName\":\"COMPANY\"," S3_REF
+        "," REF_SCHEMA "}]}",
+        &d);
     assert_int_equal(d.nrefs, 1);
     assert_string_equal(d.refs[0].id, "1.1");
     assert_string_equal(d.refs[0].table_name, "COMPANY");
@@ -195,7 +217,8 @@ static void test_reference_sources(void **state)
     assert_string_equal(d.refs[0].schema.row_delim, "\n");
     assert_string_equal(d.refs[0].schema.col_delim, ",");
     sl_app_desc_free(&d);
-    parse_ok("{\"ApplicationName\":\"a\",\"ReferenceDataSources\":[{\"TableName\":\"C\",\"sluice:Source\":"
+    parse_ok("{\"ApplicationName\":\"a\",\"ReferenceDataSources\":[{\"TableName\":\"C\",\"sluice:"
+             "Source\":"
              "\"https://example.com/c.csv\"," REF_SCHEMA "}]}",
              &d);
     assert_string_equal(d.refs[0].source, "https://example.com/c.csv");
@@ -206,31 +229,38 @@ static void test_firehose_and_lambda_marked(void **state)
 {
     sl_app_desc_t d;
     char *err = NULL;
-    parse_ok("{\"ApplicationName\":\"a\",\"Inputs\":[{\"NamePrefix\":\"S\",\"KinesisFirehoseInput\":{\"ResourceARN\":"
-             "\"arn:aws:firehose:us-east-1:123456789012:deliverystream/hose\"," ROLE "}," SCHEMA "}]}",
+    parse_ok("{\"ApplicationName\":\"a\",\"Inputs\":[{\"NamePrefix\":\"S\","
+             "\"KinesisFirehoseInput\":{\"ResourceARN\":"
+             "\"arn:aws:firehose:us-east-1:123456789012:deliverystream/hose\"," ROLE "}," SCHEMA
+             "}]}",
              &d);
     assert_int_equal(d.inputs[0].source, SL_SOURCE_FIREHOSE);
     assert_string_equal(d.inputs[0].stream, "hose");
     assert_int_equal(sl_app_desc_check_supported(&d, &err), -1);
-    assert_string_equal(err, "Inputs[0].KinesisFirehoseInput: Firehose is not supported by sluice; use KinesisStreamsInput");
+    assert_string_equal(err, "Inputs[0].KinesisFirehoseInput: Firehose is not supported by sluice; "
+                             "use KinesisStreamsInput");
     sl_free(err);
     sl_app_desc_free(&d);
 
-    parse_ok("{\"ApplicationName\":\"a\",\"Outputs\":[" OUTPUT ",{\"Name\":\"F\",\"KinesisFirehoseOutput\":{"
-             "\"ResourceARN\":\"arn:aws:firehose:us-east-1:123456789012:deliverystream/out\"," ROLE "},"
+    parse_ok("{\"ApplicationName\":\"a\",\"Outputs\":[" OUTPUT
+             ",{\"Name\":\"F\",\"KinesisFirehoseOutput\":{"
+             "\"ResourceARN\":\"arn:aws:firehose:us-east-1:123456789012:deliverystream/out\"," ROLE
+             "},"
              "\"DestinationSchema\":{\"RecordFormatType\":\"CSV\"}}]}",
              &d);
     assert_int_equal(d.outputs[1].kind, SL_SINK_FIREHOSE);
     assert_int_equal(sl_app_desc_check_supported(&d, &err), -1);
-    assert_string_equal(err, "Outputs[1].KinesisFirehoseOutput: Firehose is not supported by sluice; use "
-                             "KinesisStreamsOutput or a sluice:Sink");
+    assert_string_equal(
+        err, "Outputs[1].KinesisFirehoseOutput: Firehose is not supported by sluice; use "
+             "KinesisStreamsOutput or a sluice:Sink");
     sl_free(err);
     sl_app_desc_free(&d);
 
-    parse_ok("{\"ApplicationName\":\"a\",\"Outputs\":[{\"Name\":\"L\",\"LambdaOutput\":{\"ResourceARN\":"
-             "\"arn:aws:lambda:us-east-1:123456789012:function:fn\"," ROLE "},"
-             "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}]}",
-             &d);
+    parse_ok(
+        "{\"ApplicationName\":\"a\",\"Outputs\":[{\"Name\":\"L\",\"LambdaOutput\":{\"ResourceARN\":"
+        "\"arn:aws:lambda:us-east-1:123456789012:function:fn\"," ROLE "},"
+        "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}]}",
+        &d);
     assert_int_equal(d.outputs[0].kind, SL_SINK_LAMBDA);
     assert_string_equal(d.outputs[0].target, "arn:aws:lambda:us-east-1:123456789012:function:fn");
     assert_int_equal(sl_app_desc_check_supported(&d, &err), -1);
@@ -238,11 +268,13 @@ static void test_firehose_and_lambda_marked(void **state)
     sl_free(err);
     sl_app_desc_free(&d);
 
-    parse_ok("{\"ApplicationName\":\"a\",\"Inputs\":[{\"NamePrefix\":\"S\"," KS_IN ",\"InputProcessingConfiguration\":"
-             "{\"InputLambdaProcessor\":{\"ResourceARN\":\"arn:aws:lambda:us-east-1:123456789012:function:pre\"," ROLE
-             "}}," SCHEMA "}]}",
+    parse_ok("{\"ApplicationName\":\"a\",\"Inputs\":[{\"NamePrefix\":\"S\"," KS_IN
+             ",\"InputProcessingConfiguration\":"
+             "{\"InputLambdaProcessor\":{\"ResourceARN\":\"arn:aws:lambda:us-east-1:123456789012:"
+             "function:pre\"," ROLE "}}," SCHEMA "}]}",
              &d);
-    assert_string_equal(d.inputs[0].processor_arn, "arn:aws:lambda:us-east-1:123456789012:function:pre");
+    assert_string_equal(d.inputs[0].processor_arn,
+                        "arn:aws:lambda:us-east-1:123456789012:function:pre");
     assert_int_equal(sl_app_desc_check_supported(&d, &err), -1);
     assert_non_null(strstr(err, "Inputs[0].InputProcessingConfiguration: Lambda preprocessing"));
     sl_free(err);
@@ -263,16 +295,20 @@ static void test_errors(void **state)
     parse_err("[]", "expected a JSON object (a CreateApplication request), got array");
     parse_err("{}", "ApplicationName is required");
     parse_err("{\"ApplicationName\":5}", "ApplicationName: expected a string, got number");
-    parse_err("{\"ApplicationName\":\"\"}", "ApplicationName: must have length greater than or equal to 1");
-    parse_err("{\"ApplicationName\":\"my app\"}", "ApplicationName: must match [a-zA-Z0-9_.-]+; got 'my app'");
+    parse_err("{\"ApplicationName\":\"\"}",
+              "ApplicationName: must have length greater than or equal to 1");
+    parse_err("{\"ApplicationName\":\"my app\"}",
+              "ApplicationName: must match [a-zA-Z0-9_.-]+; got 'my app'");
     parse_err(APP(",\"sluice:Bogus\":1"), "sluice:Bogus: unknown sluice extension");
     parse_err(APP(",\"Inputs\":{}"), "Inputs: expected an array, got object");
-    parse_err(APP(",\"Inputs\":[" INPUT "," INPUT "]"), "Inputs: at most 1 allowed by the service limits; got 2");
+    parse_err(APP(",\"Inputs\":[" INPUT "," INPUT "]"),
+              "Inputs: at most 1 allowed by the service limits; got 2");
     parse_err(APP(",\"Outputs\":[" OUTPUT "," OUTPUT "," OUTPUT "," OUTPUT "]"),
               "Outputs: at most 3 allowed by the service limits; got 4");
     parse_err(APP(",\"Tags\":[]"), "Tags: must have at least 1 tag when given");
     parse_err(APP(",\"Tags\":[{\"Value\":\"v\"}]"), "Tags[0]: Key is required");
-    parse_err(APP(",\"Tags\":[{\"Key\":\"k\"},{\"Key\":\"k\"}]"), "Tags[1].Key: duplicate tag key 'k'");
+    parse_err(APP(",\"Tags\":[{\"Key\":\"k\"},{\"Key\":\"k\"}]"),
+              "Tags[1].Key: duplicate tag key 'k'");
     {
         /* ApplicationCode over 100 KB */
         size_t n = SL_APP_MAX_CODE + 1;
@@ -288,8 +324,9 @@ static void test_errors(void **state)
     /* inputs */
     parse_err(WITH_INPUT("7"), "Inputs[0]: expected an object, got number");
     parse_err(WITH_INPUT("{" KS_IN "," SCHEMA "}"), "Inputs[0]: NamePrefix is required");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\"," KS_IN "," SCHEMA "}"),
-              "Inputs[0].NamePrefix: must have length less than or equal to 32");
+    parse_err(
+        WITH_INPUT("{\"NamePrefix\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\"," KS_IN "," SCHEMA "}"),
+        "Inputs[0].NamePrefix: must have length less than or equal to 32");
     parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," SCHEMA "}"),
               "Inputs[0]: KinesisStreamsInput or KinesisFirehoseInput is required");
     parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"KinesisFirehoseInput\":{}," SCHEMA "}"),
@@ -300,30 +337,40 @@ static void test_errors(void **state)
               "Inputs[0].KinesisStreamsInput: RoleARN is required");
     parse_err(WITH_INPUT("{\"NamePrefix\":\"S\",\"KinesisStreamsInput\":{\"ResourceARN\":"
                          "\"arn:aws:sqs:us-east-1:123456789012:stream/x\"," ROLE "}," SCHEMA "}"),
-              "Inputs[0].KinesisStreamsInput.ResourceARN: expected arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, got "
+              "Inputs[0].KinesisStreamsInput.ResourceARN: expected "
+              "arn:aws:kinesis:REGION:ACCOUNT:stream/NAME, got "
               "'arn:aws:sqs:us-east-1:123456789012:stream/x'");
     parse_err(WITH_INPUT("{\"NamePrefix\":\"S\",\"KinesisStreamsInput\":{\"ResourceARN\":"
-                         "\"arn:aws:kinesis:us-east-1:123456789012:stream/bad name\"," ROLE "}," SCHEMA "}"),
+                         "\"arn:aws:kinesis:us-east-1:123456789012:stream/bad name\"," ROLE
+                         "}," SCHEMA "}"),
               "Inputs[0].KinesisStreamsInput.ResourceARN: 'bad name' is not a valid stream name");
     parse_err(WITH_INPUT("{\"NamePrefix\":\"S\",\"KinesisStreamsInput\":{" IN_ARN
                          ",\"RoleARN\":\"arn:aws:iam::12345:role/r\"}," SCHEMA "}"),
               "Inputs[0].KinesisStreamsInput.RoleARN: expected arn:aws:iam::ACCOUNT:role/NAME, got "
               "'arn:aws:iam::12345:role/r'");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"InputParallelism\":{\"Count\":65}," SCHEMA "}"),
+    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN
+                         ",\"InputParallelism\":{\"Count\":65}," SCHEMA "}"),
               "Inputs[0].InputParallelism.Count: must be between 1 and 64; got 65");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"InputParallelism\":{\"Count\":1.5}," SCHEMA "}"),
+    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN
+                         ",\"InputParallelism\":{\"Count\":1.5}," SCHEMA "}"),
               "Inputs[0].InputParallelism.Count: expected an integer");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"InputProcessingConfiguration\":{}," SCHEMA "}"),
+    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN
+                         ",\"InputProcessingConfiguration\":{}," SCHEMA "}"),
               "Inputs[0].InputProcessingConfiguration: InputLambdaProcessor is required");
     parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN "}"), "Inputs[0]: InputSchema is required");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"sluice:Endpoint\":\"localhost:4567\"," SCHEMA "}"),
+    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN
+                         ",\"sluice:Endpoint\":\"localhost:4567\"," SCHEMA "}"),
               "Inputs[0].sluice:Endpoint: expected an http:// or https:// URL");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"sluice:Endpont\":\"http://x\"," SCHEMA "}"),
-              "Inputs[0].sluice:Endpont: unknown sluice extension");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"sluice:StartingPosition\":\"LATEST\"," SCHEMA "}"),
-              "Inputs[0].sluice:StartingPosition: must be one of NOW, TRIM_HORIZON, LAST_STOPPED_POINT, "
-              "AT_TIMESTAMP; got 'LATEST'");
-    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"sluice:StartingPosition\":\"AT_TIMESTAMP\"," SCHEMA "}"),
+    parse_err(
+        WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"sluice:Endpont\":\"http://x\"," SCHEMA "}"),
+        "Inputs[0].sluice:Endpont: unknown sluice extension");
+    parse_err(
+        WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"sluice:StartingPosition\":\"LATEST\"," SCHEMA
+                   "}"),
+        "Inputs[0].sluice:StartingPosition: must be one of NOW, TRIM_HORIZON, LAST_STOPPED_POINT, "
+        "AT_TIMESTAMP; got 'LATEST'");
+    parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN
+                         ",\"sluice:StartingPosition\":\"AT_TIMESTAMP\"," SCHEMA "}"),
               "Inputs[0]: sluice:StartingTimestamp (epoch seconds) is required with AT_TIMESTAMP");
     parse_err(WITH_INPUT("{\"NamePrefix\":\"S\"," KS_IN ",\"sluice:StartingPosition\":\"NOW\","
                          "\"sluice:StartingTimestamp\":1," SCHEMA "}"),
@@ -331,51 +378,67 @@ static void test_errors(void **state)
 
     /* schemas */
     parse_err(IN_SCHEMA(ONE_COL), "Inputs[0].InputSchema: RecordFormat is required");
-    parse_err(IN_SCHEMA("\"RecordFormat\":{}," ONE_COL), "Inputs[0].InputSchema.RecordFormat: RecordFormatType is required");
-    parse_err(IN_SCHEMA("\"RecordFormat\":{\"RecordFormatType\":\"XML\"}," ONE_COL),
-              "Inputs[0].InputSchema.RecordFormat.RecordFormatType: must be one of JSON, CSV; got 'XML'");
+    parse_err(IN_SCHEMA("\"RecordFormat\":{}," ONE_COL),
+              "Inputs[0].InputSchema.RecordFormat: RecordFormatType is required");
+    parse_err(
+        IN_SCHEMA("\"RecordFormat\":{\"RecordFormatType\":\"XML\"}," ONE_COL),
+        "Inputs[0].InputSchema.RecordFormat.RecordFormatType: must be one of JSON, CSV; got 'XML'");
     parse_err(IN_SCHEMA("\"RecordFormat\":{\"RecordFormatType\":\"JSON\",\"MappingParameters\":{"
-                        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\"\\n\",\"RecordColumnDelimiter\":\",\"}}},"
-                        ONE_COL),
-              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters: does not apply to "
+                        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\"\\n\","
+                        "\"RecordColumnDelimiter\":\",\"}}}," ONE_COL),
+              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters: does not "
+              "apply to "
               "RecordFormatType JSON");
     parse_err(IN_SCHEMA("\"RecordFormat\":{\"RecordFormatType\":\"CSV\",\"MappingParameters\":{"
                         "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\"\\n\"}}}," ONE_COL),
-              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters: RecordColumnDelimiter is "
+              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters: "
+              "RecordColumnDelimiter is "
               "required");
     parse_err(IN_SCHEMA("\"RecordFormat\":{\"RecordFormatType\":\"CSV\",\"MappingParameters\":{"
-                        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\"\",\"RecordColumnDelimiter\":\",\"}}},"
-                        ONE_COL),
-              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters.RecordRowDelimiter: must have "
+                        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\"\","
+                        "\"RecordColumnDelimiter\":\",\"}}}," ONE_COL),
+              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters."
+              "RecordRowDelimiter: must have "
               "length greater than or equal to 1");
     parse_err(IN_SCHEMA("\"RecordFormat\":{\"RecordFormatType\":\"CSV\",\"MappingParameters\":{"
-                        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\",\",\"RecordColumnDelimiter\":\",\"}}},"
-                        ONE_COL),
-              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters: RecordRowDelimiter and "
+                        "\"CSVMappingParameters\":{\"RecordRowDelimiter\":\",\","
+                        "\"RecordColumnDelimiter\":\",\"}}}," ONE_COL),
+              "Inputs[0].InputSchema.RecordFormat.MappingParameters.CSVMappingParameters: "
+              "RecordRowDelimiter and "
               "RecordColumnDelimiter must differ");
     parse_err(IN_SCHEMA("\"RecordFormat\":{\"RecordFormatType\":\"JSON\",\"MappingParameters\":{"
                         "\"JSONMappingParameters\":{\"RecordRowPath\":\"data\"}}}," ONE_COL),
-              "Inputs[0].InputSchema.RecordFormat.MappingParameters.JSONMappingParameters.RecordRowPath: must be a "
+              "Inputs[0].InputSchema.RecordFormat.MappingParameters.JSONMappingParameters."
+              "RecordRowPath: must be a "
               "JSONPath starting with '$'");
     parse_err(IN_SCHEMA(JSON_FMT ",\"RecordEncoding\":\"UTF-16\"," ONE_COL),
               "Inputs[0].InputSchema.RecordEncoding: must be UTF-8; got 'UTF-16'");
     parse_err(IN_SCHEMA(JSON_FMT), "Inputs[0].InputSchema: RecordColumns is required");
     parse_err(IN_COLS(""), "Inputs[0].InputSchema.RecordColumns: must have at least 1 column");
-    parse_err(IN_COLS("{\"SqlType\":\"INT\"}"), "Inputs[0].InputSchema.RecordColumns[0]: Name is required");
-    parse_err(IN_COLS("{\"Name\":\"a\",\"SqlType\":\"INT\"},{\"Name\":\"b\",\"SqlType\":\"INT\"},{\"Name\":\"c\"}"),
+    parse_err(IN_COLS("{\"SqlType\":\"INT\"}"),
+              "Inputs[0].InputSchema.RecordColumns[0]: Name is required");
+    parse_err(IN_COLS("{\"Name\":\"a\",\"SqlType\":\"INT\"},{\"Name\":\"b\",\"SqlType\":\"INT\"},{"
+                      "\"Name\":\"c\"}"),
               "Inputs[0].InputSchema.RecordColumns[2]: SqlType is required");
     parse_err(IN_COLS("{\"Name\":\"a\",\"SqlType\":\"\"}"),
-              "Inputs[0].InputSchema.RecordColumns[0].SqlType: must have length greater than or equal to 1");
-    parse_err(IN_COLS("{\"Name\":\"a\",\"SqlType\":\"INT\"},{\"Name\":\"b\",\"SqlType\":\"VARCHAR2(4)\"}"),
-              "Inputs[0].InputSchema.RecordColumns[1].SqlType: unknown SQL type: 'VARCHAR2(4)'");
+              "Inputs[0].InputSchema.RecordColumns[0].SqlType: must have length greater than or "
+              "equal to 1");
+    parse_err(
+        IN_COLS(
+            "{\"Name\":\"a\",\"SqlType\":\"INT\"},{\"Name\":\"b\",\"SqlType\":\"VARCHAR2(4)\"}"),
+        "Inputs[0].InputSchema.RecordColumns[1].SqlType: unknown SQL type: 'VARCHAR2(4)'");
     parse_err(IN_COLS("{\"Name\":\"a\",\"SqlType\":\"DECIMAL(30,2)\"}"),
-              "Inputs[0].InputSchema.RecordColumns[0].SqlType: DECIMAL precision must be between 1 and 18: "
+              "Inputs[0].InputSchema.RecordColumns[0].SqlType: DECIMAL precision must be between 1 "
+              "and 18: "
               "'DECIMAL(30,2)'");
     parse_err(IN_COLS("{\"Name\":\"a\",\"SqlType\":\"INT\",\"Mapping\":\"a.b\"}"),
-              "Inputs[0].InputSchema.RecordColumns[0].Mapping: must be a JSONPath starting with '$'; got 'a.b'");
+              "Inputs[0].InputSchema.RecordColumns[0].Mapping: must be a JSONPath starting with "
+              "'$'; got 'a.b'");
     parse_err(IN_COLS("{\"Name\":\"a\",\"SqlType\":\"INT\"},{\"Name\":\"a\",\"SqlType\":\"INT\"}"),
-              "Inputs[0].InputSchema.RecordColumns[1].Name: duplicate column name 'a' (also RecordColumns[0])");
-    parse_err(IN_COLS("\"a\""), "Inputs[0].InputSchema.RecordColumns[0]: expected an object, got string");
+              "Inputs[0].InputSchema.RecordColumns[1].Name: duplicate column name 'a' (also "
+              "RecordColumns[0])");
+    parse_err(IN_COLS("\"a\""),
+              "Inputs[0].InputSchema.RecordColumns[0]: expected an object, got string");
     {
         /* 1001 columns */
         sl_buf_t b = SL_BUF_INIT;
@@ -384,7 +447,8 @@ static void test_errors(void **state)
         for (int i = 0; i <= SL_APP_MAX_COLUMNS; i++)
             sl_buf_printf(&b, "%s{\"Name\":\"c%d\",\"SqlType\":\"INT\"}", i ? "," : "", i);
         sl_buf_puts(&b, "]}}]}");
-        parse_err(b.p, "Inputs[0].InputSchema.RecordColumns: must have at most 1000 columns; got 1001");
+        parse_err(b.p,
+                  "Inputs[0].InputSchema.RecordColumns: must have at most 1000 columns; got 1001");
         sl_buf_free(&b);
     }
 
@@ -394,61 +458,84 @@ static void test_errors(void **state)
     parse_err(WITH_OUTPUT("{\"Name\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\"," KS_OUT
                           ",\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
               "Outputs[0].Name: must have length less than or equal to 32");
-    parse_err(WITH_OUTPUT("{\"Name\":\"D\"," KS_OUT "}"), "Outputs[0]: DestinationSchema is required");
-    parse_err(WITH_OUTPUT("{\"Name\":\"D\"," KS_OUT ",\"DestinationSchema\":{\"RecordFormatType\":\"AVRO\"}}"),
-              "Outputs[0].DestinationSchema.RecordFormatType: must be one of JSON, CSV; got 'AVRO'");
+    parse_err(WITH_OUTPUT("{\"Name\":\"D\"," KS_OUT "}"),
+              "Outputs[0]: DestinationSchema is required");
+    parse_err(
+        WITH_OUTPUT("{\"Name\":\"D\"," KS_OUT
+                    ",\"DestinationSchema\":{\"RecordFormatType\":\"AVRO\"}}"),
+        "Outputs[0].DestinationSchema.RecordFormatType: must be one of JSON, CSV; got 'AVRO'");
     parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
-              "Outputs[0]: KinesisStreamsOutput, KinesisFirehoseOutput, LambdaOutput or sluice:Sink is required");
+              "Outputs[0]: KinesisStreamsOutput, KinesisFirehoseOutput, LambdaOutput or "
+              "sluice:Sink is required");
     parse_err(WITH_OUTPUT("{\"Name\":\"D\"," KS_OUT ",\"sluice:Sink\":{\"Kind\":\"STDOUT\"},"
                           "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
-              "Outputs[0]: give only one of KinesisStreamsOutput, KinesisFirehoseOutput, LambdaOutput, sluice:Sink");
+              "Outputs[0]: give only one of KinesisStreamsOutput, KinesisFirehoseOutput, "
+              "LambdaOutput, sluice:Sink");
     parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"KAFKA\"},"
                           "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
-              "Outputs[0].sluice:Sink.Kind: must be one of STDOUT, FILE, WEBHOOK, COMMAND, STREAM; got 'KAFKA'");
+              "Outputs[0].sluice:Sink.Kind: must be one of STDOUT, FILE, WEBHOOK, COMMAND, STREAM; "
+              "got 'KAFKA'");
     parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"FILE\"},"
                           "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
               "Outputs[0].sluice:Sink: Target is required");
     parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"STDOUT\",\"Target\":\"x\"},"
                           "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
               "Outputs[0].sluice:Sink.Target: STDOUT takes no Target");
-    parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"WEBHOOK\",\"Target\":\"ftp://x\"},"
-                          "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
-              "Outputs[0].sluice:Sink.Target: expected an http:// or https:// URL");
-    parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"COMMAND\",\"Target\":\"cat\",\"Options\":"
-                          "{\"x\":[1]}},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
-              "Outputs[0].sluice:Sink.Options.x: expected a string, number or boolean");
-    parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"STDOUT\"},\"sluice:Endpoint\":\"http://x\","
+    parse_err(
+        WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"WEBHOOK\",\"Target\":\"ftp://x\"},"
+                    "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
+        "Outputs[0].sluice:Sink.Target: expected an http:// or https:// URL");
+    parse_err(
+        WITH_OUTPUT(
+            "{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"COMMAND\",\"Target\":\"cat\",\"Options\":"
+            "{\"x\":[1]}},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
+        "Outputs[0].sluice:Sink.Options.x: expected a string, number or boolean");
+    parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"sluice:Sink\":{\"Kind\":\"STDOUT\"},\"sluice:"
+                          "Endpoint\":\"http://x\","
                           "\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
               "Outputs[0].sluice:Endpoint: only applies to stream outputs");
-    parse_err(WITH_OUTPUT("{\"Name\":\"D\",\"LambdaOutput\":{\"ResourceARN\":\"arn:aws:lambda:us-east-1:1:fn\"," ROLE
-                          "},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
-              "Outputs[0].LambdaOutput.ResourceARN: expected arn:aws:lambda:REGION:ACCOUNT:function:NAME, got "
-              "'arn:aws:lambda:us-east-1:1:fn'");
+    parse_err(
+        WITH_OUTPUT("{\"Name\":\"D\",\"LambdaOutput\":{\"ResourceARN\":\"arn:aws:lambda:us-east-1:"
+                    "1:fn\"," ROLE "},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}"),
+        "Outputs[0].LambdaOutput.ResourceARN: expected "
+        "arn:aws:lambda:REGION:ACCOUNT:function:NAME, got "
+        "'arn:aws:lambda:us-east-1:1:fn'");
 
     /* reference data sources */
-    parse_err(APP(",\"ReferenceDataSources\":[{\"TableName\":\"A\"," S3_REF "," REF_SCHEMA "},{\"TableName\":\"B\","
-                  S3_REF "," REF_SCHEMA "}]"),
+    parse_err(APP(",\"ReferenceDataSources\":[{\"TableName\":\"A\"," S3_REF "," REF_SCHEMA
+                  "},{\"TableName\":\"B\"," S3_REF "," REF_SCHEMA "}]"),
               "ReferenceDataSources: at most 1 allowed by the service limits; got 2");
-    parse_err(WITH_REF("{" S3_REF "," REF_SCHEMA "}"), "ReferenceDataSources[0]: TableName is required");
-    parse_err(WITH_REF("{\"TableName\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\"," S3_REF "," REF_SCHEMA "}"),
-              "ReferenceDataSources[0].TableName: must have length less than or equal to 32");
+    parse_err(WITH_REF("{" S3_REF "," REF_SCHEMA "}"),
+              "ReferenceDataSources[0]: TableName is required");
+    parse_err(
+        WITH_REF("{\"TableName\":\"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456\"," S3_REF "," REF_SCHEMA "}"),
+        "ReferenceDataSources[0].TableName: must have length less than or equal to 32");
     parse_err(WITH_REF("{\"TableName\":\"T\"," REF_SCHEMA "}"),
               "ReferenceDataSources[0]: S3ReferenceDataSource or sluice:Source is required");
-    parse_err(WITH_REF("{\"TableName\":\"T\"," S3_REF ",\"sluice:Source\":\"/x.csv\"," REF_SCHEMA "}"),
-              "ReferenceDataSources[0]: give one of S3ReferenceDataSource, sluice:Source, not both");
-    parse_err(WITH_REF("{\"TableName\":\"T\",\"S3ReferenceDataSource\":{\"BucketARN\":\"arn:aws:s3:::b\","
-                       "\"ReferenceRoleARN\":\"arn:aws:iam::123456789012:role/r\"}," REF_SCHEMA "}"),
-              "ReferenceDataSources[0].S3ReferenceDataSource: FileKey is required");
-    parse_err(WITH_REF("{\"TableName\":\"T\",\"S3ReferenceDataSource\":{\"BucketARN\":\"my-bucket\",\"FileKey\":\"k\","
-                       "\"ReferenceRoleARN\":\"arn:aws:iam::123456789012:role/r\"}," REF_SCHEMA "}"),
-              "ReferenceDataSources[0].S3ReferenceDataSource.BucketARN: expected arn:aws:s3:::BUCKET, got 'my-bucket'");
-    parse_err(WITH_REF("{\"TableName\":\"T\"," S3_REF "}"), "ReferenceDataSources[0]: ReferenceSchema is required");
-    parse_err(WITH_REF("{\"TableName\":\"T\"," S3_REF ",\"ReferenceSchema\":{\"RecordFormat\":{\"RecordFormatType\":"
+    parse_err(
+        WITH_REF("{\"TableName\":\"T\"," S3_REF ",\"sluice:Source\":\"/x.csv\"," REF_SCHEMA "}"),
+        "ReferenceDataSources[0]: give one of S3ReferenceDataSource, sluice:Source, not both");
+    parse_err(
+        WITH_REF("{\"TableName\":\"T\",\"S3ReferenceDataSource\":{\"BucketARN\":\"arn:aws:s3:::b\","
+                 "\"ReferenceRoleARN\":\"arn:aws:iam::123456789012:role/r\"}," REF_SCHEMA "}"),
+        "ReferenceDataSources[0].S3ReferenceDataSource: FileKey is required");
+    parse_err(WITH_REF("{\"TableName\":\"T\",\"S3ReferenceDataSource\":{\"BucketARN\":\"my-"
+                       "bucket\",\"FileKey\":\"k\","
+                       "\"ReferenceRoleARN\":\"arn:aws:iam::123456789012:role/r\"}," REF_SCHEMA
+                       "}"),
+              "ReferenceDataSources[0].S3ReferenceDataSource.BucketARN: expected "
+              "arn:aws:s3:::BUCKET, got 'my-bucket'");
+    parse_err(WITH_REF("{\"TableName\":\"T\"," S3_REF "}"),
+              "ReferenceDataSources[0]: ReferenceSchema is required");
+    parse_err(WITH_REF("{\"TableName\":\"T\"," S3_REF
+                       ",\"ReferenceSchema\":{\"RecordFormat\":{\"RecordFormatType\":"
                        "\"CSV\"},\"RecordColumns\":[{\"Name\":\"A\"}]}}"),
               "ReferenceDataSources[0].ReferenceSchema.RecordColumns[0]: SqlType is required");
-    parse_err(APP(",\"Inputs\":[" INPUT "],\"ReferenceDataSources\":[{\"TableName\":\"SOURCE_SQL_STREAM\"," S3_REF
+    parse_err(APP(",\"Inputs\":[" INPUT
+                  "],\"ReferenceDataSources\":[{\"TableName\":\"SOURCE_SQL_STREAM\"," S3_REF
                   "," REF_SCHEMA "}]"),
-              "ReferenceDataSources[0].TableName: 'SOURCE_SQL_STREAM' is also the NamePrefix of Inputs[0]");
+              "ReferenceDataSources[0].TableName: 'SOURCE_SQL_STREAM' is also the NamePrefix of "
+              "Inputs[0]");
 }
 
 /* to_json -> from_json gives the same description, and to_json is then a fixed point. */
@@ -486,18 +573,26 @@ static void round_trip(const char *text)
 static void test_round_trip(void **state)
 {
     round_trip(stock_app);
-    round_trip("{\"ApplicationName\":\"x\",\"Inputs\":[{\"NamePrefix\":\"IN\"," KS_IN ",\"InputParallelism\":"
-               "{\"Count\":3},\"sluice:Endpoint\":\"http://127.0.0.1:4567\",\"sluice:StartingPosition\":"
-               "\"AT_TIMESTAMP\",\"sluice:StartingTimestamp\":1700000000.123,\"InputSchema\":{\"RecordFormat\":"
-               "{\"RecordFormatType\":\"CSV\",\"MappingParameters\":{\"CSVMappingParameters\":{\"RecordRowDelimiter\":"
-               "\"\\r\\n\",\"RecordColumnDelimiter\":\"\\t\"}}},\"RecordColumns\":[{\"Name\":\"A\",\"SqlType\":"
-               "\"INT\"}]}}],\"Outputs\":[" OUTPUT ",{\"Name\":\"F\",\"sluice:Sink\":{\"Kind\":\"COMMAND\","
-               "\"Target\":\"jq .\",\"Options\":{\"k\":\"v\"}},\"DestinationSchema\":{\"RecordFormatType\":\"CSV\"}},"
-               "{\"Name\":\"L\",\"LambdaOutput\":{\"ResourceARN\":\"arn:aws:lambda:us-east-1:123456789012:function:f\","
-               ROLE "},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}],"
-               "\"ReferenceDataSources\":[{\"TableName\":\"R\"," S3_REF "," REF_SCHEMA "}],"
-               "\"Tags\":[{\"Key\":\"a\",\"Value\":\"\"}]}");
-    round_trip("{\"ApplicationName\":\"y\",\"ReferenceDataSources\":[{\"TableName\":\"R\",\"sluice:Source\":"
+    round_trip(
+        "{\"ApplicationName\":\"x\",\"Inputs\":[{\"NamePrefix\":\"IN\"," KS_IN
+        ",\"InputParallelism\":"
+        "{\"Count\":3},\"sluice:Endpoint\":\"http://127.0.0.1:4567\",\"sluice:StartingPosition\":"
+        "\"AT_TIMESTAMP\",\"sluice:StartingTimestamp\":1700000000.123,\"InputSchema\":{"
+        "\"RecordFormat\":"
+        "{\"RecordFormatType\":\"CSV\",\"MappingParameters\":{\"CSVMappingParameters\":{"
+        "\"RecordRowDelimiter\":"
+        "\"\\r\\n\",\"RecordColumnDelimiter\":\"\\t\"}}},\"RecordColumns\":[{\"Name\":\"A\","
+        "\"SqlType\":"
+        "\"INT\"}]}}],\"Outputs\":[" OUTPUT
+        ",{\"Name\":\"F\",\"sluice:Sink\":{\"Kind\":\"COMMAND\","
+        "\"Target\":\"jq "
+        ".\",\"Options\":{\"k\":\"v\"}},\"DestinationSchema\":{\"RecordFormatType\":\"CSV\"}},"
+        "{\"Name\":\"L\",\"LambdaOutput\":{\"ResourceARN\":\"arn:aws:lambda:us-east-1:123456789012:"
+        "function:f\"," ROLE "},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}],"
+        "\"ReferenceDataSources\":[{\"TableName\":\"R\"," S3_REF "," REF_SCHEMA "}],"
+        "\"Tags\":[{\"Key\":\"a\",\"Value\":\"\"}]}");
+    round_trip("{\"ApplicationName\":\"y\",\"ReferenceDataSources\":[{\"TableName\":\"R\",\"sluice:"
+               "Source\":"
                "\"./data/r.json\",\"ReferenceSchema\":{" JSON_FMT "," ONE_COL "}}]}");
 }
 

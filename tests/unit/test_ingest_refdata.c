@@ -136,8 +136,8 @@ static int64_t load_ok(const char *table, const char *source, const sl_record_sc
 }
 
 /* Loads source and expects failure with a message containing every fragment given. */
-static void load_fails(const char *table, const char *source, const sl_record_schema_t *s, const char *frag1,
-                       const char *frag2)
+static void load_fails(const char *table, const char *source, const sl_record_schema_t *s,
+                       const char *frag1, const char *frag2)
 {
     char *err = NULL;
     assert_int_equal(sl_refdata_load(db, table, source, s, NULL, &err), -1);
@@ -222,15 +222,18 @@ static void test_csv_types(void **state)
 {
     sl_record_schema_t s;
     make_schema(&s, SL_FORMAT_CSV,
-                "B BOOLEAN;T TINYINT;D DECIMAL(6,2);TS TIMESTAMP;DT DATE;TM TIME;C CHAR(3);BIN VARBINARY(4);R REAL");
-    const char *p = write_file("t.csv", "TRUE,-128,12.345,2024-01-31 12:00:00.5,1970-01-02,00:01:00,abcdef,X'00ff',0.1\n"
-                                        "no,127,-0.004,2024-01-31T12:00:00Z,2000-02-29,23:59:59.999,é€x,AQID,1\n"
-                                        ",,,,,,,,\n");
+                "B BOOLEAN;T TINYINT;D DECIMAL(6,2);TS TIMESTAMP;DT DATE;TM TIME;C CHAR(3);BIN "
+                "VARBINARY(4);R REAL");
+    const char *p = write_file(
+        "t.csv", "TRUE,-128,12.345,2024-01-31 12:00:00.5,1970-01-02,00:01:00,abcdef,X'00ff',0.1\n"
+                 "no,127,-0.004,2024-01-31T12:00:00Z,2000-02-29,23:59:59.999,é€x,AQID,1\n"
+                 ",,,,,,,,\n");
     assert_int_equal(load_ok("t", p, &s), 3);
-    assert_query("SELECT B, T, D, TS, DT, TM, C, hex(BIN), R = CAST(0.1 AS REAL) FROM t ORDER BY rowid",
-                 "1|-128|12.35|1706702400500|1|60000|abc|00FF|0\n"
-                 "0|127|0.00|1706702400000|11016|86399999|é€x|010203|0\n"
-                 "NULL|NULL|NULL|NULL|NULL|NULL|||NULL\n"); /* hex(NULL) is '' */
+    assert_query(
+        "SELECT B, T, D, TS, DT, TM, C, hex(BIN), R = CAST(0.1 AS REAL) FROM t ORDER BY rowid",
+        "1|-128|12.35|1706702400500|1|60000|abc|00FF|0\n"
+        "0|127|0.00|1706702400000|11016|86399999|é€x|010203|0\n"
+        "NULL|NULL|NULL|NULL|NULL|NULL|||NULL\n"); /* hex(NULL) is '' */
     assert_query("SELECT typeof(D), typeof(TS), typeof(BIN) FROM t LIMIT 1", "text|integer|blob\n");
     sl_record_schema_free(&s);
 }
@@ -254,10 +257,13 @@ static void test_csv_bad_values(void **state)
 
     sl_record_schema_t s2;
     make_schema(&s2, SL_FORMAT_CSV, "T TIMESTAMP;D DATE;X DECIMAL(3,1);B BINARY(1)");
-    load_fails("t", write_file("b6.csv", "2024-13-01 00:00:00\n"), &s2, "column T (TIMESTAMP)", "not a timestamp");
+    load_fails("t", write_file("b6.csv", "2024-13-01 00:00:00\n"), &s2, "column T (TIMESTAMP)",
+               "not a timestamp");
     load_fails("t", write_file("b7.csv", ",2023-02-29\n"), &s2, "column D (DATE)", NULL);
-    load_fails("t", write_file("b8.csv", ",,123.4\n"), &s2, "column X (DECIMAL(3,1))", "at most 2 integer digits");
-    load_fails("t", write_file("b9.csv", ",,,X'0102'\n"), &s2, "column B (BINARY(1))", "longer than BINARY(1)");
+    load_fails("t", write_file("b8.csv", ",,123.4\n"), &s2, "column X (DECIMAL(3,1))",
+               "at most 2 integer digits");
+    load_fails("t", write_file("b9.csv", ",,,X'0102'\n"), &s2, "column B (BINARY(1))",
+               "longer than BINARY(1)");
     sl_record_schema_free(&s2);
     sl_record_schema_free(&s);
 }
@@ -312,23 +318,25 @@ static void test_json_lines_nested(void **state)
 {
     sl_record_schema_t s;
     make_schema(&s, SL_FORMAT_JSON,
-                "TICKER VARCHAR(4) $.ticker;SECTOR VARCHAR(16) $.info.sector;CEO VARCHAR(16) $.info.people.ceo;"
+                "TICKER VARCHAR(4) $.ticker;SECTOR VARCHAR(16) $.info.sector;CEO VARCHAR(16) "
+                "$.info.people.ceo;"
                 "TAGS VARCHAR(64) $.tags[0:];FIRST VARCHAR(8) $.tags[0];LISTED BOOLEAN $.listed;"
                 "N BIGINT $.n;INFO VARCHAR(100) $.info.people");
-    const char *p = write_file("r.json",
-                               "{\"ticker\":\"AMZN\",\"info\":{\"sector\":\"Retail\",\"people\":{\"ceo\":\"Andy\"}},"
-                               "\"tags\":[\"a\",\"b\"],\"listed\":true,\"n\":\"42\"}\n"
-                               "\n"
-                               "{\"ticker\":\"TOOLONG\",\"info\":null,\"listed\":0,\"n\":7.0}\n");
+    const char *p = write_file(
+        "r.json",
+        "{\"ticker\":\"AMZN\",\"info\":{\"sector\":\"Retail\",\"people\":{\"ceo\":\"Andy\"}},"
+        "\"tags\":[\"a\",\"b\"],\"listed\":true,\"n\":\"42\"}\n"
+        "\n"
+        "{\"ticker\":\"TOOLONG\",\"info\":null,\"listed\":0,\"n\":7.0}\n");
     assert_int_equal(load_ok("companies", p, &s), 2);
     assert_query("SELECT * FROM companies ORDER BY rowid",
                  "AMZN|Retail|Andy|[\"a\",\"b\"]|a|1|42|{\"ceo\":\"Andy\"}\n"
                  "TOOL|NULL|NULL|NULL|NULL|0|7|NULL\n");
     /* a line that is not JSON names its line; a number where a date is expected its column */
-    load_fails("t", write_file("bad.json", "{\"ticker\":\"A\"}\n\n{\"ticker\":\n"), &s, "record 3: not valid JSON",
-               NULL);
-    load_fails("t", write_file("bad2.json", "{\"ticker\":\"A\"}\n{\"ticker\":\"B\",\"n\":1.5}\n"), &s,
-               "record 2, column N (BIGINT)", "fraction");
+    load_fails("t", write_file("bad.json", "{\"ticker\":\"A\"}\n\n{\"ticker\":\n"), &s,
+               "record 3: not valid JSON", NULL);
+    load_fails("t", write_file("bad2.json", "{\"ticker\":\"A\"}\n{\"ticker\":\"B\",\"n\":1.5}\n"),
+               &s, "record 2, column N (BIGINT)", "fraction");
     load_fails("t", write_file("bad3.json", "{\"ticker\":{\"x\":1},\"listed\":[1]}\n"), &s,
                "record 1, column LISTED (BOOLEAN)", "only to CHAR or VARCHAR");
     sl_record_schema_free(&s);
@@ -339,22 +347,29 @@ static void test_json_array_row_path_and_flatten(void **state)
     sl_record_schema_t s;
     make_schema(&s, SL_FORMAT_JSON, "ID INTEGER $.id;PRICE DOUBLE $.price");
     /* a top-level array: each element is a record */
-    const char *p = write_file("a.json", "[{\"id\":1,\"price\":1.5},{\"id\":2},{\"id\":3,\"price\":\"2\"}]");
+    const char *p =
+        write_file("a.json", "[{\"id\":1,\"price\":1.5},{\"id\":2},{\"id\":3,\"price\":\"2\"}]");
     assert_int_equal(load_ok("t", p, &s), 3);
     assert_query("SELECT * FROM t", "1|1.5\n2|NULL\n3|2.0\n");
-    load_fails("t", write_file("a2.json", "[{\"id\":1},{\"id\":\"x\"}]"), &s, "record 2, column ID", NULL);
+    load_fails("t", write_file("a2.json", "[{\"id\":1},{\"id\":\"x\"}]"), &s, "record 2, column ID",
+               NULL);
 
     /* RecordRowPath into each document, ending in [0:]: each element is a row */
     set_str(&s.row_path, "$.data.rows[0:]");
-    p = write_file("rp.json", "{\"data\":{\"rows\":[{\"id\":1},{\"id\":2}]}}\n{\"data\":{\"rows\":[{\"id\":3}]}}\n");
+    p = write_file(
+        "rp.json",
+        "{\"data\":{\"rows\":[{\"id\":1},{\"id\":2}]}}\n{\"data\":{\"rows\":[{\"id\":3}]}}\n");
     assert_int_equal(load_ok("t", p, &s), 3);
     assert_query("SELECT ID FROM t", "1\n2\n3\n");
 
     /* one flattened array per schema: a row per element, other columns repeated */
     sl_record_schema_t f;
-    make_schema(&f, SL_FORMAT_JSON, "ORDER_ID INTEGER $.order;SKU VARCHAR(8) $.items[0:].sku;QTY INTEGER $.items[0:].qty");
-    p = write_file("f.json", "{\"order\":1,\"items\":[{\"sku\":\"a\",\"qty\":2},{\"sku\":\"b\",\"qty\":3}]}\n"
-                             "{\"order\":2,\"items\":[]}\n");
+    make_schema(
+        &f, SL_FORMAT_JSON,
+        "ORDER_ID INTEGER $.order;SKU VARCHAR(8) $.items[0:].sku;QTY INTEGER $.items[0:].qty");
+    p = write_file("f.json",
+                   "{\"order\":1,\"items\":[{\"sku\":\"a\",\"qty\":2},{\"sku\":\"b\",\"qty\":3}]}\n"
+                   "{\"order\":2,\"items\":[]}\n");
     assert_int_equal(load_ok("t", p, &f), 3);
     assert_query("SELECT * FROM t", "1|a|2\n1|b|3\n2|NULL|NULL\n");
     sl_record_schema_free(&f);
@@ -380,7 +395,8 @@ static bool wait_port(int port, int ms)
 {
     for (int waited = 0; waited < ms; waited += 50) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)port),
                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         int rc = connect(fd, (struct sockaddr *)&a, sizeof a);
         close(fd);
@@ -471,7 +487,8 @@ static void test_s3_source(void **state)
     const char *bin = getenv("S3RVER");
     if (!bin || !*bin) bin = have_program("s3rver") ? "s3rver" : NULL;
     if (!bin) {
-        print_message("skipped: s3rver not found (npm install s3rver@3.7.1; set S3RVER=path/to/bin/s3rver)\n");
+        print_message("skipped: s3rver not found (npm install s3rver@3.7.1; set "
+                      "S3RVER=path/to/bin/s3rver)\n");
         skip();
     }
     char dir[400];
@@ -480,14 +497,16 @@ static void test_s3_source(void **state)
     int port = free_port();
     char portstr[16];
     snprintf(portstr, sizeof portstr, "%d", port);
-    char *argv[] = {(char *)bin, "-d", dir, "-a", "127.0.0.1", "-p", portstr, "-s", "--configure-bucket", "refs", NULL};
+    char *argv[] = {(char *)bin,          "-d",   dir, "-a", "127.0.0.1", "-p", portstr, "-s",
+                    "--configure-bucket", "refs", NULL};
     pid_t pid = spawn(argv, NULL);
     if (!wait_port(port, 8000)) {
         stop(pid);
         fail_msg("s3rver did not start on port %d", port);
     }
     const char *p = write_file("up.csv", "1,one\n2,two\n");
-    char *cmd = sl_asprintf("curl -sf -X PUT --data-binary @%s http://127.0.0.1:%d/refs/dir/my%%20ref.csv", p, port);
+    char *cmd = sl_asprintf(
+        "curl -sf -X PUT --data-binary @%s http://127.0.0.1:%d/refs/dir/my%%20ref.csv", p, port);
     if (system(cmd) != 0) {
         stop(pid);
         fail_msg("PUT to s3rver failed: %s", cmd);
@@ -602,7 +621,9 @@ static void test_s3_sigv4_matches_botocore(void **state)
     char got[64];
     snprintf(got, sizeof got, "%.*s", (int)out.len, out.p ? out.p : "");
     sl_buf_reset(&out);
-    int rc2 = rc == 0 ? (setenv("AWS_SECRET_ACCESS_KEY", "wrong", 1), sl_refdata_fetch("s3://b/k", &out, &err)) : -1;
+    int rc2 = rc == 0 ? (setenv("AWS_SECRET_ACCESS_KEY", "wrong", 1),
+                         sl_refdata_fetch("s3://b/k", &out, &err))
+                      : -1;
     unsetenv("SLUICE_S3_ENDPOINT");
     unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_SECRET_ACCESS_KEY");
