@@ -71,11 +71,16 @@ static const char *opt(const sl_app_output_t *out, const char *name)
 static const char *kind_name(sl_sink_kind_t k)
 {
     switch (k) {
-    case SL_SINK_WEBHOOK: return "webhook";
-    case SL_SINK_FILE: return "file";
-    case SL_SINK_COMMAND: return "command";
-    case SL_SINK_STDOUT: return "stdout";
-    default: return "stream";
+    case SL_SINK_WEBHOOK:
+        return "webhook";
+    case SL_SINK_FILE:
+        return "file";
+    case SL_SINK_COMMAND:
+        return "command";
+    case SL_SINK_STDOUT:
+        return "stdout";
+    default:
+        return "stream";
     }
 }
 
@@ -104,10 +109,20 @@ static int parse_size(const char *text, uint64_t *v)
     while (isspace((unsigned char)*end)) end++;
     double mul = 1;
     switch (tolower((unsigned char)*end)) {
-    case 'k': mul = 1024.0; end++; break;
-    case 'm': mul = 1024.0 * 1024; end++; break;
-    case 'g': mul = 1024.0 * 1024 * 1024; end++; break;
-    default: break;
+    case 'k':
+        mul = 1024.0;
+        end++;
+        break;
+    case 'm':
+        mul = 1024.0 * 1024;
+        end++;
+        break;
+    case 'g':
+        mul = 1024.0 * 1024 * 1024;
+        end++;
+        break;
+    default:
+        break;
     }
     if (mul > 1 && tolower((unsigned char)*end) == 'i') end++;
     if (tolower((unsigned char)*end) == 'b') end++;
@@ -129,8 +144,7 @@ static int parse_headers(sl_sink_t *s, const char *text, char **err)
         if (b > a) {
             const char *colon = memchr(a, ':', (size_t)(b - a));
             if (!colon || colon == a) {
-                *err = sl_asprintf("headers: expected 'Name: value', got '%.*s'", (int)(b - a),
-                                   a);
+                *err = sl_asprintf("headers: expected 'Name: value', got '%.*s'", (int)(b - a), a);
                 return -1;
             }
             s->headers = sl_realloc(s->headers, (s->nheaders + 1) * sizeof(char *));
@@ -145,15 +159,14 @@ static int parse_headers(sl_sink_t *s, const char *text, char **err)
 /* The target from out->target or the kind's option (`url`, `path`, `command`). */
 static int pick_target(sl_sink_t *s, const sl_app_output_t *out, char **err)
 {
-    const char *name = s->kind == SL_SINK_WEBHOOK ? "url"
-                       : s->kind == SL_SINK_FILE  ? "path"
+    const char *name = s->kind == SL_SINK_WEBHOOK   ? "url"
+                       : s->kind == SL_SINK_FILE    ? "path"
                        : s->kind == SL_SINK_COMMAND ? "command"
                                                     : NULL;
     if (!name) return 0;
     const char *o = opt(out, name);
     if (o && out->target && strcmp(o, out->target) != 0) {
-        *err = sl_asprintf("%s: '%s' differs from the output's target '%s'", name, o,
-                           out->target);
+        *err = sl_asprintf("%s: '%s' differs from the output's target '%s'", name, o, out->target);
         return -1;
     }
     const char *t = o ? o : out->target;
@@ -227,7 +240,8 @@ static int parse_options(sl_sink_t *s, const sl_app_output_t *out, char **err)
     if ((v = opt(out, "max_retries"))) {
         if (parse_int(v, -1, 1000000, &n) < 0) {
             *err = sl_asprintf("max_retries: expected a count 0..1000000 (-1: no limit), "
-                               "got '%s'", v);
+                               "got '%s'",
+                               v);
             return -1;
         }
         s->max_retries = (int)n;
@@ -245,7 +259,8 @@ static int parse_options(sl_sink_t *s, const sl_app_output_t *out, char **err)
         while (isspace((unsigned char)*end)) end++;
         if (end == v || *end || a < 1 || b < a || b > 3600000) {
             *err = sl_asprintf("backoff_ms: expected 'INITIAL' or 'INITIAL/MAX' in ms "
-                               "(1 <= INITIAL <= MAX <= 3600000), got '%s'", v);
+                               "(1 <= INITIAL <= MAX <= 3600000), got '%s'",
+                               v);
             return -1;
         }
         s->backoff_ms = a;
@@ -286,7 +301,8 @@ static int parse_options(sl_sink_t *s, const sl_app_output_t *out, char **err)
     if ((v = opt(out, "rotate_bytes"))) {
         if (parse_size(v, &s->rotate_bytes) < 0) {
             *err = sl_asprintf("rotate_bytes: expected a size such as 10485760 or 10MB, "
-                               "got '%s'", v);
+                               "got '%s'",
+                               v);
             return -1;
         }
     }
@@ -310,13 +326,15 @@ static int parse_options(sl_sink_t *s, const sl_app_output_t *out, char **err)
     int64_t rate_n = 0, rate_ms = 0, quiet = 0;
     if ((v = opt(out, "rate_limit")) && sl_sink_parse_rate(v, &rate_n, &rate_ms) < 0) {
         *err = sl_asprintf("rate_limit: expected 'N per INTERVAL' (e.g. '5 per 1 minute', "
-                           "N 1..100000), got '%s'", v);
+                           "N 1..100000), got '%s'",
+                           v);
         return -1;
     }
     const char *qname = opt(out, "dedup_quiet") ? "dedup_quiet" : "dedup_window";
     if ((v = opt(out, qname)) && (quiet = sl_sink_parse_interval(v)) < 0) {
         *err = sl_asprintf("%s: expected an interval (e.g. '10 minutes', '30s', "
-                           "INTERVAL '5' MINUTE), got '%s'", qname, v);
+                           "INTERVAL '5' MINUTE), got '%s'",
+                           qname, v);
         return -1;
     }
     if (rate_n || quiet) {
@@ -363,8 +381,8 @@ static void pop_rows(sl_sink_t *s, size_t n)
 static uint64_t *give_up(sl_sink_t *s, const sl_sink_row_t *rows, size_t n)
 {
     if (s->dead_letter && sl_sink_dead_letter(s, rows, n) == 0) {
-        fprintf(stderr, "sluice: output %s: %zu row(s) moved to the dead-letter file %s\n",
-                s->name, n, s->dead_letter);
+        fprintf(stderr, "sluice: output %s: %zu row(s) moved to the dead-letter file %s\n", s->name,
+                n, s->dead_letter);
         return &s->st.dead_lettered;
     }
     fprintf(stderr, "sluice: output %s: %zu row(s) discarded%s%s\n", s->name, n,
@@ -467,8 +485,8 @@ static void *sink_main(void *arg)
 sl_sink_t *sl_sink_new(const sl_app_output_t *out, const sl_sink_columns_t *cols, char **err)
 {
     *err = NULL;
-    if (out->kind != SL_SINK_WEBHOOK && out->kind != SL_SINK_FILE &&
-        out->kind != SL_SINK_COMMAND && out->kind != SL_SINK_STDOUT) {
+    if (out->kind != SL_SINK_WEBHOOK && out->kind != SL_SINK_FILE && out->kind != SL_SINK_COMMAND &&
+        out->kind != SL_SINK_STDOUT) {
         *err = sl_asprintf("output %s: a %s output is not delivered by a sink",
                            out->name ? out->name : "?", kind_name(out->kind));
         return NULL;
@@ -500,8 +518,7 @@ sl_sink_t *sl_sink_new(const sl_app_output_t *out, const sl_sink_columns_t *cols
     pthread_condattr_destroy(&ca);
     int rc = pthread_create(&s->thread, NULL, sink_main, s);
     if (rc != 0) {
-        *err = sl_asprintf("output %s: cannot start the sink thread: %s", s->name,
-                           strerror(rc));
+        *err = sl_asprintf("output %s: cannot start the sink thread: %s", s->name, strerror(rc));
         sl_sink_free(s);
         return NULL;
     }
@@ -611,8 +628,7 @@ void sl_sink_free(sl_sink_t *s)
         pthread_cond_broadcast(&s->not_empty);
         pthread_cond_broadcast(&s->not_full);
         struct timespec until = deadline_in(s->drain_ms);
-        while (s->count > 0 && !passed(&until))
-            pthread_cond_timedwait(&s->idle, &s->mu, &until);
+        while (s->count > 0 && !passed(&until)) pthread_cond_timedwait(&s->idle, &s->mu, &until);
         if (s->count > 0) atomic_store(&s->abort, true);
         pthread_cond_broadcast(&s->not_empty);
         pthread_mutex_unlock(&s->mu);

@@ -29,25 +29,25 @@ typedef struct sl_sink_policy sl_sink_policy_t;
 
 struct sl_sink {
     /* ---- configuration (read-only after sl_sink_new) ---- */
-    sl_sink_kind_t kind;   /* WEBHOOK, FILE, COMMAND or STDOUT */
-    char *name;            /* the output's name, for messages */
-    char *target;          /* URL, path or command line; NULL for stdout */
-    bool csv;              /* encode rows as CSV lines instead of JSON */
-    bool csv_header;       /* CSV: write a header line at the top of each file */
-    char **cols;           /* column order (copied from sl_sink_columns_t), or NULL */
-    size_t ncols;          /* entries of cols */
-    char **headers;        /* webhook: extra "Name: value" header lines */
-    size_t nheaders;       /* entries of headers */
-    int timeout_ms;        /* one webhook request / command run, at most */
-    int max_retries;       /* retries of a batch before the dead letter; -1: no limit */
-    int64_t backoff_ms;    /* first retry delay */
-    int64_t backoff_max;   /* cap of the delay, doubled per retry */
-    char *dead_letter;     /* path of the dead-letter file, or NULL */
-    size_t batch;          /* rows per delivery, at most (only what is already queued) */
-    size_t queue_cap;      /* rows the queue holds before write() blocks */
-    int drain_ms;          /* how long sl_sink_free waits for the queue to drain */
-    uint64_t rotate_bytes; /* file: rotate before a write would pass this size; 0: never */
-    int keep;              /* file: rotated files kept (path.1 newest .. path.keep) */
+    sl_sink_kind_t kind;      /* WEBHOOK, FILE, COMMAND or STDOUT */
+    char *name;               /* the output's name, for messages */
+    char *target;             /* URL, path or command line; NULL for stdout */
+    bool csv;                 /* encode rows as CSV lines instead of JSON */
+    bool csv_header;          /* CSV: write a header line at the top of each file */
+    char **cols;              /* column order (copied from sl_sink_columns_t), or NULL */
+    size_t ncols;             /* entries of cols */
+    char **headers;           /* webhook: extra "Name: value" header lines */
+    size_t nheaders;          /* entries of headers */
+    int timeout_ms;           /* one webhook request / command run, at most */
+    int max_retries;          /* retries of a batch before the dead letter; -1: no limit */
+    int64_t backoff_ms;       /* first retry delay */
+    int64_t backoff_max;      /* cap of the delay, doubled per retry */
+    char *dead_letter;        /* path of the dead-letter file, or NULL */
+    size_t batch;             /* rows per delivery, at most (only what is already queued) */
+    size_t queue_cap;         /* rows the queue holds before write() blocks */
+    int drain_ms;             /* how long sl_sink_free waits for the queue to drain */
+    uint64_t rotate_bytes;    /* file: rotate before a write would pass this size; 0: never */
+    int keep;                 /* file: rotated files kept (path.1 newest .. path.keep) */
     sl_sink_policy_t *policy; /* rate limit / de-duplication, or NULL */
 
     /* ---- queue (guarded by mu) ---- */
@@ -65,13 +65,13 @@ struct sl_sink {
     bool thread_started;      /* thread is joinable */
 
     /* ---- delivery (sink thread only) ---- */
-    void *curl;          /* webhook: the reused CURL easy handle (keeps the connection) */
-    void *curl_headers;  /* webhook: struct curl_slist of the request headers */
-    int fd;              /* file: the open file, or -1 */
-    uint64_t file_size;  /* file: its size */
-    sl_buf_t body;       /* the encoded batch, reused */
-    sl_buf_t errmsg;     /* why the last attempt failed, for the log */
-    uint64_t rng;        /* xorshift state for backoff jitter */
+    void *curl;         /* webhook: the reused CURL easy handle (keeps the connection) */
+    void *curl_headers; /* webhook: struct curl_slist of the request headers */
+    int fd;             /* file: the open file, or -1 */
+    uint64_t file_size; /* file: its size */
+    sl_buf_t body;      /* the encoded batch, reused */
+    sl_buf_t errmsg;    /* why the last attempt failed, for the log */
+    uint64_t rng;       /* xorshift state for backoff jitter */
 };
 
 /* ---- sink_policy.c ---- */
@@ -85,14 +85,13 @@ sl_sink_policy_t *sl_sink_policy_new(const char *key_cols, int64_t rate_n, int64
                                      int64_t quiet_ms);
 void sl_sink_policy_free(sl_sink_policy_t *p);
 /* Checks the key columns against the stream's columns; returns 0, or -1 with *err. */
-int sl_sink_policy_check_cols(const sl_sink_policy_t *p, const sl_sink_columns_t *cols,
-                              char **err);
+int sl_sink_policy_check_cols(const sl_sink_policy_t *p, const sl_sink_columns_t *cols, char **err);
 /* The verdict on one row at sl_clock_now_ms(). Thread-safe. */
 typedef enum sl_sink_verdict {
-    SL_SINK_SEND,        /* deliver it */
-    SL_SINK_RATE_LIMITED,/* over N per interval for its key */
-    SL_SINK_DUPLICATE,   /* its key was seen within the quiet period */
-    SL_SINK_BAD_ROW      /* not a JSON object */
+    SL_SINK_SEND,         /* deliver it */
+    SL_SINK_RATE_LIMITED, /* over N per interval for its key */
+    SL_SINK_DUPLICATE,    /* its key was seen within the quiet period */
+    SL_SINK_BAD_ROW       /* not a JSON object */
 } sl_sink_verdict_t;
 sl_sink_verdict_t sl_sink_policy_admit(sl_sink_policy_t *p, const char *json, size_t len);
 /* Parses "N per INTERVAL" / "N/INTERVAL"; returns 0 or -1. */

@@ -42,18 +42,18 @@ typedef struct key_state {
 } key_state_t;
 
 struct sl_sink_policy {
-    pthread_mutex_t mu;   /* guards the table (write() may run on several threads) */
-    char **key_cols;      /* the `key` columns, or NULL for the whole row */
-    size_t nkey_cols;     /* entries of key_cols */
-    int64_t rate_n;       /* sends allowed per rate_ms per key; 0: no rate limit */
-    int64_t rate_ms;      /* the rate window */
-    int64_t quiet_ms;     /* de-duplication quiet period; 0: none */
-    key_state_t **buckets;/* hash table, nbuckets chains */
-    size_t nbuckets;      /* a power of two */
-    size_t nkeys;         /* entries in the table */
-    size_t sweep_at;      /* sweep when nkeys reaches this */
-    sl_arena_t *arena;    /* scratch for parsing one row (used under mu) */
-    sl_buf_t keybuf;      /* scratch for building one key (used under mu) */
+    pthread_mutex_t mu;    /* guards the table (write() may run on several threads) */
+    char **key_cols;       /* the `key` columns, or NULL for the whole row */
+    size_t nkey_cols;      /* entries of key_cols */
+    int64_t rate_n;        /* sends allowed per rate_ms per key; 0: no rate limit */
+    int64_t rate_ms;       /* the rate window */
+    int64_t quiet_ms;      /* de-duplication quiet period; 0: none */
+    key_state_t **buckets; /* hash table, nbuckets chains */
+    size_t nbuckets;       /* a power of two */
+    size_t nkeys;          /* entries in the table */
+    size_t sweep_at;       /* sweep when nkeys reaches this */
+    sl_arena_t *arena;     /* scratch for parsing one row (used under mu) */
+    sl_buf_t keybuf;       /* scratch for building one key (used under mu) */
 };
 
 /* ---- intervals -------------------------------------------------------------------- */
@@ -70,8 +70,7 @@ static int64_t unit_ms(const char *u, size_t n)
                  {"minutes", 60000}, {"h", 3600000},     {"hr", 3600000},     {"hour", 3600000},
                  {"hours", 3600000}, {"d", 86400000},    {"day", 86400000},   {"days", 86400000}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strlen(units[i].name) == n && strncasecmp(units[i].name, u, n) == 0)
-            return units[i].ms;
+        if (strlen(units[i].name) == n && strncasecmp(units[i].name, u, n) == 0) return units[i].ms;
     return 0;
 }
 
@@ -198,8 +197,7 @@ void sl_sink_policy_free(sl_sink_policy_t *p)
     sl_free(p);
 }
 
-int sl_sink_policy_check_cols(const sl_sink_policy_t *p, const sl_sink_columns_t *cols,
-                              char **err)
+int sl_sink_policy_check_cols(const sl_sink_policy_t *p, const sl_sink_columns_t *cols, char **err)
 {
     if (!cols || cols->n == 0) return 0;
     for (size_t i = 0; i < p->nkey_cols; i++) {
@@ -320,8 +318,8 @@ sl_sink_verdict_t sl_sink_policy_admit(sl_sink_policy_t *p, const char *json, si
     if (p->nkeys >= p->sweep_at) sweep(p, now);
     uint64_t h = hash_bytes(p->keybuf.p, p->keybuf.len);
     key_state_t **bucket = &p->buckets[h & (p->nbuckets - 1)], *k = *bucket;
-    while (k && !(k->hash == h && k->klen == p->keybuf.len &&
-                  memcmp(k->key, p->keybuf.p, k->klen) == 0))
+    while (k &&
+           !(k->hash == h && k->klen == p->keybuf.len && memcmp(k->key, p->keybuf.p, k->klen) == 0))
         k = k->next;
     sl_sink_verdict_t v = SL_SINK_SEND;
     if (k && p->quiet_ms > 0 && now - k->last_seen < p->quiet_ms) {

@@ -37,16 +37,17 @@
 
 /* A local webhook receiver and what it saw. */
 typedef struct receiver {
-    sl_http_server_t *s;  /* the server, NULL while "down" */
-    pthread_t thread;     /* runs sl_http_server_run */
-    int port;             /* the port, kept across restarts */
-    pthread_mutex_t mu;   /* guards the fields below (handlers run on 2 threads) */
-    char **bodies;        /* bodies of the requests answered 2xx, in arrival order */
-    size_t nbodies;       /* entries of bodies */
-    int requests;         /* every request, answered 2xx or not */
-    int fail_first;       /* answer 500 (and close) to this many more requests */
-    int fail_all;         /* answer 500 to every request */
-    char content_type[64];/* Content-Type of the last request */
+    sl_http_server_t *s;   /* the server, NULL while "down" */
+    pthread_t thread;      /* runs sl_http_server_run */
+    int port;              /* the port, kept across restarts */
+    pthread_mutex_t mu;    /* guards the fields below (handlers run on 2 threads) */
+    char **bodies;         /* bodies of the requests answered 2xx, in arrival order */
+    int64_t *at_ns;        /* sl_clock_mono_ns() when each body was accepted */
+    size_t nbodies;        /* entries of bodies and at_ns */
+    int requests;          /* every request, answered 2xx or not */
+    int fail_first;        /* answer 500 (and close) to this many more requests */
+    int fail_all;          /* answer 500 to every request */
+    char content_type[64]; /* Content-Type of the last request */
 } receiver_t;
 
 /* Records or fails one request, as programmed. */
@@ -64,6 +65,8 @@ static void recv_handler(void *ctx, const sl_http_req_t *req, sl_http_resp_t *re
         sl_buf_puts(resp->body, "{\"error\":\"programmed\"}");
     } else {
         r->bodies = realloc(r->bodies, (r->nbodies + 1) * sizeof(char *));
+        r->at_ns = realloc(r->at_ns, (r->nbodies + 1) * sizeof(int64_t));
+        r->at_ns[r->nbodies] = sl_clock_mono_ns();
         r->bodies[r->nbodies] = malloc(req->body_len + 1);
         memcpy(r->bodies[r->nbodies], req->body, req->body_len + 1);
         r->nbodies++;
@@ -83,8 +86,8 @@ static void *recv_thread(void *arg)
 /* Starts (or restarts, on r->port) the server. */
 static void recv_up(receiver_t *r)
 {
-    sl_http_config_t cfg = {.host = "127.0.0.1", .port = r->port, .threads = 2,
-                            .handler = recv_handler, .ctx = r};
+    sl_http_config_t cfg = {
+        .host = "127.0.0.1", .port = r->port, .threads = 2, .handler = recv_handler, .ctx = r};
     char *err = NULL;
     r->s = sl_http_server_new(&cfg, &err);
     if (!r->s) fail_msg("server_new: %s", err);
@@ -114,6 +117,7 @@ static void recv_stop(receiver_t *r)
     if (r->s) recv_down(r);
     for (size_t i = 0; i < r->nbodies; i++) free(r->bodies[i]);
     free(r->bodies);
+    free(r->at_ns);
     pthread_mutex_destroy(&r->mu);
     free(r);
 }
@@ -208,7 +212,8 @@ static void expect_ids_in_order(receiver_t *r, int n)
     int *ids = calloc((size_t)n + 64, sizeof(int));
     size_t got = 0;
     pthread_mutex_lock(&r->mu);
-    for (size_t i = 0; i < r->nbodies && got < (size_t)n + 32; i++) body_ids(r->bodies[i], ids, &got);
+    for (size_t i = 0; i < r->nbodies && got < (size_t)n + 32; i++)
+        body_ids(r->bodies[i], ids, &got);
     pthread_mutex_unlock(&r->mu);
     assert_int_equal(got, n);
     for (int i = 0; i < n; i++) assert_int_equal(ids[i], i);
@@ -263,8 +268,7 @@ static void test_webhook_rows_arrive_in_order(void **state)
 {
     receiver_t *r = recv_start();
     out_holder_t h;
-    make_out(&h, SL_SINK_WEBHOOK, recv_url(r), "headers", "X-Team: ops; X-Env: test",
-             (char *)NULL);
+    make_out(&h, SL_SINK_WEBHOOK, recv_url(r), "headers", "X-Team: ops; X-Env: test", (char *)NULL);
     sl_sink_t *s = sink_ok(&h, NULL);
     for (int i = 0; i < 200; i++) assert_int_equal(put(s, i, "a"), 0);
     assert_int_equal(sl_sink_flush(s, 5000), 0);
@@ -396,6 +400,40 @@ static void test_free_drains(void **state)
     rmtree(dir);
 }
 
+/* Ascending int64 order for qsort. */
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* put -> accepted by the receiver, at ~1,000 rows/s: the sink adds no fixed delay. The
+ * bound is loose (shared CI cores, sanitizers); the benchmark holds p99 <= 20 ms. */
+static void test_webhook_latency(void **state)
+{
+    enum { N = 300 };
+    receiver_t *r = recv_start();
+    out_holder_t h;
+    make_out(&h, SL_SINK_WEBHOOK, recv_url(r), (char *)NULL);
+    sl_sink_t *s = sink_ok(&h, NULL);
+    static int64_t sent[N], lat[N];
+    for (int i = 0; i < N; i++) {
+        sent[i] = sl_clock_mono_ns();
+        assert_int_equal(put(s, i, "lat"), 0);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(sl_sink_flush(s, 5000), 0);
+    expect_ids_in_order(r, N);
+    for (int i = 0; i < N; i++) lat[i] = r->at_ns[i] - sent[i];
+    qsort(lat, N, sizeof lat[0], cmp_i64);
+    int64_t p50 = lat[N / 2], p99 = lat[N * 99 / 100];
+    print_message("put -> webhook: p50 %.3f ms, p99 %.3f ms\n", p50 / 1e6, p99 / 1e6);
+    assert_true(p99 < 100 * 1000000LL);
+    sl_sink_free(s);
+    recv_stop(r);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* Policy (virtual clock)                                                               */
 /* ------------------------------------------------------------------------------------ */
@@ -416,8 +454,7 @@ static void test_rate_limit_per_key(void **state)
     vnow = 1700000000000;
     sl_clock_set(vclock, NULL);
     out_holder_t h;
-    make_out(&h, SL_SINK_FILE, path, "key", "sensor", "rate_limit", "2 per 1 minute",
-             (char *)NULL);
+    make_out(&h, SL_SINK_FILE, path, "key", "sensor", "rate_limit", "2 per 1 minute", (char *)NULL);
     const char *names[] = {"id", "sensor", "ROWTIME"};
     sl_sink_columns_t cols = {names, 3};
     sl_sink_t *s = sink_ok(&h, &cols);
@@ -459,8 +496,7 @@ static void test_dedup_quiet_period(void **state)
     vnow = 1700000000000;
     sl_clock_set(vclock, NULL);
     out_holder_t h;
-    make_out(&h, SL_SINK_FILE, path, "key", "SENSOR", "dedup_quiet", "10 minutes",
-             (char *)NULL);
+    make_out(&h, SL_SINK_FILE, path, "key", "SENSOR", "dedup_quiet", "10 minutes", (char *)NULL);
     sl_sink_t *s = sink_ok(&h, NULL);
     assert_int_equal(put(s, 0, "a"), 0);
     vnow += 5 * 60000;
@@ -694,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_webhook_failing_then_recovering_loses_none),
         cmocka_unit_test(test_webhook_dead_letter_exactly_once),
         cmocka_unit_test(test_free_drains),
+        cmocka_unit_test(test_webhook_latency),
         cmocka_unit_test(test_rate_limit_per_key),
         cmocka_unit_test(test_dedup_quiet_period),
         cmocka_unit_test(test_file_rotation_keeps_every_row),
