@@ -42,7 +42,7 @@ static const struct {
     {"path", K_FILE},
     {"rotate_bytes", K_FILE},
     {"keep", K_FILE},
-    {"header", K_FILE | K_COMMAND | K_STDOUT | K_WEBHOOK},
+    {"header", K_FILE},
     {"command", K_COMMAND},
     {"format", K_ALL},
     {"timeout_ms", K_WEBHOOK | K_COMMAND},
@@ -55,6 +55,7 @@ static const struct {
     {"key", K_ALL},
     {"dedup_key", K_ALL},
     {"rate_limit", K_ALL},
+    {"max_per_minute", K_ALL},
     {"dedup_quiet", K_ALL},
     {"dedup_window", K_ALL},
 };
@@ -330,6 +331,17 @@ static int parse_options(sl_sink_t *s, const sl_app_output_t *out, char **err)
                            v);
         return -1;
     }
+    if ((v = opt(out, "max_per_minute"))) { /* the appdesc README's shorthand */
+        if (rate_n) {
+            *err = sl_strdup("max_per_minute: give either it or rate_limit");
+            return -1;
+        }
+        if (parse_int(v, 1, 100000, &rate_n) < 0) {
+            *err = sl_asprintf("max_per_minute: expected a count 1..100000, got '%s'", v);
+            return -1;
+        }
+        rate_ms = 60000;
+    }
     const char *qname = opt(out, "dedup_quiet") ? "dedup_quiet" : "dedup_window";
     if ((v = opt(out, qname)) && (quiet = sl_sink_parse_interval(v)) < 0) {
         *err = sl_asprintf("%s: expected an interval (e.g. '10 minutes', '30s', "
@@ -340,7 +352,7 @@ static int parse_options(sl_sink_t *s, const sl_app_output_t *out, char **err)
     if (rate_n || quiet) {
         s->policy = sl_sink_policy_new(key, rate_n, rate_ms, quiet);
     } else if (key) {
-        *err = sl_strdup("key: needs rate_limit or dedup_quiet");
+        *err = sl_strdup("key: needs rate_limit, max_per_minute or dedup_quiet");
         return -1;
     }
     return 0;

@@ -478,6 +478,17 @@ static void test_rate_limit_per_key(void **state)
     assert_int_equal(st.rate_limited, 5);
     assert_int_equal(st.delivered, 7);
     sl_sink_free(s);
+
+    /* max_per_minute N is "N per 1 minute" (the appdesc README's example option). */
+    char other[160];
+    snprintf(other, sizeof other, "%s/other.jsonl", dir);
+    make_out(&h, SL_SINK_FILE, other, "max_per_minute", "1", (char *)NULL);
+    s = sink_ok(&h, NULL);
+    assert_int_equal(put(s, 0, "a"), 0);
+    assert_int_equal(put(s, 0, "a"), 1);
+    vnow += 60001;
+    assert_int_equal(put(s, 0, "a"), 0);
+    sl_sink_free(s);
     sl_clock_set(NULL, NULL);
     char *got = slurp(path);
     assert_int_equal(count_lines(got), 7);
@@ -681,7 +692,9 @@ static void test_option_errors(void **state)
     expect_option_error("batch", "0", "batch: expected rows per delivery");
     expect_option_error("rotate_bytes", "1k", "rotate_bytes: not an option of a webhook");
     expect_option_error("colour", "red", "colour: unknown option of a webhook output");
-    expect_option_error("key", "sensor", "key: needs rate_limit or dedup_quiet");
+    expect_option_error("key", "sensor", "key: needs rate_limit");
+    expect_option_error("header", "true", "header: not an option of a webhook");
+    expect_option_error("max_per_minute", "0", "max_per_minute: expected a count");
     expect_option_error("headers", "no colon", "headers: expected 'Name: value'");
     expect_option_error("format", "xml", "format: expected json or csv");
 
