@@ -149,7 +149,7 @@ bool sl_type_common(sl_type_t a, sl_type_t b, sl_type_t *out)
 }
 
 /* SQL spelling of a type; see types.h. */
-void sl_type_name(sl_type_t t, char *out, size_t outlen)
+void sl_type_format(sl_type_t t, char *out, size_t outlen)
 {
     switch (t.id) {
     case SL_T_DECIMAL: snprintf(out, outlen, "DECIMAL(%d,%d)", t.prec, t.scale); break;

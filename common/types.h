@@ -11,7 +11,7 @@
  * NULL is not a value of any form: vectors carry a separate null map (batch.h).
  *
  * sl_type_t is a small value type, copied freely; nothing here allocates except
- * sl_type_name() into a caller buffer.
+ * sl_type_format() into a caller buffer.
  */
 #ifndef SL_TYPES_H
 #define SL_TYPES_H
@@ -103,7 +103,7 @@ int sl_type_digits(sl_type_t t);
 bool sl_type_common(sl_type_t a, sl_type_t b, sl_type_t *out);
 
 /* Writes the SQL spelling ("DECIMAL(10,2)", "VARCHAR(8)") into out (at least 48 bytes). */
-void sl_type_name(sl_type_t t, char *out, size_t outlen);
+void sl_type_format(sl_type_t t, char *out, size_t outlen);
 
 /*
  * Parses a type as written in a record schema ("VARCHAR(8)", "DECIMAL(10, 2)", "DOUBLE

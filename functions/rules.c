@@ -9,7 +9,7 @@
 static bool type_err(char *err, size_t errlen, const char *what, sl_type_t got)
 {
     char name[48];
-    sl_type_name(got, name, sizeof name);
+    sl_type_format(got, name, sizeof name);
     snprintf(err, errlen, "%s, got %s", what, name);
     return false;
 }
@@ -126,8 +126,8 @@ bool sl_rule_step(const sl_fn_call_info_t *call, sl_type_t *result, char *err, s
         return true;
     }
     char an[48], wn[48];
-    sl_type_name(a, an, sizeof an);
-    sl_type_name(w, wn, sizeof wn);
+    sl_type_format(a, an, sizeof an);
+    sl_type_format(w, wn, sizeof wn);
     snprintf(err, errlen,
              "STEP expects (TIMESTAMP BY day-time INTERVAL) or (integer BY integer), got (%s BY %s)",
              an, wn);

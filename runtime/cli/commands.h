@@ -15,7 +15,8 @@
     X(serve, "serve the Kinesis Data Streams API (and later Kinesis Analytics) on a port") \
     X(put, "put records read from stdin into a stream")                                    \
     X(tail, "print the records of a stream")                                               \
-    X(check, "parse and validate an application file")
+    X(check, "parse and validate an application file")                                    \
+    X(run, "run an application on a replayed dump or the embedded store")
 
 #define SL_CMD_DECLARE(name, help) int sl_cmd_##name(int argc, char **argv);
 SL_COMMANDS(SL_CMD_DECLARE)

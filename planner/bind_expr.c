@@ -1,0 +1,963 @@
+/*
+ * bind_expr.c - binding and typing of expressions: names to columns, literals to values,
+ * operators to typed operations with implicit casts made explicit (so the runtime only
+ * ever combines values of one type), function calls to registry entries.
+ */
+#include "planner_int.h"
+
+#include "alloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+_Static_assert((int)SL_UNIT_SECOND == (int)SL_FN_UNIT_SECOND &&
+                   (int)SL_UNIT_YEAR == (int)SL_FN_UNIT_YEAR,
+               "parser and registry units must agree");
+
+/* New node; see planner_int.h. */
+sl_expr_t *sl_expr_new(sl_ex_kind_t kind, sl_type_t t, const sl_ast_t *n)
+{
+    sl_expr_t *e = SL_NEW(sl_expr_t);
+    e->kind = kind;
+    e->type = t;
+    if (n) {
+        e->line = n->line;
+        e->col = n->col;
+    }
+    return e;
+}
+
+/* Column reference; see planner_int.h. */
+sl_expr_t *sl_expr_col(int ix, sl_type_t t)
+{
+    sl_expr_t *e = sl_expr_new(SL_EX_COL, t, NULL);
+    e->col_ix = ix;
+    return e;
+}
+
+/* Frees a tree; see plan.h. */
+void sl_expr_free(sl_expr_t *e)
+{
+    if (!e) return;
+    for (int i = 0; i < e->nargs; i++) sl_expr_free(e->args[i]);
+    sl_free(e->args);
+    sl_free(e->s);
+    sl_free((void *)e->call.args);
+    sl_free(e);
+}
+
+/* Appends an argument to e. */
+static void add_arg(sl_expr_t *e, sl_expr_t *a)
+{
+    e->args = sl_realloc(e->args, sizeof(sl_expr_t *) * (size_t)(e->nargs + 1));
+    e->args[e->nargs++] = a;
+}
+
+/* Deep copy; see planner_int.h. */
+sl_expr_t *sl_expr_copy(const sl_expr_t *e)
+{
+    if (!e) return NULL;
+    sl_expr_t *c = SL_NEW(sl_expr_t);
+    *c = *e;
+    c->args = NULL;
+    c->nargs = 0;
+    if (e->s) {
+        c->s = sl_malloc(e->slen + 1);
+        memcpy(c->s, e->s, e->slen + 1);
+    }
+    if (e->call.args) {
+        sl_type_t *t = SL_NEWN(sl_type_t, e->call.nargs ? e->call.nargs : 1);
+        memcpy(t, e->call.args, sizeof(sl_type_t) * (size_t)e->call.nargs);
+        c->call.args = t;
+    }
+    for (int i = 0; i < e->nargs; i++) add_arg(c, sl_expr_copy(e->args[i]));
+    return c;
+}
+
+/* Equality of types for expression comparison. */
+static bool type_eq(sl_type_t a, sl_type_t b)
+{
+    return a.id == b.id && a.scale == b.scale && a.len == b.len;
+}
+
+/* Structural equality; see planner_int.h. */
+bool sl_expr_equal(const sl_expr_t *a, const sl_expr_t *b)
+{
+    if (!a || !b) return a == b;
+    if (a->kind != b->kind || !type_eq(a->type, b->type) || a->op != b->op ||
+        a->nargs != b->nargs || a->unit != b->unit || a->fn != b->fn)
+        return false;
+    switch (a->kind) {
+    case SL_EX_COL:
+        if (a->col_ix != b->col_ix) return false;
+        break;
+    case SL_EX_ROWTIME:
+        if (a->qualified != b->qualified) return false;
+        break;
+    case SL_EX_CONST:
+        if (a->null != b->null || a->i != b->i || a->f != b->f || a->slen != b->slen) return false;
+        if (a->s && memcmp(a->s, b->s, a->slen)) return false;
+        break;
+    default: break;
+    }
+    for (int i = 0; i < a->nargs; i++)
+        if (!sl_expr_equal(a->args[i], b->args[i])) return false;
+    return true;
+}
+
+/* True when the tree holds a node of a kind; see planner_int.h. */
+bool sl_expr_has(const sl_expr_t *e, sl_ex_kind_t kind)
+{
+    if (!e) return false;
+    if (e->kind == kind) return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (sl_expr_has(e->args[i], kind)) return true;
+    return false;
+}
+
+/* Type of a TYPE node; see planner_int.h. */
+sl_type_t sl_type_of_ast(const sl_ast_t *t)
+{
+    static const sl_tid_t map[] = {
+        [SL_TYPE_BOOLEAN] = SL_T_BOOLEAN,     [SL_TYPE_TINYINT] = SL_T_TINYINT,
+        [SL_TYPE_SMALLINT] = SL_T_SMALLINT,   [SL_TYPE_INTEGER] = SL_T_INTEGER,
+        [SL_TYPE_BIGINT] = SL_T_BIGINT,       [SL_TYPE_REAL] = SL_T_REAL,
+        [SL_TYPE_DOUBLE] = SL_T_DOUBLE,       [SL_TYPE_FLOAT] = SL_T_DOUBLE,
+        [SL_TYPE_DECIMAL] = SL_T_DECIMAL,     [SL_TYPE_CHAR] = SL_T_CHAR,
+        [SL_TYPE_VARCHAR] = SL_T_VARCHAR,     [SL_TYPE_BINARY] = SL_T_BINARY,
+        [SL_TYPE_VARBINARY] = SL_T_VARBINARY, [SL_TYPE_DATE] = SL_T_DATE,
+        [SL_TYPE_TIME] = SL_T_TIME,           [SL_TYPE_TIMESTAMP] = SL_T_TIMESTAMP,
+        [SL_TYPE_INTERVAL] = SL_T_INTERVAL_DS,
+    };
+    sl_type_t r = sl_type_make(map[t->op]);
+    if (t->op == SL_TYPE_INTERVAL &&
+        (t->qual.unit == SL_UNIT_YEAR || t->qual.unit == SL_UNIT_MONTH))
+        r = sl_type_make(SL_T_INTERVAL_YM);
+    if (r.id == SL_T_DECIMAL) {
+        r.prec = (int8_t)(t->qual.prec > 0 ? t->qual.prec : SL_DECIMAL_MAX_PREC);
+        r.scale = (int8_t)(t->qual.prec2 > 0 ? t->qual.prec2 : 0);
+    } else if (sl_type_is_string(r) || sl_type_is_binary(r)) {
+        if (t->qual.prec > 0) r.len = t->qual.prec;
+        else if (r.id == SL_T_CHAR || r.id == SL_T_BINARY) r.len = 1;
+    }
+    return r;
+}
+
+/* Coerces; see planner_int.h. */
+sl_expr_t *sl_expr_coerce(sl_expr_t *e, sl_type_t t)
+{
+    if (!e) return NULL;
+    if (e->type.id == t.id && sl_type_scale(e->type) == sl_type_scale(t)) {
+        if (!sl_type_is_string(t) || e->type.len <= t.len || t.id == SL_T_VARCHAR) {
+            if (sl_type_is_string(t)) e->type.len = t.len > e->type.len ? t.len : e->type.len;
+            return e;
+        }
+    }
+    if (e->type.id == SL_T_NULL && e->kind == SL_EX_CONST) {
+        e->type = t;
+        e->type.not_null = 0;
+        return e;
+    }
+    sl_expr_t *c = sl_expr_new(SL_EX_CAST, t, NULL);
+    c->line = e->line;
+    c->col = e->col;
+    c->type.not_null = e->type.not_null;
+    add_arg(c, e);
+    return c;
+}
+
+/* Interval literal value; see planner_int.h. */
+bool sl_interval_value(const char *text, const sl_qual_t *q, bool negative, int64_t *out,
+                       bool *year_month)
+{
+    static const int64_t unit_ms[] = {0, 0, 0, 86400000LL, 3600000LL, 60000LL, 1000LL};
+    int lead = q->unit, trail = q->unit2 != SL_UNIT_NONE ? q->unit2 : q->unit;
+    const char *p = text;
+    bool neg = negative;
+    while (*p == ' ') p++;
+    if (*p == '-') {
+        neg = !neg;
+        p++;
+    } else if (*p == '+') {
+        p++;
+    }
+    *year_month = lead == SL_UNIT_YEAR || lead == SL_UNIT_MONTH;
+    int64_t total = 0;
+    for (int u = lead; u <= trail; u++) {
+        if (!isdigit((unsigned char)*p)) return false;
+        int64_t v = 0;
+        while (isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0');
+        if (*year_month) {
+            total += u == SL_UNIT_YEAR ? v * 12 : v;
+        } else if (u == SL_UNIT_SECOND) {
+            total += v * 1000;
+            if (*p == '.') {
+                p++;
+                int64_t frac = 0, nd = 0;
+                while (isdigit((unsigned char)*p)) {
+                    if (nd < 3) frac = frac * 10 + (*p - '0');
+                    nd++;
+                    p++;
+                }
+                for (; nd < 3; nd++) frac *= 10;
+                total += frac;
+            }
+        } else {
+            total += v * unit_ms[u];
+        }
+        if (u < trail) {
+            if (*p != '-' && *p != ':' && *p != ' ') return false;
+            p++;
+        }
+    }
+    while (*p == ' ') p++;
+    if (*p) return false;
+    *out = neg ? -total : total;
+    return true;
+}
+
+/* Reports an error at node n and returns NULL. */
+static sl_expr_t *fail(sl_binder_t *b, const sl_ast_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static sl_expr_t *fail(sl_binder_t *b, const sl_ast_t *n, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sl_diag_add(b->d, n ? n->line : 1, n ? n->col : 1, "%s", msg);
+    return NULL;
+}
+
+/* The spelling of a type for messages (static rotating buffers). */
+static const char *tname(sl_type_t t)
+{
+    static char bufs[4][48];
+    static int k;
+    char *s = bufs[k++ & 3];
+    sl_type_format(t, s, 48);
+    return s;
+}
+
+/* A literal. */
+static sl_expr_t *bind_literal(sl_binder_t *b, const sl_ast_t *n)
+{
+    sl_expr_t *e = sl_expr_new(SL_EX_CONST, sl_type_make(SL_T_NULL), n);
+    e->type.not_null = 1;
+    switch (n->op) {
+    case SL_LIT_INTEGER: {
+        errno = 0;
+        char *end;
+        long long v = strtoll(n->text, &end, 10);
+        if (errno || *end) {
+            sl_expr_free(e);
+            return fail(b, n, "integer literal %s is out of range", n->text);
+        }
+        e->i = v;
+        e->type = sl_type_make(v >= INT32_MIN && v <= INT32_MAX ? SL_T_INTEGER : SL_T_BIGINT);
+        break;
+    }
+    case SL_LIT_DECIMAL: {
+        const char *dot = strchr(n->text, '.');
+        int scale = dot ? (int)strlen(dot + 1) : 0, digits = 0;
+        int64_t v = 0;
+        for (const char *p = n->text; *p; p++) {
+            if (!isdigit((unsigned char)*p)) continue;
+            if (++digits > 18) {
+                sl_expr_free(e);
+                return fail(b, n, "decimal literal %s has more than 18 digits", n->text);
+            }
+            v = v * 10 + (*p - '0');
+        }
+        e->i = v;
+        e->type = sl_type_make(SL_T_DECIMAL);
+        e->type.prec = (int8_t)(digits ? digits : 1);
+        e->type.scale = (int8_t)scale;
+        break;
+    }
+    case SL_LIT_APPROX:
+        e->f = strtod(n->text, NULL);
+        e->type = sl_type_make(SL_T_DOUBLE);
+        break;
+    case SL_LIT_STRING:
+        e->slen = (uint32_t)strlen(n->text);
+        e->s = sl_strdup(n->text);
+        e->type = sl_type_make(SL_T_VARCHAR);
+        e->type.len = e->slen ? (int32_t)e->slen : 1;
+        break;
+    case SL_LIT_BINARY: {
+        size_t len = strlen(n->text) / 2;
+        e->s = sl_malloc(len + 1);
+        for (size_t i = 0; i < len; i++) {
+            unsigned v;
+            sscanf(n->text + 2 * i, "%2x", &v);
+            e->s[i] = (char)v;
+        }
+        e->s[len] = 0;
+        e->slen = (uint32_t)len;
+        e->type = sl_type_make(SL_T_VARBINARY);
+        e->type.len = len ? (int32_t)len : 1;
+        break;
+    }
+    case SL_LIT_TRUE:
+    case SL_LIT_FALSE:
+        e->i = n->op == SL_LIT_TRUE;
+        e->type = sl_type_make(SL_T_BOOLEAN);
+        break;
+    case SL_LIT_UNKNOWN:
+        e->null = true;
+        e->type = sl_type_make(SL_T_BOOLEAN);
+        break;
+    case SL_LIT_NULL:
+        e->null = true;
+        break;
+    case SL_LIT_DATE:
+    case SL_LIT_TIMESTAMP: {
+        int64_t ms;
+        if (!sl_parse_timestamp(n->text, strlen(n->text), &ms)) {
+            sl_expr_free(e);
+            return fail(b, n, "'%s' is not a valid %s", n->text,
+                        n->op == SL_LIT_DATE ? "DATE" : "TIMESTAMP");
+        }
+        if (n->op == SL_LIT_DATE) {
+            e->i = ms / 86400000;
+            e->type = sl_type_make(SL_T_DATE);
+        } else {
+            e->i = ms;
+            e->type = sl_type_make(SL_T_TIMESTAMP);
+        }
+        break;
+    }
+    case SL_LIT_TIME:
+        if (!sl_parse_time(n->text, strlen(n->text), &e->i)) {
+            sl_expr_free(e);
+            return fail(b, n, "'%s' is not a valid TIME", n->text);
+        }
+        e->type = sl_type_make(SL_T_TIME);
+        break;
+    case SL_LIT_INTERVAL: {
+        bool ym;
+        if (!sl_interval_value(n->text, &n->qual, n->flags & SL_AF_NEGATIVE, &e->i, &ym)) {
+            sl_expr_free(e);
+            return fail(b, n, "'%s' does not match the INTERVAL qualifier", n->text);
+        }
+        e->type = sl_type_make(ym ? SL_T_INTERVAL_YM : SL_T_INTERVAL_DS);
+        break;
+    }
+    }
+    e->type.not_null = !e->null;
+    return e;
+}
+
+/* Finds a column by name in the scope (qualifier optional). Exact match first, then a
+ * unique case-insensitive one. Returns the index, -1 absent, -2 ambiguous. */
+static int find_col(const sl_scope_t *sc, const char *rel, const char *name)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        int found = -1;
+        for (int i = 0; i < sc->n; i++) {
+            const sl_scol_t *c = &sc->cols[i];
+            if (!c->name) continue;
+            if (rel && (!c->rel || (pass ? strcasecmp(c->rel, rel) : strcmp(c->rel, rel))))
+                continue;
+            if (pass ? strcasecmp(c->name, name) : strcmp(c->name, name)) continue;
+            if (found >= 0) return -2;
+            found = i;
+        }
+        if (found >= 0) return found;
+    }
+    return -1;
+}
+
+/* True when the scope has a relation named rel. */
+static bool has_rel(const sl_scope_t *sc, const char *rel)
+{
+    for (int i = 0; i < sc->n; i++)
+        if (sc->cols[i].rel && !strcasecmp(sc->cols[i].rel, rel)) return true;
+    return false;
+}
+
+/* A column reference: a, t.a, ROWTIME, t.ROWTIME. */
+static sl_expr_t *bind_colref(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n)
+{
+    const char *rel = NULL, *name;
+    if (n->nkids == 1) {
+        name = n->kids[0]->name;
+    } else if (n->nkids == 2) {
+        rel = n->kids[0]->name;
+        name = n->kids[1]->name;
+    } else {
+        return fail(b, n, "row-valued column references (t.r.COLUMN1) are not supported yet");
+    }
+    if (!strcmp(name, "ROWTIME")) {
+        if (rel && !has_rel(sc, rel)) return fail(b, n, "unknown stream or alias '%s'", rel);
+        sl_expr_t *e = sl_expr_new(SL_EX_ROWTIME, sl_type_make(SL_T_TIMESTAMP), n);
+        e->type.not_null = 1;
+        e->qualified = rel != NULL;
+        return e;
+    }
+    if (rel && !has_rel(sc, rel)) return fail(b, n, "unknown stream or alias '%s'", rel);
+    int ix = find_col(sc, rel, name);
+    if (ix == -2) return fail(b, n, "column name '%s' is ambiguous", name);
+    if (ix < 0) {
+        if (rel) return fail(b, n, "unknown column '%s' in '%s'", name, rel);
+        return fail(b, n, "unknown column '%s'", name);
+    }
+    sl_expr_t *e = sl_expr_col(ix, sc->cols[ix].type);
+    e->line = n->line;
+    e->col = n->col;
+    return e;
+}
+
+/* Builds an OP node over the given arguments. */
+static sl_expr_t *mk_op(int op, sl_type_t t, const sl_ast_t *at, sl_expr_t *a, sl_expr_t *c)
+{
+    sl_expr_t *e = sl_expr_new(SL_EX_OP, t, at);
+    e->op = op;
+    if (a) add_arg(e, a);
+    if (c) add_arg(e, c);
+    return e;
+}
+
+/* Requires a BOOLEAN (or NULL) operand. */
+static bool want_bool(sl_binder_t *b, const sl_ast_t *at, sl_expr_t *e, const char *what)
+{
+    if (e->type.id == SL_T_BOOLEAN) return true;
+    if (e->type.id == SL_T_NULL) {
+        e->type = sl_type_make(SL_T_BOOLEAN);
+        return true;
+    }
+    fail(b, at, "%s needs a BOOLEAN operand, got %s", what, tname(e->type));
+    return false;
+}
+
+/* Types a comparison: both sides to their common type. */
+static sl_expr_t *bind_compare(sl_binder_t *b, const sl_ast_t *at, int op, sl_expr_t *l,
+                               sl_expr_t *r)
+{
+    sl_type_t ct;
+    if (!sl_type_common(l->type, r->type, &ct)) {
+        const char *ln = tname(l->type), *rn = tname(r->type);
+        sl_expr_free(l);
+        sl_expr_free(r);
+        return fail(b, at, "type mismatch: cannot compare %s with %s", ln, rn);
+    }
+    bool nn = l->type.not_null && r->type.not_null;
+    if (ct.id == SL_T_NULL) ct = sl_type_make(SL_T_BOOLEAN);
+    l = sl_expr_coerce(l, ct);
+    r = sl_expr_coerce(r, ct);
+    sl_type_t bt = sl_type_make(SL_T_BOOLEAN);
+    bt.not_null = nn || op == SL_XOP_IS_DISTINCT || op == SL_XOP_IS_NOT_DISTINCT;
+    return mk_op(op, bt, at, l, r);
+}
+
+/* Types arithmetic (+ - * /) following the KDA rules; see types.h for DECIMAL. */
+static sl_expr_t *bind_arith(sl_binder_t *b, const sl_ast_t *at, int op, sl_expr_t *l,
+                             sl_expr_t *r)
+{
+    sl_type_t lt = l->type, rt = r->type, res;
+    bool nn = lt.not_null && rt.not_null;
+    if (lt.id == SL_T_NULL) lt = l->type = rt.id == SL_T_NULL ? sl_type_make(SL_T_INTEGER) : rt;
+    if (rt.id == SL_T_NULL) rt = r->type = lt;
+    if (sl_type_is_numeric(lt) && sl_type_is_numeric(rt)) {
+        if (!sl_type_common(lt, rt, &res)) goto mismatch;
+        if (res.id == SL_T_DECIMAL) {
+            int s1 = sl_type_scale(lt), s2 = sl_type_scale(rt);
+            int p1 = sl_type_digits(lt), p2 = sl_type_digits(rt);
+            if (op == SL_XOP_ADD || op == SL_XOP_SUB) {
+                l = sl_expr_coerce(l, res);
+                r = sl_expr_coerce(r, res);
+                int p = (p1 - s1 > p2 - s2 ? p1 - s1 : p2 - s2) + res.scale + 1;
+                res.prec = (int8_t)(p > 18 ? 18 : p);
+            } else if (op == SL_XOP_MUL) {
+                int s = s1 + s2 > 18 ? 18 : s1 + s2, p = p1 + p2 > 18 ? 18 : p1 + p2;
+                res.prec = (int8_t)(p < s ? s : p);
+                res.scale = (int8_t)s;
+            } else {
+                int s = s1 + p2 + 1;
+                if (s < 6) s = 6;
+                if (s > 12) s = s1 > 6 ? s1 : 6;
+                res.prec = 18;
+                res.scale = (int8_t)s;
+            }
+        } else {
+            l = sl_expr_coerce(l, res);
+            r = sl_expr_coerce(r, res);
+        }
+    } else if (lt.id == SL_T_TIMESTAMP && sl_type_is_interval(rt) &&
+               (op == SL_XOP_ADD || op == SL_XOP_SUB)) {
+        res = lt;
+    } else if (sl_type_is_interval(lt) && rt.id == SL_T_TIMESTAMP && op == SL_XOP_ADD) {
+        res = rt;
+        sl_expr_t *t = l;
+        l = r;
+        r = t;
+    } else if (sl_type_is_interval(lt) && lt.id == rt.id &&
+               (op == SL_XOP_ADD || op == SL_XOP_SUB)) {
+        res = lt;
+    } else if (sl_type_is_interval(lt) && sl_type_is_integer(rt) &&
+               (op == SL_XOP_MUL || op == SL_XOP_DIV)) {
+        res = lt;
+        r = sl_expr_coerce(r, sl_type_make(SL_T_BIGINT));
+    } else if (sl_type_is_integer(lt) && sl_type_is_interval(rt) && op == SL_XOP_MUL) {
+        res = rt;
+        sl_expr_t *t = sl_expr_coerce(l, sl_type_make(SL_T_BIGINT));
+        l = r;
+        r = t;
+    } else if (lt.id == SL_T_DATE && sl_type_is_interval(rt) &&
+               (op == SL_XOP_ADD || op == SL_XOP_SUB)) {
+        res = sl_type_make(SL_T_TIMESTAMP);
+        l = sl_expr_coerce(l, res);
+    } else {
+        goto mismatch;
+    }
+    res.not_null = nn && op != SL_XOP_DIV;
+    return mk_op(op, res, at, l, r);
+mismatch: {
+    static const char *sp[] = {"+", "-", "*", "/"};
+    const char *ln = tname(lt), *rn = tname(rt);
+    sl_expr_free(l);
+    sl_expr_free(r);
+    return fail(b, at, "type mismatch: cannot apply %s to %s and %s", sp[op - SL_XOP_ADD], ln,
+                rn);
+}
+}
+
+static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow);
+
+/* A function call: special forms, aggregates, registry scalars. */
+static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow)
+{
+    const sl_ast_t *args = n->nkids > 0 ? n->kids[0] : NULL;
+    const sl_ast_t *over = n->nkids > 1 ? n->kids[1] : NULL;
+    int nargs = args ? args->nkids : 0;
+    const char *name = n->name;
+    if (!strcmp(name, "COALESCE") || !strcmp(name, "NULLIF")) {
+        if (!strcmp(name, "NULLIF") && nargs != 2)
+            return fail(b, n, "NULLIF takes 2 arguments");
+        if (nargs < 1) return fail(b, n, "COALESCE needs at least one argument");
+        sl_expr_t **xs = SL_NEWN(sl_expr_t *, nargs);
+        sl_type_t ct = sl_type_make(SL_T_NULL);
+        for (int i = 0; i < nargs; i++) {
+            xs[i] = bind(b, sc, args->kids[i], allow);
+            if (xs[i] && !sl_type_common(ct, xs[i]->type, &ct)) {
+                fail(b, args->kids[i], "type mismatch: %s argument of type %s",
+                     name, tname(xs[i]->type));
+                sl_expr_free(xs[i]);
+                xs[i] = NULL;
+            }
+        }
+        for (int i = 0; i < nargs; i++)
+            if (!xs[i]) {
+                for (int j = 0; j < nargs; j++) sl_expr_free(xs[j]);
+                sl_free(xs);
+                return NULL;
+            }
+        sl_expr_t *e;
+        if (!strcmp(name, "NULLIF")) {
+            /* NULLIF(a, b) = CASE WHEN a = b THEN NULL ELSE a END */
+            sl_expr_t *a2 = sl_expr_copy(xs[0]);
+            sl_expr_t *cond = bind_compare(b, n, SL_XOP_EQ, xs[0], xs[1]);
+            if (!cond) {
+                sl_expr_free(a2);
+                sl_free(xs);
+                return NULL;
+            }
+            sl_type_t t = a2->type;
+            t.not_null = 0;
+            e = mk_op(SL_XOP_CASE, t, n, cond, sl_expr_coerce(sl_expr_new(SL_EX_CONST, sl_type_make(SL_T_NULL), n), t));
+            e->args[1]->null = true;
+            add_arg(e, a2);
+        } else {
+            e = sl_expr_new(SL_EX_OP, ct, n);
+            e->op = SL_XOP_COALESCE;
+            e->type.not_null = 0;
+            for (int i = 0; i < nargs; i++) {
+                if (xs[i]->type.not_null) e->type.not_null = 1;
+                add_arg(e, sl_expr_coerce(xs[i], ct));
+            }
+        }
+        sl_free(xs);
+        return e;
+    }
+    const sl_fn_def_t *fn = sl_fn_lookup(name);
+    if (!fn) return fail(b, n, "unknown function %s", name);
+    if (nargs < fn->min_args || (fn->max_args >= 0 && nargs > fn->max_args)) {
+        if (!(fn->agg && (n->flags & SL_AF_COUNT_STAR)))
+            return fail(b, n, "%s takes %d to %d arguments, got %d", name, fn->min_args,
+                        fn->max_args, nargs);
+    }
+    if (fn->kind == SL_FN_ANALYTIC) return fail(b, n, "%s is not supported here yet", name);
+    if (fn->kind == SL_FN_AGGREGATE) {
+        if (over && !(allow & SL_BIND_OVER))
+            return fail(b, n, "windowed aggregate %s(...) OVER is not allowed here", name);
+        if (!over && !(allow & SL_BIND_AGG))
+            return fail(b, n, "aggregate %s is not allowed here", name);
+        if (n->flags & SL_AF_DISTINCT)
+            return fail(b, n, "%s(DISTINCT ...) is not allowed in a streaming aggregation; "
+                              "use a SELECT STREAM DISTINCT subquery", name);
+    } else if (over) {
+        return fail(b, n, "%s is not an aggregate and cannot take OVER", name);
+    }
+    sl_expr_t *e = sl_expr_new(fn->kind == SL_FN_AGGREGATE ? (over ? SL_EX_WINAGG : SL_EX_AGG)
+                                                           : SL_EX_CALL,
+                               sl_type_make(SL_T_NULL), n);
+    e->fn = fn;
+    e->over = over;
+    /* Arguments of an aggregate are bound without aggregates (no nesting). */
+    int inner = fn->kind == SL_FN_AGGREGATE ? 0 : allow;
+    for (int i = 0; i < nargs; i++) {
+        sl_expr_t *a = bind(b, sc, args->kids[i], inner);
+        if (!a) {
+            sl_expr_free(e);
+            return NULL;
+        }
+        add_arg(e, a);
+    }
+    sl_type_t *types = SL_NEWN(sl_type_t, nargs ? nargs : 1);
+    for (int i = 0; i < nargs; i++) types[i] = e->args[i]->type;
+    e->call.nargs = nargs;
+    e->call.args = types;
+    e->call.count_star = (n->flags & SL_AF_COUNT_STAR) != 0;
+    e->call.unit = n->op == SL_CALL_FLOOR_TO ? n->qual.unit : 0;
+    e->call.flags = n->flags;
+    char err[256] = "";
+    if (!fn->type_rule(&e->call, &e->type, err, sizeof err)) {
+        sl_expr_free(e);
+        return fail(b, n, "%s: %s", name, err);
+    }
+    return e;
+}
+
+/* Binds any expression node. */
+static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow)
+{
+    switch (n->kind) {
+    case SL_AST_LITERAL: return bind_literal(b, n);
+    case SL_AST_COLREF: return bind_colref(b, sc, n);
+    case SL_AST_UNARY: {
+        sl_expr_t *a = bind(b, sc, n->kids[0], allow);
+        if (!a) return NULL;
+        if (n->op == SL_OP_NOT) {
+            if (!want_bool(b, n, a, "NOT")) {
+                sl_expr_free(a);
+                return NULL;
+            }
+            return mk_op(SL_XOP_NOT, a->type, n, a, NULL);
+        }
+        if (!sl_type_is_numeric(a->type) && !sl_type_is_interval(a->type) &&
+            a->type.id != SL_T_NULL) {
+            fail(b, n, "type mismatch: unary %s needs a number, got %s",
+                 n->op == SL_OP_NEG ? "-" : "+", tname(a->type));
+            sl_expr_free(a);
+            return NULL;
+        }
+        if (n->op == SL_OP_POS) return a;
+        if (a->kind == SL_EX_CONST && !a->null) {
+            a->i = -a->i;
+            a->f = -a->f;
+            return a;
+        }
+        return mk_op(SL_XOP_NEG, a->type, n, a, NULL);
+    }
+    case SL_AST_BINARY: {
+        sl_expr_t *l = bind(b, sc, n->kids[0], allow);
+        sl_expr_t *r = l ? bind(b, sc, n->kids[1], allow) : NULL;
+        if (!l || !r) {
+            sl_expr_free(l);
+            return NULL;
+        }
+        switch (n->op) {
+        case SL_OP_ADD: return bind_arith(b, n, SL_XOP_ADD, l, r);
+        case SL_OP_SUB: return bind_arith(b, n, SL_XOP_SUB, l, r);
+        case SL_OP_MUL: return bind_arith(b, n, SL_XOP_MUL, l, r);
+        case SL_OP_DIV: return bind_arith(b, n, SL_XOP_DIV, l, r);
+        case SL_OP_EQ: return bind_compare(b, n, SL_XOP_EQ, l, r);
+        case SL_OP_NE: return bind_compare(b, n, SL_XOP_NE, l, r);
+        case SL_OP_LT: return bind_compare(b, n, SL_XOP_LT, l, r);
+        case SL_OP_LE: return bind_compare(b, n, SL_XOP_LE, l, r);
+        case SL_OP_GT: return bind_compare(b, n, SL_XOP_GT, l, r);
+        case SL_OP_GE: return bind_compare(b, n, SL_XOP_GE, l, r);
+        case SL_OP_IS_DISTINCT: return bind_compare(b, n, SL_XOP_IS_DISTINCT, l, r);
+        case SL_OP_IS_NOT_DISTINCT: return bind_compare(b, n, SL_XOP_IS_NOT_DISTINCT, l, r);
+        case SL_OP_AND:
+        case SL_OP_OR: {
+            const char *w = n->op == SL_OP_AND ? "AND" : "OR";
+            if (!want_bool(b, n, l, w) || !want_bool(b, n, r, w)) {
+                sl_expr_free(l);
+                sl_expr_free(r);
+                return NULL;
+            }
+            sl_type_t t = sl_type_make(SL_T_BOOLEAN);
+            t.not_null = l->type.not_null && r->type.not_null;
+            return mk_op(n->op == SL_OP_AND ? SL_XOP_AND : SL_XOP_OR, t, n, l, r);
+        }
+        case SL_OP_CONCAT: {
+            if (l->type.id == SL_T_NULL) l->type = sl_type_make(SL_T_VARCHAR);
+            if (r->type.id == SL_T_NULL) r->type = sl_type_make(SL_T_VARCHAR);
+            if (!sl_type_is_string(l->type) || !sl_type_is_string(r->type)) {
+                fail(b, n, "type mismatch: || needs character strings, got %s and %s",
+                     tname(l->type), tname(r->type));
+                sl_expr_free(l);
+                sl_expr_free(r);
+                return NULL;
+            }
+            sl_type_t t = sl_type_make(SL_T_VARCHAR);
+            t.len = l->type.len + r->type.len;
+            if (t.len > SL_STR_MAX_LEN) t.len = SL_STR_MAX_LEN;
+            t.not_null = l->type.not_null && r->type.not_null;
+            return mk_op(SL_XOP_CONCAT, t, n, l, r);
+        }
+        default:
+            sl_expr_free(l);
+            sl_expr_free(r);
+            return fail(b, n, "operator not supported here");
+        }
+    }
+    case SL_AST_IS: {
+        sl_expr_t *a = bind(b, sc, n->kids[0], allow);
+        if (!a) return NULL;
+        bool neg = n->flags & SL_AF_NOT;
+        int op;
+        if (n->op == SL_LIT_NULL) {
+            op = neg ? SL_XOP_IS_NOT_NULL : SL_XOP_IS_NULL;
+        } else {
+            if (!want_bool(b, n, a, "IS TRUE/FALSE/UNKNOWN")) {
+                sl_expr_free(a);
+                return NULL;
+            }
+            if (n->op == SL_LIT_UNKNOWN) op = neg ? SL_XOP_IS_NOT_NULL : SL_XOP_IS_NULL;
+            else if (n->op == SL_LIT_TRUE) op = neg ? SL_XOP_IS_NOT_TRUE : SL_XOP_IS_TRUE;
+            else op = neg ? SL_XOP_IS_NOT_FALSE : SL_XOP_IS_FALSE;
+        }
+        sl_type_t t = sl_type_make(SL_T_BOOLEAN);
+        t.not_null = 1;
+        return mk_op(op, t, n, a, NULL);
+    }
+    case SL_AST_LIKE: {
+        if (n->op != SL_OP_LIKE) return fail(b, n, "SIMILAR TO is not supported yet");
+        if (n->nkids > 2 && n->kids[2]) return fail(b, n, "LIKE ... ESCAPE is not supported yet");
+        sl_expr_t *s = bind(b, sc, n->kids[0], allow);
+        sl_expr_t *p = s ? bind(b, sc, n->kids[1], allow) : NULL;
+        if (!s || !p) {
+            sl_expr_free(s);
+            return NULL;
+        }
+        if ((!sl_type_is_string(s->type) && s->type.id != SL_T_NULL) ||
+            (!sl_type_is_string(p->type) && p->type.id != SL_T_NULL)) {
+            fail(b, n, "type mismatch: LIKE needs character strings, got %s and %s",
+                 tname(s->type), tname(p->type));
+            sl_expr_free(s);
+            sl_expr_free(p);
+            return NULL;
+        }
+        sl_type_t t = sl_type_make(SL_T_BOOLEAN);
+        t.not_null = s->type.not_null && p->type.not_null;
+        return mk_op((n->flags & SL_AF_NOT) ? SL_XOP_NOT_LIKE : SL_XOP_LIKE, t, n, s, p);
+    }
+    case SL_AST_BETWEEN: {
+        sl_expr_t *x1 = bind(b, sc, n->kids[0], allow);
+        sl_expr_t *lo = x1 ? bind(b, sc, n->kids[1], allow) : NULL;
+        sl_expr_t *hi = lo ? bind(b, sc, n->kids[2], allow) : NULL;
+        if (!hi) {
+            sl_expr_free(x1);
+            sl_expr_free(lo);
+            return NULL;
+        }
+        sl_expr_t *x2 = sl_expr_copy(x1);
+        sl_expr_t *c1 = bind_compare(b, n, SL_XOP_GE, x1, lo);
+        sl_expr_t *c2 = c1 ? bind_compare(b, n, SL_XOP_LE, x2, hi) : NULL;
+        if (!c1 || !c2) {
+            if (!c1) {
+                sl_expr_free(x2);
+                sl_expr_free(hi);
+            }
+            sl_expr_free(c1);
+            return NULL;
+        }
+        sl_type_t t = sl_type_make(SL_T_BOOLEAN);
+        t.not_null = c1->type.not_null && c2->type.not_null;
+        sl_expr_t *e = mk_op(SL_XOP_AND, t, n, c1, c2);
+        if (n->flags & SL_AF_NOT) e = mk_op(SL_XOP_NOT, t, n, e, NULL);
+        return e;
+    }
+    case SL_AST_IN: {
+        if (n->kids[1]->kind != SL_AST_LIST) return fail(b, n, "IN (subquery) is not supported yet");
+        sl_expr_t *x = bind(b, sc, n->kids[0], allow);
+        if (!x) return NULL;
+        const sl_ast_t *list = n->kids[1];
+        sl_expr_t **xs = SL_NEWN(sl_expr_t *, list->nkids + 1);
+        sl_type_t ct = x->type;
+        bool ok = true;
+        for (int i = 0; i < list->nkids && ok; i++) {
+            xs[i] = bind(b, sc, list->kids[i], allow);
+            if (!xs[i]) ok = false;
+            else if (!sl_type_common(ct, xs[i]->type, &ct)) {
+                fail(b, list->kids[i], "type mismatch: cannot compare %s with %s",
+                     tname(x->type), tname(xs[i]->type));
+                ok = false;
+            }
+        }
+        if (!ok) {
+            sl_expr_free(x);
+            for (int i = 0; i < list->nkids; i++) sl_expr_free(xs[i]);
+            sl_free(xs);
+            return NULL;
+        }
+        sl_expr_t *e = mk_op((n->flags & SL_AF_NOT) ? SL_XOP_NOT_IN : SL_XOP_IN,
+                             sl_type_make(SL_T_BOOLEAN), n, sl_expr_coerce(x, ct), NULL);
+        for (int i = 0; i < list->nkids; i++) add_arg(e, sl_expr_coerce(xs[i], ct));
+        sl_free(xs);
+        return e;
+    }
+    case SL_AST_CASE: {
+        /* Normalized to args: cond1, res1, cond2, res2, ..., else. */
+        const sl_ast_t *whens = n->kids[1];
+        sl_expr_t *e = sl_expr_new(SL_EX_OP, sl_type_make(SL_T_NULL), n);
+        e->op = SL_XOP_CASE;
+        sl_type_t rt = sl_type_make(SL_T_NULL);
+        for (int i = 0; i < whens->nkids; i++) {
+            const sl_ast_t *w = whens->kids[i];
+            sl_expr_t *cond;
+            if (n->kids[0]) {
+                sl_expr_t *opnd = bind(b, sc, n->kids[0], allow);
+                sl_expr_t *v = opnd ? bind(b, sc, w->kids[0], allow) : NULL;
+                if (!v) {
+                    sl_expr_free(opnd);
+                    sl_expr_free(e);
+                    return NULL;
+                }
+                cond = bind_compare(b, w, SL_XOP_EQ, opnd, v);
+            } else {
+                cond = bind(b, sc, w->kids[0], allow);
+                if (cond && !want_bool(b, w, cond, "WHEN")) {
+                    sl_expr_free(cond);
+                    cond = NULL;
+                }
+            }
+            sl_expr_t *res = cond ? bind(b, sc, w->kids[1], allow) : NULL;
+            if (!res) {
+                sl_expr_free(cond);
+                sl_expr_free(e);
+                return NULL;
+            }
+            if (!sl_type_common(rt, res->type, &rt)) {
+                fail(b, w->kids[1], "type mismatch: CASE branches of types %s and %s",
+                     tname(rt), tname(res->type));
+                sl_expr_free(cond);
+                sl_expr_free(res);
+                sl_expr_free(e);
+                return NULL;
+            }
+            add_arg(e, cond);
+            add_arg(e, res);
+        }
+        sl_expr_t *els;
+        if (n->kids[2]) {
+            els = bind(b, sc, n->kids[2], allow);
+            if (!els) {
+                sl_expr_free(e);
+                return NULL;
+            }
+            if (!sl_type_common(rt, els->type, &rt)) {
+                fail(b, n->kids[2], "type mismatch: CASE branches of types %s and %s",
+                     tname(rt), tname(els->type));
+                sl_expr_free(els);
+                sl_expr_free(e);
+                return NULL;
+            }
+        } else {
+            els = sl_expr_new(SL_EX_CONST, sl_type_make(SL_T_NULL), n);
+            els->null = true;
+        }
+        add_arg(e, els);
+        if (rt.id == SL_T_NULL) rt = sl_type_make(SL_T_VARCHAR);
+        rt.not_null = 0;
+        for (int i = 1; i < e->nargs; i += 2) e->args[i] = sl_expr_coerce(e->args[i], rt);
+        e->args[e->nargs - 1] = sl_expr_coerce(e->args[e->nargs - 1], rt);
+        e->type = rt;
+        return e;
+    }
+    case SL_AST_CAST: {
+        sl_expr_t *a = bind(b, sc, n->kids[0], allow);
+        if (!a) return NULL;
+        sl_type_t t = sl_type_of_ast(n->kids[1]);
+        sl_type_t f = a->type;
+        bool ok = f.id == SL_T_NULL || f.id == t.id ||
+                  (sl_type_is_numeric(f) && (sl_type_is_numeric(t) || sl_type_is_string(t))) ||
+                  sl_type_is_string(f) ||
+                  (sl_type_is_string(t) && f.id != SL_T_NULL) ||
+                  (sl_type_is_datetime(f) && sl_type_is_datetime(t)) ||
+                  (sl_type_is_binary(f) && sl_type_is_binary(t)) ||
+                  (sl_type_is_interval(f) && sl_type_is_exact(t)) ||
+                  (f.id == SL_T_BOOLEAN && sl_type_is_integer(t));
+        if (!ok) {
+            fail(b, n, "cannot CAST %s to %s", tname(f), tname(t));
+            sl_expr_free(a);
+            return NULL;
+        }
+        t.not_null = 0;
+        sl_expr_t *e = sl_expr_new(SL_EX_CAST, t, n);
+        add_arg(e, a);
+        return e;
+    }
+    case SL_AST_CALL: {
+        if (n->op == SL_CALL_FLOOR_TO || n->op == SL_CALL_STEP_BY) {
+            const sl_ast_t *args = n->kids[0];
+            sl_expr_t *x = bind(b, sc, args->kids[0], allow);
+            if (!x) return NULL;
+            if (n->op == SL_CALL_FLOOR_TO) {
+                if (x->type.id != SL_T_TIMESTAMP && x->type.id != SL_T_DATE) {
+                    fail(b, n, "%s ... TO needs a TIMESTAMP, got %s", n->name, tname(x->type));
+                    sl_expr_free(x);
+                    return NULL;
+                }
+                sl_expr_t *e = mk_op(!strcmp(n->name, "FLOOR") ? SL_XOP_FLOOR_TO : SL_XOP_CEIL_TO,
+                                     x->type, n, x, NULL);
+                e->unit = n->qual.unit;
+                return e;
+            }
+            sl_expr_t *w = bind(b, sc, args->kids[1], allow);
+            if (!w) {
+                sl_expr_free(x);
+                return NULL;
+            }
+            bool ts = x->type.id == SL_T_TIMESTAMP && w->type.id == SL_T_INTERVAL_DS;
+            bool num = sl_type_is_integer(x->type) && sl_type_is_integer(w->type);
+            if (!ts && !num) {
+                fail(b, n, "STEP needs (TIMESTAMP BY INTERVAL) or (integer BY integer), got "
+                           "(%s BY %s)", tname(x->type), tname(w->type));
+                sl_expr_free(x);
+                sl_expr_free(w);
+                return NULL;
+            }
+            if (w->kind != SL_EX_CONST || w->null || w->i <= 0) {
+                fail(b, args->kids[1], "STEP needs a positive constant width");
+                sl_expr_free(x);
+                sl_expr_free(w);
+                return NULL;
+            }
+            if (num) w = sl_expr_coerce(w, x->type);
+            return mk_op(SL_XOP_STEP, x->type, n, x, w);
+        }
+        if (n->op != SL_CALL_PLAIN)
+            return fail(b, n, "%s with this syntax is not supported yet", n->name);
+        return bind_call(b, sc, n, allow);
+    }
+    case SL_AST_SUBQUERY:
+    case SL_AST_EXISTS: return fail(b, n, "subqueries in expressions are not supported");
+    default: return fail(b, n, "%s is not supported here yet", sl_ast_kind_name(n->kind));
+    }
+}
+
+/* Binds an expression; see planner_int.h. */
+sl_expr_t *sl_bind_expr(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow)
+{
+    return bind(b, sc, n, allow);
+}

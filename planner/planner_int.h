@@ -1,0 +1,69 @@
+/*
+ * planner_int.h - what the files of planner/ share: the binder's state and scopes.
+ */
+#ifndef SL_PLANNER_INT_H
+#define SL_PLANNER_INT_H
+
+#include "plan.h"
+
+/* One column visible to expressions of a query: where it comes from and its type. */
+typedef struct sl_scol {
+    char *rel;      /* alias or stream name that qualifies it (owned; may be NULL) */
+    char *name;     /* column name (owned; may be NULL for unnamed expressions) */
+    sl_type_t type;
+    bool hidden;    /* not part of `*` */
+} sl_scol_t;
+
+/* The relation a query reads: the node producing it and its visible columns, in the
+ * node's output order (col i of the scope = col i of the node). */
+typedef struct sl_scope {
+    int node;        /* the producing node; -1 for a reference table */
+    int ref_ix;      /* reference table index when node == -1 */
+    bool is_stream;  /* a stream (vs. a reference table) */
+    int n;
+    sl_scol_t *cols; /* owned */
+} sl_scope_t;
+
+/* The binder's state for one application. */
+typedef struct sl_binder {
+    sl_plan_t *plan;
+    sl_diag_t *d;
+    const sl_app_desc_t *app;
+    int errors_at_start; /* d->count when planning began */
+    char *pump;          /* the pump being bound (for names), borrowed */
+} sl_binder_t;
+
+/* Adds a node of the given kind to the plan and returns it (inputs/cols set by caller). */
+sl_pnode_t *sl_pb_node(sl_binder_t *b, sl_pnode_kind_t kind, const sl_ast_t *at);
+/* Appends an input id to a node. */
+void sl_pb_add_input(sl_pnode_t *n, int input);
+/* Frees a scope's columns. */
+void sl_scope_free(sl_scope_t *s);
+
+/* Binds an expression; see bind_expr.c. allow: SL_BIND_* bits. NULL on error (reported). */
+enum { SL_BIND_AGG = 1, SL_BIND_OVER = 2 };
+sl_expr_t *sl_bind_expr(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow);
+/* Wraps e in a CAST to t when its type differs (consumes e). */
+sl_expr_t *sl_expr_coerce(sl_expr_t *e, sl_type_t t);
+/* Structural equality of bound expressions (positions ignored). */
+bool sl_expr_equal(const sl_expr_t *a, const sl_expr_t *b);
+/* Deep copy. */
+sl_expr_t *sl_expr_copy(const sl_expr_t *e);
+/* A new expression node of a kind with a type, positioned at n (may be NULL). */
+sl_expr_t *sl_expr_new(sl_ex_kind_t kind, sl_type_t t, const sl_ast_t *n);
+/* A column reference. */
+sl_expr_t *sl_expr_col(int ix, sl_type_t t);
+/* True when the tree contains a node of this kind. */
+bool sl_expr_has(const sl_expr_t *e, sl_ex_kind_t kind);
+/* Parses an INTERVAL literal's text with its qualifier into ms (day-time) or months
+ * (year-month); false when malformed. */
+bool sl_interval_value(const char *text, const sl_qual_t *q, bool negative, int64_t *out,
+                       bool *year_month);
+/* The sl_type_t of a TYPE node. */
+sl_type_t sl_type_of_ast(const sl_ast_t *t);
+
+/* Binds a query (SELECT / SETOP / VALUES) into nodes; fills *out (the caller frees it).
+ * Returns the id of the node producing its rows, or -1 on error. */
+int sl_bind_query(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out);
+
+#endif

@@ -1,0 +1,534 @@
+/*
+ * cmd_run.c - `sluice run APP [--data DIR] [--replay DUMP] [--output STREAM]...`: run one
+ * application in-process and print its output streams as JSON lines.
+ *
+ * APP is a .sql file (KDA code, with the self-contained CREATE INPUT / REFERENCE TABLE /
+ * OUTPUT extension) or a KDA CreateApplication request in JSON. Both become an
+ * sl_app_desc_t, are planned, and run through one engine.
+ *
+ * Input:
+ *   --replay DUMP  one Kinesis record per line ({"SequenceNumber", "ApproximateArrivalTimestamp"
+ *                  (epoch seconds), "Data" (base64), "PartitionKey"}: what `sluice tail
+ *                  --format kinesis` writes) replaces the application's input; ROWTIME is
+ *                  the dump's arrival time; at the end every window closes. Deterministic.
+ *   --data DIR     read the input stream from the embedded store in DIR (the Outputs that
+ *                  name store streams are written there too), from the input's starting
+ *                  position (TRIM_HORIZON, NOW, AT_TIMESTAMP; --from overrides), following
+ *                  it; when it is idle the clock closes windows. --idle-exit MS stops after
+ *                  MS ms without records (and closes every window).
+ * Output: each row of the selected streams (default: the application's Outputs, else every
+ * stream it creates) as one JSON object per line with "ROWTIME" as "YYYY-MM-DD HH:MM:SS.mmm"
+ * (UTC). Error rows go to stderr as JSON, unless error_stream is selected (--output
+ * error_stream). --explain prints the plan and exits.
+ */
+#include "commands.h"
+
+#include "alloc.h"
+#include "appdesc.h"
+#include "buf.h"
+#include "clock.h"
+#include "engine.h"
+#include "plan.h"
+#include "sqlapp.h"
+#include "store.h"
+#include "val.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Set by SIGINT/SIGTERM: finish (close windows) and exit. */
+static volatile sig_atomic_t stop_requested;
+
+/* Signal handler: asks the run loop to stop. */
+static void on_signal(int sig) { stop_requested = 1; }
+
+/* Reads a whole file into b; 0 or -1 with errno. */
+static int read_file(const char *path, sl_buf_t *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* Prints the usage of the subcommand. */
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: sluice run APP [--replay DUMP | --data DIR] [--output STREAM]... [--explain]\n"
+               "  APP            a .sql application or a KDA CreateApplication JSON\n"
+               "  --replay DUMP  replay a `sluice tail --format kinesis` dump as the input\n"
+               "  --data DIR     read the input from the embedded store in DIR\n"
+               "  --from POS     trim_horizon | latest (--data; default: the input's position)\n"
+               "  --idle-exit MS stop after MS ms without input (--data)\n"
+               "  --output S     print stream S (repeatable; error_stream for error rows)\n"
+               "  --explain      print the plan and exit\n");
+}
+
+/* A loaded, planned application. */
+typedef struct app {
+    sl_buf_t text;     /* the file */
+    sl_app_desc_t desc;
+    bool desc_ok;
+    sl_ast_t *script;
+    sl_plan_t *plan;
+    const char *code;  /* SQL text */
+    const char *shown; /* file name for messages */
+} app_t;
+
+/* Loads, parses and plans APP; prints errors; 0 or the exit status. */
+static int load_app(app_t *a, const char *path)
+{
+    memset(a, 0, sizeof *a);
+    a->shown = path;
+    if (read_file(path, &a->text) < 0) {
+        fprintf(stderr, "sluice run: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t pl = strlen(path);
+    bool json = pl > 5 && !strcasecmp(path + pl - 5, ".json");
+    sl_diag_t diags = SL_DIAG_INIT;
+    int rc = 0;
+    if (json) {
+        char *err = NULL;
+        if (sl_app_desc_from_json(a->text.p ? a->text.p : "", a->text.len, &a->desc, &err) < 0) {
+            fprintf(stderr, "sluice run: %s: %s\n", path, err);
+            sl_free(err);
+            return 1;
+        }
+        a->desc_ok = true;
+        a->code = a->desc.code ? a->desc.code : "";
+        a->script = sl_parse(path, a->code, strlen(a->code), &diags);
+    } else {
+        a->code = a->text.p ? a->text.p : "";
+        a->script = sl_parse(path, a->code, a->text.len, &diags);
+        if (!diags.count) {
+            sl_app_desc_from_sql(a->script, path, a->code, &a->desc, &diags);
+            a->desc_ok = true;
+        }
+    }
+    if (!diags.count) {
+        char *err = NULL;
+        if (sl_app_desc_check_supported(&a->desc, &err) < 0) {
+            fprintf(stderr, "sluice run: %s: %s\n", path, err);
+            sl_free(err);
+            rc = 1;
+        }
+    }
+    if (!diags.count && !rc) a->plan = sl_plan_build(a->script, &a->desc, &diags);
+    if (diags.count) {
+        sl_buf_t out = SL_BUF_INIT;
+        sl_diag_render(&diags, path, a->code, strlen(a->code), &out);
+        fputs(out.p, stderr);
+        sl_buf_free(&out);
+        rc = 1;
+    }
+    sl_diag_free(&diags);
+    return rc;
+}
+
+/* Frees what load_app made. */
+static void free_app(app_t *a)
+{
+    sl_plan_free(a->plan);
+    sl_ast_free(a->script);
+    if (a->desc_ok) sl_app_desc_free(&a->desc);
+    sl_buf_free(&a->text);
+}
+
+/* Finds `"key":` in a dump line; returns the position after the colon, or NULL. */
+static const char *find_key(const char *p, const char *end, const char *key, size_t kl)
+{
+    while (p < end) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        if (!q || q + kl + 2 >= end) return NULL;
+        if (!memcmp(q + 1, key, kl) && q[kl + 1] == '"') {
+            q += kl + 2;
+            while (q < end && (*q == ' ' || *q == ':')) q++;
+            return q;
+        }
+        p = q + 1;
+    }
+    return NULL;
+}
+
+/* One replayed record of a dump line. */
+typedef struct dump_rec {
+    int64_t arrival;
+    const char *seq;
+    size_t seq_len;
+    const char *data64; /* base64 text */
+    size_t data64_len;
+} dump_rec_t;
+
+/* Parses a dump line with a fast scan (the format sluice tail writes), falling back to a
+ * full JSON parse. Returns false when the line is not a record. */
+static bool parse_dump_line(const char *p, size_t n, dump_rec_t *r, sl_arena_t *a)
+{
+    const char *end = p + n;
+    const char *t = find_key(p, end, "ApproximateArrivalTimestamp", 27);
+    const char *d = find_key(p, end, "Data", 4);
+    const char *s = find_key(p, end, "SequenceNumber", 14);
+    if (t && d && *d == '"') {
+        /* epoch seconds with an optional fraction: exact ms without floating point */
+        int64_t secs = 0, ms = 0;
+        int nd = 0;
+        const char *q = t;
+        bool neg = q < end && *q == '-';
+        if (neg) q++;
+        while (q < end && *q >= '0' && *q <= '9') secs = secs * 10 + (*q++ - '0'), nd++;
+        if (nd && q < end && *q == '.') {
+            q++;
+            int fd = 0;
+            while (q < end && *q >= '0' && *q <= '9') {
+                if (fd < 3) ms = ms * 10 + (*q - '0');
+                fd++;
+                q++;
+            }
+            for (; fd < 3; fd++) ms *= 10;
+        }
+        const char *de = memchr(d + 1, '"', (size_t)(end - d - 1));
+        if (nd && de && (q >= end || *q == ',' || *q == '}' || *q == ' ') &&
+            !memchr(d + 1, '\\', (size_t)(de - d - 1))) {
+            r->arrival = (neg ? -1 : 1) * (secs * 1000 + ms);
+            r->data64 = d + 1;
+            r->data64_len = (size_t)(de - d - 1);
+            r->seq = NULL;
+            r->seq_len = 0;
+            if (s && *s == '"') {
+                const char *se = memchr(s + 1, '"', (size_t)(end - s - 1));
+                if (se) {
+                    r->seq = s + 1;
+                    r->seq_len = (size_t)(se - s - 1);
+                }
+            }
+            return true;
+        }
+    }
+    const char *err;
+    sl_val_t *v = sl_json_parse(a, p, n, &err);
+    if (!v) return false;
+    int64_t ms;
+    if (sl_val_time_ms(sl_val_get(v, "ApproximateArrivalTimestamp"), &ms) != 1) return false;
+    size_t dl;
+    const char *data = sl_val_get_str(v, "Data", &dl);
+    if (!data) return false;
+    r->arrival = ms;
+    r->data64 = data;
+    r->data64_len = dl;
+    size_t sl;
+    r->seq = sl_val_get_str(v, "SequenceNumber", &sl);
+    r->seq_len = r->seq ? sl : 0;
+    return true;
+}
+
+/* Replays a dump into input 0 of the engine. Returns 0 or 1. */
+static int replay(sl_engine_t *e, const char *path)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) {
+        fprintf(stderr, "sluice run: %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t cap = 1 << 20, len = 0;
+    char *buf = sl_malloc(cap);
+    sl_arena_t *scratch = sl_arena_new(0);
+    long lineno = 0;
+    bool eof = false;
+    while (!eof && !stop_requested) {
+        if (len == cap) {
+            cap *= 2;
+            buf = sl_realloc(buf, cap);
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        if (!got) {
+            eof = true;
+            if (!len) break;
+        }
+        len += got;
+        size_t start = 0;
+        for (;;) {
+            char *nl = memchr(buf + start, '\n', len - start);
+            size_t ll;
+            if (nl) ll = (size_t)(nl - (buf + start));
+            else if (eof) ll = len - start;
+            else break;
+            lineno++;
+            const char *line = buf + start;
+            start += ll + (nl ? 1 : 0);
+            while (ll && (line[ll - 1] == '\r' || line[ll - 1] == ' ')) ll--;
+            if (!ll) {
+                if (!nl) break;
+                continue;
+            }
+            dump_rec_t r;
+            if (!parse_dump_line(line, ll, &r, scratch)) {
+                fprintf(stderr, "sluice run: %s:%ld: not a Kinesis record (want SequenceNumber, "
+                                "ApproximateArrivalTimestamp, Data, PartitionKey)\n", path, lineno);
+                sl_arena_reset(scratch);
+                if (!nl) break;
+                continue;
+            }
+            unsigned char *data = sl_engine_record_buf(e, 0, r.data64_len);
+            long dl = sl_base64_decode(r.data64, r.data64_len, data);
+            char seqbuf[64];
+            snprintf(seqbuf, sizeof seqbuf, "%.*s", (int)(r.seq_len < 60 ? r.seq_len : 60), r.seq ? r.seq : "");
+            if (dl < 0) {
+                fprintf(stderr, "sluice run: %s:%ld: Data is not valid base64\n", path, lineno);
+            } else {
+                sl_engine_record(e, 0, (const char *)data, (size_t)dl, r.arrival, r.arrival,
+                                 r.seq ? seqbuf : NULL);
+            }
+            sl_arena_reset(scratch);
+            if (!nl) break;
+        }
+        memmove(buf, buf + start, len - start);
+        len -= start;
+        if (eof) break;
+    }
+    if (f != stdin) fclose(f);
+    sl_free(buf);
+    sl_arena_free(scratch);
+    return 0;
+}
+
+/* One shard being followed. */
+typedef struct follow {
+    char id[24];
+    const char *iter; /* heap copy */
+    bool done;
+} follow_t;
+
+/* Follows input 0's stream in the embedded store. Returns 0 or 1. */
+static int follow_store(sl_engine_t *e, sl_store_t *st, const sl_app_input_t *in, const char *from,
+                        long idle_exit_ms)
+{
+    sl_iter_type_t type = SL_ITER_LATEST;
+    int64_t ts = 0;
+    if (in->start == SL_START_TRIM_HORIZON || in->start == SL_START_LAST_STOPPED_POINT) type = SL_ITER_TRIM_HORIZON;
+    if (in->start == SL_START_AT_TIMESTAMP) {
+        type = SL_ITER_AT_TIMESTAMP;
+        ts = in->start_ms;
+    }
+    if (from && !strcasecmp(from, "trim_horizon")) type = SL_ITER_TRIM_HORIZON;
+    if (from && (!strcasecmp(from, "latest") || !strcasecmp(from, "now"))) type = SL_ITER_LATEST;
+    sl_arena_t *a = sl_arena_new(0);
+    sl_awserr_t err;
+    memset(&err, 0, sizeof err);
+    follow_t *fs = NULL;
+    size_t nfs = 0;
+    int64_t last_data = sl_clock_now_ms();
+    int rc = 0;
+    while (!stop_requested) {
+        /* Pick up shards (new ones after a reshard start at TRIM_HORIZON). */
+        sl_arena_reset(a);
+        sl_stream_info_t *si = sl_store_describe(st, in->stream, a, &err);
+        if (!si) {
+            fprintf(stderr, "sluice run: input stream %s: %s\n", in->stream, err.msg);
+            rc = 1;
+            break;
+        }
+        for (size_t i = 0; i < si->nshards; i++) {
+            bool known = false;
+            for (size_t k = 0; k < nfs; k++) known |= !strcmp(fs[k].id, si->shards[i].id);
+            if (known) continue;
+            const char *it = sl_store_get_iterator(st, in->stream, si->shards[i].id,
+                                                   nfs && type == SL_ITER_LATEST && e ? SL_ITER_TRIM_HORIZON : type,
+                                                   NULL, ts, a, &err);
+            if (!it) continue;
+            fs = sl_realloc(fs, sizeof *fs * (nfs + 1));
+            memset(&fs[nfs], 0, sizeof fs[nfs]);
+            snprintf(fs[nfs].id, sizeof fs[nfs].id, "%s", si->shards[i].id);
+            fs[nfs].iter = sl_strdup(it);
+            nfs++;
+        }
+        /* One round: read every shard, merge the records by arrival time. */
+        size_t got_total = 0;
+        sl_record_t *all = NULL;
+        size_t nall = 0;
+        for (size_t k = 0; k < nfs; k++) {
+            if (fs[k].done) continue;
+            sl_get_result_t res;
+            if (sl_store_get_records(st, fs[k].iter, 10000, a, &res, &err) < 0) {
+                fs[k].done = true;
+                continue;
+            }
+            sl_free((void *)fs[k].iter);
+            fs[k].iter = res.next_iterator ? sl_strdup(res.next_iterator) : NULL;
+            if (!fs[k].iter) fs[k].done = true;
+            all = sl_realloc(all, sizeof *all * (nall + res.n + 1));
+            memcpy(all + nall, res.records, sizeof *all * res.n);
+            nall += res.n;
+        }
+        /* Stable merge by arrival (insertion into order; shards are each in order). */
+        for (size_t i = 1; i < nall; i++) {
+            sl_record_t x = all[i];
+            size_t j = i;
+            while (j > 0 && all[j - 1].arrival_ms > x.arrival_ms) {
+                all[j] = all[j - 1];
+                j--;
+            }
+            all[j] = x;
+        }
+        for (size_t i = 0; i < nall; i++) {
+            unsigned char *data = sl_engine_record_buf(e, 0, all[i].len);
+            memcpy(data, all[i].data, all[i].len);
+            sl_engine_record(e, 0, (const char *)data, all[i].len, all[i].arrival_ms, all[i].arrival_ms,
+                             all[i].seq);
+        }
+        got_total = nall;
+        sl_free(all);
+        int64_t now = sl_clock_now_ms();
+        if (got_total) {
+            last_data = now;
+            sl_engine_flush(e);
+        } else {
+            /* Idle: the clock says no record older than now - 1 s can still arrive. */
+            sl_engine_bound(e, 0, now - 1000);
+            if (idle_exit_ms >= 0 && now - last_data >= idle_exit_ms) break;
+            struct timespec d = {0, 100 * 1000000};
+            nanosleep(&d, NULL);
+        }
+    }
+    for (size_t k = 0; k < nfs; k++) sl_free((void *)fs[k].iter);
+    sl_free(fs);
+    sl_arena_free(a);
+    return rc;
+}
+
+/* Entry point of `sluice run`; see the file comment. */
+int sl_cmd_run(int argc, char **argv)
+{
+    const char *replay_path = NULL, *data_dir = NULL, *from = NULL;
+    const char **outputs = NULL;
+    int noutputs = 0;
+    bool explain = false;
+    long idle_exit = -1;
+    static const struct option opts[] = {
+        {"replay", required_argument, 0, 'r'}, {"data", required_argument, 0, 'd'},
+        {"output", required_argument, 0, 'o'}, {"explain", no_argument, 0, 'x'},
+        {"from", required_argument, 0, 'f'},   {"idle-exit", required_argument, 0, 'i'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': replay_path = optarg; break;
+        case 'd': data_dir = optarg; break;
+        case 'f': from = optarg; break;
+        case 'i': idle_exit = atol(optarg); break;
+        case 'o':
+            outputs = sl_realloc(outputs, sizeof *outputs * (size_t)(noutputs + 1));
+            outputs[noutputs++] = optarg;
+            break;
+        case 'x': explain = true; break;
+        case 'h':
+            usage(stdout);
+            sl_free(outputs);
+            return 0;
+        default:
+            usage(stderr);
+            sl_free(outputs);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        sl_free(outputs);
+        return 2;
+    }
+    app_t app;
+    int rc = load_app(&app, argv[optind]);
+    if (rc) {
+        free_app(&app);
+        sl_free(outputs);
+        return rc;
+    }
+    if (explain) {
+        sl_buf_t out = SL_BUF_INIT;
+        sl_plan_explain(app.plan, &out);
+        fputs(out.p ? out.p : "", stdout);
+        sl_buf_free(&out);
+        free_app(&app);
+        sl_free(outputs);
+        return 0;
+    }
+    for (int i = 0; i < noutputs; i++)
+        if (strcasecmp(outputs[i], "error_stream") && sl_plan_find_stream(app.plan, outputs[i]) < 0) {
+            fprintf(stderr, "sluice run: --output %s: the application has no such stream\n", outputs[i]);
+            free_app(&app);
+            sl_free(outputs);
+            return 2;
+        }
+    if (!app.desc.ninputs) {
+        fprintf(stderr, "sluice run: %s: the application declares no input (CREATE INPUT, or "
+                        "Inputs in the JSON)\n", app.shown);
+        free_app(&app);
+        sl_free(outputs);
+        return 1;
+    }
+    if (!replay_path && !data_dir) {
+        fprintf(stderr, "sluice run: give --replay DUMP or --data DIR\n");
+        free_app(&app);
+        sl_free(outputs);
+        return 2;
+    }
+    sl_store_t *st = NULL;
+    if (data_dir) {
+        sl_store_config_t cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.dir = data_dir;
+        cfg.fsync = SL_FSYNC_INTERVAL;
+        char *err = NULL;
+        st = sl_store_open(&cfg, &err);
+        if (!st) {
+            fprintf(stderr, "sluice run: --data %s: %s\n", data_dir, err);
+            sl_free(err);
+            free_app(&app);
+            sl_free(outputs);
+            return 1;
+        }
+    }
+    sl_engine_opts_t eo;
+    memset(&eo, 0, sizeof eo);
+    eo.outputs = outputs;
+    eo.noutputs = noutputs;
+    eo.out = stdout;
+    eo.err = stderr;
+    eo.store = replay_path ? NULL : st;
+    char *err = NULL;
+    sl_engine_t *e = sl_engine_new(app.plan, &eo, &err);
+    if (!e) {
+        fprintf(stderr, "sluice run: %s: %s\n", app.shown, err);
+        sl_free(err);
+        sl_store_close(st);
+        free_app(&app);
+        sl_free(outputs);
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (replay_path) rc = replay(e, replay_path);
+    else rc = follow_store(e, st, &app.desc.inputs[0], from, idle_exit);
+    sl_engine_finish(e);
+    sl_engine_free(e);
+    sl_store_close(st);
+    free_app(&app);
+    sl_free(outputs);
+    return rc;
+}

@@ -1,0 +1,705 @@
+/*
+ * decode.c - JSON (with JSONPath mappings) and CSV record decoders; see decode.h.
+ */
+#include "decode.h"
+
+#include "alloc.h"
+#include "buf.h"
+#include "expr.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A node of the trie of JSONPath mappings: one object member name per level. */
+typedef struct pnode {
+    char *key;            /* member name (owned); NULL for the root */
+    uint32_t keylen;
+    int col;              /* column captured here, or -1 */
+    bool whole_array;     /* `[0:]` at the end: capture the array as text */
+    bool flatten;         /* `[0:]` followed by more: children apply to each element */
+    int nkids;
+    struct pnode **kids;  /* owned */
+} pnode_t;
+
+/* The decoder. */
+struct sl_decoder {
+    sl_record_format_t format;
+    int ncols;            /* schema columns (APPROXIMATE_ARRIVAL_TIME comes after) */
+    sl_type_t *types;
+    char **names;
+    pnode_t *root;        /* JSON mappings */
+    pnode_t *flat;        /* the flattened array's node, or NULL */
+    char row_delim, col_delim;
+    /* per-record scratch */
+    const char *flat_p;   /* span of the flattened array in the record */
+    size_t flat_n;
+    bool flat_seen;
+    char errbuf[256];
+    uint8_t *set;         /* per column: a value was captured for the current row */
+    sl_arena_t *unesc;    /* unused: unescaped strings go to the batch arena */
+};
+
+/* Frees a trie. */
+static void pnode_free(pnode_t *n)
+{
+    if (!n) return;
+    for (int i = 0; i < n->nkids; i++) pnode_free(n->kids[i]);
+    sl_free(n->kids);
+    sl_free(n->key);
+    sl_free(n);
+}
+
+/* Finds or adds the child of n named key. */
+static pnode_t *pnode_child(pnode_t *n, const char *key, size_t len)
+{
+    for (int i = 0; i < n->nkids; i++)
+        if (n->kids[i]->keylen == len && !memcmp(n->kids[i]->key, key, len)) return n->kids[i];
+    pnode_t *c = SL_NEW(pnode_t);
+    c->key = sl_strndup(key, len);
+    c->keylen = (uint32_t)len;
+    c->col = -1;
+    n->kids = sl_realloc(n->kids, sizeof(pnode_t *) * (size_t)(n->nkids + 1));
+    n->kids[n->nkids++] = c;
+    return c;
+}
+
+/* Adds one mapping to the trie; false with a message when unsupported. */
+static bool add_path(sl_decoder_t *d, const char *path, int col, char *err, size_t errlen)
+{
+    if (path[0] != '$') {
+        snprintf(err, errlen, "mapping '%s' must start with '$'", path);
+        return false;
+    }
+    const char *p = path + 1;
+    pnode_t *n = d->root;
+    bool in_flat = false;
+    while (*p) {
+        if (*p == '.') {
+            p++;
+            const char *s = p;
+            while (*p && *p != '.' && *p != '[') p++;
+            if (p == s) {
+                snprintf(err, errlen, "mapping '%s': empty member name", path);
+                return false;
+            }
+            n = pnode_child(n, s, (size_t)(p - s));
+        } else if (*p == '[' && !strncmp(p, "[0:]", 4)) {
+            p += 4;
+            if (!*p) {
+                n->whole_array = true;
+                break;
+            }
+            if (in_flat || (d->flat && d->flat != n)) {
+                snprintf(err, errlen, "mapping '%s': only one flattened array per schema", path);
+                return false;
+            }
+            n->flatten = true;
+            d->flat = n;
+            in_flat = true;
+        } else if (*p == '[' && p[1] == '\'') {
+            const char *s = p + 2, *e = strchr(s, '\'');
+            if (!e || e[1] != ']') {
+                snprintf(err, errlen, "mapping '%s': bad ['name'] member", path);
+                return false;
+            }
+            n = pnode_child(n, s, (size_t)(e - s));
+            p = e + 2;
+        } else {
+            snprintf(err, errlen, "mapping '%s': unsupported JSONPath (use $.a.b, $.a[0:], $.a[0:].b)", path);
+            return false;
+        }
+    }
+    if (n->col >= 0 && n->col != col) {
+        snprintf(err, errlen, "mapping '%s' is used by two columns", path);
+        return false;
+    }
+    n->col = col;
+    return true;
+}
+
+/* New decoder; see decode.h. */
+sl_decoder_t *sl_decoder_new(const sl_record_schema_t *schema, const sl_pcol_t *cols, int ncols,
+                             char **err)
+{
+    sl_decoder_t *d = SL_NEW(sl_decoder_t);
+    d->format = schema->format;
+    d->ncols = (int)schema->ncols;
+    d->types = SL_NEWN(sl_type_t, d->ncols ? d->ncols : 1);
+    d->names = SL_NEWN(char *, d->ncols ? d->ncols : 1);
+    d->set = sl_calloc((size_t)(d->ncols ? d->ncols : 1), 1);
+    for (int i = 0; i < d->ncols && i < ncols; i++) {
+        d->types[i] = cols[i].type;
+        d->names[i] = cols[i].name;
+    }
+    d->root = SL_NEW(pnode_t);
+    d->root->col = -1;
+    d->row_delim = schema->row_delim && schema->row_delim[0] ? schema->row_delim[0] : '\n';
+    d->col_delim = schema->col_delim && schema->col_delim[0] ? schema->col_delim[0] : ',';
+    if (d->format == SL_FORMAT_JSON) {
+        char msg[256];
+        for (int i = 0; i < d->ncols; i++) {
+            char *def = NULL;
+            const char *m = schema->cols[i].mapping;
+            if (!m) m = def = sl_asprintf("$.%s", schema->cols[i].name);
+            bool ok = add_path(d, m, i, msg, sizeof msg);
+            sl_free(def);
+            if (!ok) {
+                *err = sl_strdup(msg);
+                sl_decoder_free(d);
+                return NULL;
+            }
+        }
+    }
+    return d;
+}
+
+/* Frees a decoder; see decode.h. */
+void sl_decoder_free(sl_decoder_t *d)
+{
+    if (!d) return;
+    pnode_free(d->root);
+    sl_free(d->types);
+    sl_free(d->names);
+    sl_free(d->set);
+    sl_free(d);
+}
+
+/* ---- a small JSON scanner over the record bytes ------------------------------------- */
+
+/* Scanner state: the record and a position. */
+typedef struct scan {
+    const char *p, *end;
+    const char *err;
+} scan_t;
+
+/* Skips blanks. */
+static inline void ws(scan_t *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t')) s->p++;
+}
+
+/* Skips a string starting at '"'; sets *esc when it holds backslashes. */
+static bool skip_string(scan_t *s, bool *esc)
+{
+    s->p++;
+    *esc = false;
+    while (s->p < s->end) {
+        const char *q = memchr(s->p, '"', (size_t)(s->end - s->p));
+        if (!q) break;
+        const char *b = q;
+        size_t nb = 0;
+        while (b > s->p && b[-1] == '\\') b--, nb++;
+        if (memchr(s->p, '\\', (size_t)(q - s->p))) *esc = true;
+        s->p = q + 1;
+        if (nb % 2 == 0) return true;
+    }
+    s->err = "unterminated string";
+    return false;
+}
+
+/* Skips any value. */
+static bool skip_value(scan_t *s, int depth)
+{
+    ws(s);
+    if (s->p >= s->end) {
+        s->err = "unexpected end of record";
+        return false;
+    }
+    if (depth > 64) {
+        s->err = "nested too deeply";
+        return false;
+    }
+    char c = *s->p;
+    if (c == '"') {
+        bool esc;
+        return skip_string(s, &esc);
+    }
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        s->p++;
+        ws(s);
+        if (s->p < s->end && *s->p == close) {
+            s->p++;
+            return true;
+        }
+        for (;;) {
+            if (c == '{') {
+                ws(s);
+                if (s->p >= s->end || *s->p != '"') {
+                    s->err = "expected a member name";
+                    return false;
+                }
+                bool esc;
+                if (!skip_string(s, &esc)) return false;
+                ws(s);
+                if (s->p >= s->end || *s->p != ':') {
+                    s->err = "expected ':'";
+                    return false;
+                }
+                s->p++;
+            }
+            if (!skip_value(s, depth + 1)) return false;
+            ws(s);
+            if (s->p < s->end && *s->p == ',') {
+                s->p++;
+                continue;
+            }
+            if (s->p < s->end && *s->p == close) {
+                s->p++;
+                return true;
+            }
+            s->err = c == '{' ? "expected ',' or '}'" : "expected ',' or ']'";
+            return false;
+        }
+    }
+    const char *st = s->p;
+    while (s->p < s->end && (isalnum((unsigned char)*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
+        s->p++;
+    if (s->p == st) {
+        s->err = "unexpected character";
+        return false;
+    }
+    return true;
+}
+
+/* Decodes JSON escapes of a string body into the arena. */
+static sl_str_t unescape(const char *p, size_t n, sl_arena_t *a)
+{
+    char *o = sl_arena_alloc(a, n + 1), *w = o;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '\\' || i + 1 >= n) {
+            *w++ = p[i];
+            continue;
+        }
+        char c = p[++i];
+        switch (c) {
+        case 'n': *w++ = '\n'; break;
+        case 't': *w++ = '\t'; break;
+        case 'r': *w++ = '\r'; break;
+        case 'b': *w++ = '\b'; break;
+        case 'f': *w++ = '\f'; break;
+        case 'u': {
+            unsigned cp = 0;
+            if (i + 4 < n) {
+                sscanf(p + i + 1, "%4x", &cp);
+                i += 4;
+            }
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && p[i + 1] == '\\' && p[i + 2] == 'u') {
+                unsigned lo = 0;
+                sscanf(p + i + 3, "%4x", &lo);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            }
+            if (cp < 0x80) *w++ = (char)cp;
+            else if (cp < 0x800) {
+                *w++ = (char)(0xC0 | (cp >> 6));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            } else if (cp < 0x10000) {
+                *w++ = (char)(0xE0 | (cp >> 12));
+                *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            } else {
+                *w++ = (char)(0xF0 | (cp >> 18));
+                *w++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+                *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+                *w++ = (char)(0x80 | (cp & 0x3F));
+            }
+            break;
+        }
+        default: *w++ = c;
+        }
+    }
+    return (sl_str_t){o, (uint32_t)(w - o)};
+}
+
+/* Fast decimal-to-double for plain numbers (<= 15 significant digits, no exponent);
+ * false when the text needs strtod. */
+static bool fast_double(const char *p, size_t n, double *out)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && p[i] == '-') neg = true, i++;
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (; i < n; i++) {
+        char c = p[i];
+        if (c >= '0' && c <= '9') {
+            m = m * 10 + (uint64_t)(c - '0');
+            if (++digits > 15) return false;
+            if (frac >= 0) frac++;
+        } else if (c == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            return false;
+        }
+    }
+    if (!digits) return false;
+    double d = (double)m;
+    if (frac > 0) d /= p10[frac];
+    *out = neg ? -d : d;
+    return true;
+}
+
+/* Stores the JSON value at s->p into column col of row r. */
+static bool capture(sl_decoder_t *d, scan_t *s, int col, sl_batch_t *b, size_t r)
+{
+    sl_vec_t *v = &b->cols[col];
+    sl_type_t t = d->types[col];
+    ws(s);
+    const char *st = s->p;
+    if (s->p >= s->end) {
+        s->err = "unexpected end of record";
+        return false;
+    }
+    char c = *s->p;
+    v->null[r] = 0;
+    if (c == '"') {
+        bool esc;
+        if (!skip_string(s, &esc)) return false;
+        const char *body = st + 1;
+        size_t n = (size_t)(s->p - st - 2);
+        sl_str_t str = {body, (uint32_t)n};
+        if (esc) str = unescape(body, n, b->arena);
+        if (sl_type_is_string(t)) {
+            if (t.len > 0 && str.len > (uint32_t)t.len) {
+                uint32_t len = (uint32_t)t.len;
+                while (len > 0 && ((unsigned char)str.p[len] & 0xC0) == 0x80) len--;
+                str.len = len;
+            }
+            v->v.s[r] = str;
+            return true;
+        }
+        if (t.id == SL_T_BOOLEAN) {
+            v->v.i[r] = str.len == 4 && !strncasecmp(str.p, "true", 4);
+            return true;
+        }
+        if (!sl_value_parse(v, r, str.p, str.len, b->arena)) goto convert;
+        return true;
+    }
+    if (c == '{' || c == '[') {
+        if (!skip_value(s, 0)) return false;
+        if (!sl_type_is_string(t)) goto convert;
+        size_t n = (size_t)(s->p - st);
+        if (t.len > 0 && n > (size_t)t.len) n = (size_t)t.len;
+        v->v.s[r] = (sl_str_t){st, (uint32_t)n};
+        return true;
+    }
+    if (!skip_value(s, 0)) return false;
+    size_t n = (size_t)(s->p - st);
+    if (n == 4 && !memcmp(st, "null", 4)) {
+        v->null[r] = 1;
+        return true;
+    }
+    bool is_bool = (n == 4 && !memcmp(st, "true", 4)) || (n == 5 && !memcmp(st, "false", 5));
+    if (is_bool) {
+        int64_t bv = st[0] == 't';
+        if (t.id == SL_T_BOOLEAN || sl_type_is_exact(t)) {
+            v->v.i[r] = sl_type_is_exact(t) ? bv * sl_pow10(sl_type_scale(t)) : bv;
+            return true;
+        }
+        if (t.id == SL_T_REAL || t.id == SL_T_DOUBLE) {
+            v->v.f[r] = (double)bv;
+            return true;
+        }
+        if (sl_type_is_string(t)) {
+            v->v.s[r] = (sl_str_t){st, (uint32_t)n};
+            return true;
+        }
+        goto convert;
+    }
+    /* A number. */
+    if (t.id == SL_T_DOUBLE || t.id == SL_T_REAL) {
+        double x;
+        if (fast_double(st, n, &x)) {
+            v->v.f[r] = t.id == SL_T_REAL ? (double)(float)x : x;
+            return true;
+        }
+    } else if (t.id == SL_T_BIGINT || t.id == SL_T_INTEGER) {
+        int64_t x = 0;
+        size_t i = st[0] == '-';
+        bool ok = i < n && n - i <= 18;
+        for (size_t k = i; ok && k < n; k++) {
+            if (st[k] < '0' || st[k] > '9') ok = false;
+            else x = x * 10 + (st[k] - '0');
+        }
+        if (ok) {
+            v->v.i[r] = st[0] == '-' ? -x : x;
+            if (t.id == SL_T_INTEGER && (v->v.i[r] > INT32_MAX || v->v.i[r] < INT32_MIN)) goto convert;
+            return true;
+        }
+    } else if (t.id == SL_T_BOOLEAN) {
+        double x;
+        if (fast_double(st, n, &x)) {
+            v->v.i[r] = x != 0;
+            return true;
+        }
+    } else if (sl_type_is_string(t)) {
+        v->v.s[r] = (sl_str_t){st, (uint32_t)n};
+        return true;
+    } else if (sl_type_is_datetime(t) || sl_type_is_binary(t)) {
+        goto convert;
+    }
+    if (sl_value_parse(v, r, st, n, b->arena)) return true;
+convert: {
+    char tn[48];
+    sl_type_format(t, tn, sizeof tn);
+    size_t n2 = (size_t)(s->p - st);
+    snprintf(d->errbuf, sizeof d->errbuf, "column %s (%s): cannot convert %.*s", d->names[col], tn,
+             (int)(n2 > 64 ? 64 : n2), st);
+    s->err = d->errbuf;
+    return false;
+}
+}
+
+/* Walks an object value against trie node n, capturing into row r. */
+static bool walk(sl_decoder_t *d, scan_t *s, pnode_t *n, sl_batch_t *b, size_t r, bool top, int depth)
+{
+    ws(s);
+    if (s->p >= s->end) {
+        s->err = "unexpected end of record";
+        return false;
+    }
+    if (n->col >= 0 && !n->flatten) {
+        d->set[n->col] = 1;
+        return capture(d, s, n->col, b, r);
+    }
+    if (n->flatten && top) {
+        /* Remember the array for the per-element pass. */
+        const char *st = s->p;
+        if (!skip_value(s, depth)) return false;
+        if (*st == '[') {
+            d->flat_p = st;
+            d->flat_n = (size_t)(s->p - st);
+            d->flat_seen = true;
+        }
+        return true;
+    }
+    if (*s->p != '{' || !n->nkids) return skip_value(s, depth);
+    s->p++;
+    ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+        return true;
+    }
+    for (;;) {
+        ws(s);
+        if (s->p >= s->end || *s->p != '"') {
+            s->err = "expected a member name";
+            return false;
+        }
+        const char *ks = s->p + 1;
+        bool esc;
+        if (!skip_string(s, &esc)) return false;
+        size_t kl = (size_t)(s->p - ks - 1);
+        ws(s);
+        if (s->p >= s->end || *s->p != ':') {
+            s->err = "expected ':'";
+            return false;
+        }
+        s->p++;
+        pnode_t *child = NULL;
+        for (int i = 0; i < n->nkids; i++)
+            if (n->kids[i]->keylen == kl && !memcmp(n->kids[i]->key, ks, kl)) {
+                child = n->kids[i];
+                break;
+            }
+        bool ok = child ? walk(d, s, child, b, r, top, depth + 1) : skip_value(s, depth + 1);
+        if (!ok) return false;
+        ws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
+            continue;
+        }
+        if (s->p < s->end && *s->p == '}') {
+            s->p++;
+            return true;
+        }
+        s->err = "expected ',' or '}'";
+        return false;
+    }
+}
+
+/* Marks the columns under trie node n (inside the flattened array) as NULL in row r. */
+static void null_under(pnode_t *n, sl_batch_t *b, size_t r)
+{
+    if (n->col >= 0) b->cols[n->col].null[r] = 1;
+    for (int i = 0; i < n->nkids; i++) null_under(n->kids[i], b, r);
+}
+
+/* Copies row `from` to row `to` for columns outside the flattened array. */
+static void copy_outer(sl_decoder_t *d, pnode_t *n, bool inside, sl_batch_t *b, size_t from, size_t to)
+{
+    if (n->col >= 0 && !inside) sl_vec_copy_row(&b->cols[n->col], to, &b->cols[n->col], from, NULL);
+    for (int i = 0; i < n->nkids; i++) copy_outer(d, n->kids[i], inside || n->flatten, b, from, to);
+}
+
+/* Decodes one JSON record. */
+static int decode_json(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b, const char **err)
+{
+    size_t r = b->n;
+    scan_t s = {data, data + len, NULL};
+    d->flat_seen = false;
+    memset(d->set, 0, (size_t)d->ncols);
+    ws(&s);
+    if (s.p >= s.end || *s.p != '{') {
+        *err = s.p >= s.end ? "malformed JSON: empty record" : "malformed JSON: the record is not an object";
+        return SL_DECODE_ERROR;
+    }
+    if (!walk(d, &s, d->root, b, r, true, 0)) goto bad;
+    ws(&s);
+    if (s.p != s.end) {
+        s.err = "trailing characters after the document";
+        goto bad;
+    }
+    for (int c = 0; c < d->ncols; c++)
+        if (!d->set[c]) b->cols[c].null[r] = 1;
+    if (!d->flat) return 1;
+    /* One row per element of the flattened array (one NULL row when empty or missing). */
+    size_t rows = 0;
+    if (d->flat_seen) {
+        scan_t a = {d->flat_p + 1, d->flat_p + d->flat_n, NULL};
+        ws(&a);
+        if (a.p < a.end && *a.p == ']') goto empty;
+        for (;;) {
+            if (r + rows >= b->cap) return SL_DECODE_FULL;
+            if (rows) copy_outer(d, d->root, false, b, r, r + rows);
+            null_under(d->flat, b, r + rows);
+            pnode_t tmp = *d->flat;
+            tmp.flatten = false;
+            tmp.col = -1;
+            if (!walk(d, &a, &tmp, b, r + rows, false, 1)) {
+                s.err = a.err;
+                goto bad;
+            }
+            rows++;
+            ws(&a);
+            if (a.p < a.end && *a.p == ',') {
+                a.p++;
+                continue;
+            }
+            break;
+        }
+        return (int)rows;
+    }
+empty:
+    null_under(d->flat, b, r);
+    return 1;
+bad:
+    if (s.err != d->errbuf) {
+        snprintf(d->errbuf, sizeof d->errbuf, "malformed JSON at offset %zu: %s",
+                 (size_t)(s.p - data), s.err ? s.err : "syntax error");
+    }
+    *err = d->errbuf;
+    return SL_DECODE_ERROR;
+}
+
+/* Decodes one CSV row (one line without its delimiter) into row r. */
+static bool csv_row(sl_decoder_t *d, const char *p, size_t n, sl_batch_t *b, size_t r, const char **err)
+{
+    size_t i = 0;
+    for (int c = 0; c < d->ncols; c++) {
+        sl_vec_t *v = &b->cols[c];
+        if (i > n) {
+            v->null[r] = 1;
+            continue;
+        }
+        const char *fs;
+        size_t fl;
+        bool quoted = false;
+        if (i < n && p[i] == '"') {
+            quoted = true;
+            size_t j = i + 1;
+            bool dq = false;
+            while (j < n) {
+                if (p[j] == '"') {
+                    if (j + 1 < n && p[j + 1] == '"') {
+                        dq = true;
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
+                j++;
+            }
+            fs = p + i + 1;
+            fl = j - i - 1;
+            if (dq) {
+                char *o = sl_arena_alloc(b->arena, fl + 1);
+                size_t w = 0;
+                for (size_t k = 0; k < fl; k++) {
+                    o[w++] = fs[k];
+                    if (fs[k] == '"') k++;
+                }
+                fs = o;
+                fl = w;
+            }
+            i = j + 1;
+            while (i < n && p[i] != d->col_delim) i++;
+        } else {
+            size_t j = i;
+            while (j < n && p[j] != d->col_delim) j++;
+            fs = p + i;
+            fl = j - i;
+            i = j;
+        }
+        i++;
+        sl_type_t t = d->types[c];
+        if (!fl && !quoted && !sl_type_is_string(t)) {
+            v->null[r] = 1;
+            continue;
+        }
+        if (!sl_value_parse(v, r, fs, fl, NULL)) {
+            char tn[48];
+            sl_type_format(t, tn, sizeof tn);
+            snprintf(d->errbuf, sizeof d->errbuf, "column %s (%s): cannot convert '%.*s'",
+                     d->names[c], tn, (int)(fl > 64 ? 64 : fl), fs);
+            *err = d->errbuf;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Decodes one CSV record (possibly several rows). */
+static int decode_csv(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b, const char **err)
+{
+    size_t rows = 0, i = 0;
+    while (i < len) {
+        const char *nl = memchr(data + i, d->row_delim, len - i);
+        size_t e = nl ? (size_t)(nl - data) : len;
+        size_t ln = e - i;
+        if (ln && data[i + ln - 1] == '\r' && d->row_delim == '\n') ln--;
+        if (ln) {
+            if (b->n + rows >= b->cap) return SL_DECODE_FULL;
+            if (!csv_row(d, data + i, ln, b, b->n + rows, err)) return SL_DECODE_ERROR;
+            rows++;
+        }
+        i = e + 1;
+    }
+    if (!rows) {
+        *err = "empty CSV record";
+        return SL_DECODE_ERROR;
+    }
+    return (int)rows;
+}
+
+/* Decodes a record; see decode.h. */
+int sl_decoder_decode(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b,
+                      int64_t rowtime, int64_t arrival, const char **err)
+{
+    if (b->n >= b->cap) return SL_DECODE_FULL;
+    int rows = d->format == SL_FORMAT_JSON ? decode_json(d, data, len, b, err)
+                                           : decode_csv(d, data, len, b, err);
+    if (rows <= 0) return rows;
+    sl_vec_t *at = &b->cols[d->ncols];
+    for (int k = 0; k < rows; k++) {
+        b->rowtime[b->n + (size_t)k] = rowtime;
+        at->v.i[b->n + (size_t)k] = arrival;
+        at->null[b->n + (size_t)k] = 0;
+    }
+    b->n += (size_t)rows;
+    return rows;
+}

@@ -1,0 +1,428 @@
+/*
+ * engine.c - building the state graph of a plan and driving records and bounds through
+ * it; the output sinks (JSON lines, store streams) and error_stream.
+ */
+#include "engine_int.h"
+
+#include "alloc.h"
+#include "clock.h"
+#include "val.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* The columns of error_stream (KDA's). */
+const sl_pcol_t sl_error_cols[7] = {
+    {"ERROR_TIME", {SL_T_TIMESTAMP, 1, 0, 0, 0}, false},
+    {"ERROR_LEVEL", {SL_T_VARCHAR, 0, 0, 0, 10}, false},
+    {"ERROR_NAME", {SL_T_VARCHAR, 0, 0, 0, 32}, false},
+    {"MESSAGE", {SL_T_VARCHAR, 0, 0, 0, 4096}, false},
+    {"DATA_ROWTIME", {SL_T_TIMESTAMP, 0, 0, 0, 0}, false},
+    {"DATA_ROW", {SL_T_VARCHAR, 0, 0, 0, 49152}, false},
+    {"PUMP_NAME", {SL_T_VARCHAR, 0, 0, 0, 128}, false},
+};
+
+/* Per application input: its sources and the batch being filled. */
+typedef struct sl_input_state {
+    sl_decoder_t *dec;
+    int nsrc;
+    sl_operator_t **src;  /* the SOURCE operators of its in-app streams (_001...) */
+    const sl_pnode_t *node; /* the first one's node (columns) */
+    sl_batch_t *batch;    /* rows decoded and not yet pushed */
+    int64_t last_rowtime; /* ROWTIME is clamped to be non-decreasing */
+    int64_t bound;
+    int next;             /* round-robin over parallel in-app streams (by batch) */
+} sl_input_state_t;
+
+/* Formats a row as JSON; see engine_int.h. */
+void sl_row_json(sl_buf_t *out, const sl_batch_t *b, size_t i, const sl_pcol_t *cols, bool rowtime)
+{
+    sl_buf_putc(out, '{');
+    bool first = true;
+    for (int c = 0; c < b->ncols; c++) {
+        if (cols[c].hidden && !rowtime) continue;
+        if (!first) sl_buf_putc(out, ',');
+        first = false;
+        char tmp[32];
+        const char *name = cols[c].name;
+        if (!name) {
+            snprintf(tmp, sizeof tmp, "EXPR$%d", c);
+            name = tmp;
+        }
+        sl_json_quote(out, name, strlen(name));
+        sl_buf_putc(out, ':');
+        sl_value_json(out, &b->cols[c], i);
+    }
+    if (rowtime) {
+        char ts[32];
+        sl_clock_format_ms(b->rowtime[i], ts);
+        sl_buf_printf(out, "%s\"ROWTIME\":\"%s\"", first ? "" : ",", ts);
+    }
+    sl_buf_putc(out, '}');
+}
+
+/* ---- sinks ---------------------------------------------------------------------------- */
+
+/* A sink: prints rows, or puts them into a store stream. */
+struct out_sink {
+    sl_operator_t op;
+    const sl_pnode_t *stream;
+    const sl_app_output_t *out;   /* NULL when printing a --output selection */
+    bool print;
+    sl_buf_t buf;
+    sl_put_rec_t *recs;
+    size_t nrecs;
+    sl_buf_t *datas;
+    sl_arena_t *arena;
+};
+
+/* Puts the pending records into the store stream. */
+static void sink_put(struct out_sink *s)
+{
+    if (!s->nrecs) return;
+    sl_awserr_t err;
+    memset(&err, 0, sizeof err);
+    sl_put_result_t *res = SL_NEWN(sl_put_result_t, s->nrecs);
+    int rc = sl_store_put(s->op.eng->opts.store, s->out->target, s->recs, s->nrecs, res, s->arena, &err);
+    if (rc != 0)
+        fprintf(s->op.eng->opts.err, "sluice: output %s: putting records into stream %s failed: %s\n",
+                s->out->name, s->out->target, rc < 0 ? err.msg : "some records were not accepted");
+    sl_free(res);
+    for (size_t i = 0; i < s->nrecs; i++) sl_buf_free(&s->datas[i]);
+    s->nrecs = 0;
+    sl_arena_reset(s->arena);
+}
+
+/* Sink push: one JSON line (or one record) per row. */
+static void sink_push(sl_operator_t *op, int port, const sl_batch_t *b)
+{
+    struct out_sink *s = (struct out_sink *)op;
+    sl_engine_t *e = op->eng;
+    if (s->print) {
+        sl_buf_reset(&s->buf);
+        for (size_t i = 0; i < b->n; i++) {
+            sl_row_json(&s->buf, b, i, s->stream ? s->stream->cols : sl_error_cols, true);
+            sl_buf_putc(&s->buf, '\n');
+        }
+        fwrite(s->buf.p, 1, s->buf.len, e->opts.out);
+        e->rows_out += (int64_t)b->n;
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        if (s->nrecs == 500) sink_put(s);
+        sl_buf_t *d = &s->datas[s->nrecs];
+        *d = (sl_buf_t)SL_BUF_INIT;
+        if (s->out->format == SL_FORMAT_CSV) {
+            for (int c = 0; c < b->ncols; c++) {
+                if (c) sl_buf_putc(d, ',');
+                if (!b->cols[c].null[i]) sl_value_text(d, &b->cols[c], i);
+            }
+        } else {
+            sl_row_json(d, b, i, s->stream->cols, false);
+        }
+        char *pk = sl_arena_printf(s->arena, "%lld", (long long)(e->rows_out + (int64_t)i));
+        s->recs[s->nrecs] = (sl_put_rec_t){(const unsigned char *)d->p, d->len, pk, strlen(pk), false, 0};
+        s->nrecs++;
+    }
+    e->rows_out += (int64_t)b->n;
+    sink_put(s);
+}
+
+/* Sinks ignore bounds. */
+static void sink_bound(sl_operator_t *op, int port, int64_t t) {}
+
+/* Frees a sink. */
+static void sink_close(sl_operator_t *op)
+{
+    struct out_sink *s = (struct out_sink *)op;
+    if (!s->print) sink_put(s);
+    sl_buf_free(&s->buf);
+    sl_free(s->recs);
+    sl_free(s->datas);
+    sl_arena_free(s->arena);
+}
+
+static const sl_op_vt_t sink_vt = {sink_push, sink_bound, sink_close};
+
+/* A sink printing the rows of a stream as JSON lines (to opts.out), or putting them into
+ * a store stream as JSON/CSV records. */
+static sl_operator_t *out_sink_new(sl_engine_t *e, const sl_pnode_t *stream, const sl_app_output_t *out,
+                           bool print)
+{
+    struct out_sink *s = SL_NEW(struct out_sink);
+    s->op.vt = &sink_vt;
+    s->op.eng = e;
+    s->op.bound_out = INT64_MIN;
+    s->stream = stream;
+    s->out = out;
+    s->print = print;
+    s->recs = SL_NEWN(sl_put_rec_t, 500);
+    s->datas = SL_NEWN(sl_buf_t, 500);
+    s->arena = sl_arena_new(0);
+    return &s->op;
+}
+
+/* ---- error_stream --------------------------------------------------------------------- */
+
+/* Reports an error row; see engine_int.h. */
+void sl_engine_error(sl_engine_t *e, const char *name, const char *msg, int64_t data_rowtime,
+                     const void *data, size_t len, const char *pump)
+{
+    e->errors++;
+    sl_type_t types[7];
+    for (int i = 0; i < 7; i++) types[i] = sl_error_cols[i].type;
+    sl_batch_t *b = sl_batch_new(7, types, 1);
+    b->n = 1;
+    b->rowtime[0] = data_rowtime;
+    b->cols[0].v.i[0] = data_rowtime;
+    b->cols[1].v.s[0] = (sl_str_t){"ERROR", 5};
+    b->cols[2].v.s[0] = (sl_str_t){name, (uint32_t)strlen(name)};
+    b->cols[3].v.s[0] = (sl_str_t){msg, (uint32_t)strlen(msg)};
+    b->cols[4].v.i[0] = data_rowtime;
+    char *hex = sl_arena_alloc(b->arena, len * 2 + 1);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        hex[2 * i] = digits[((const unsigned char *)data)[i] >> 4];
+        hex[2 * i + 1] = digits[((const unsigned char *)data)[i] & 15];
+    }
+    b->cols[5].v.s[0] = (sl_str_t){hex, (uint32_t)(len * 2)};
+    if (pump) b->cols[6].v.s[0] = (sl_str_t){pump, (uint32_t)strlen(pump)};
+    else b->cols[6].null[0] = 1;
+    if (e->error_sink) {
+        e->error_sink->vt->push(e->error_sink, 0, b);
+    } else {
+        sl_buf_reset(&e->line);
+        sl_row_json(&e->line, b, 0, sl_error_cols, true);
+        sl_buf_putc(&e->line, '\n');
+        fwrite(e->line.p, 1, e->line.len, e->opts.err);
+    }
+    sl_batch_free(b);
+}
+
+/* ---- building -------------------------------------------------------------------------- */
+
+/* Adds a reader to op. */
+static void add_out(sl_operator_t *op, sl_operator_t *reader, int port)
+{
+    op->outs = sl_realloc(op->outs, sizeof(sl_op_edge_t) * (size_t)(op->nout + 1));
+    op->outs[op->nout++] = (sl_op_edge_t){reader, port};
+}
+
+/* True when name is among the selected outputs (exact, then case-insensitive). */
+static bool selected(const sl_engine_opts_t *o, const char *name)
+{
+    for (int i = 0; i < o->noutputs; i++)
+        if (!strcmp(o->outputs[i], name) || !strcasecmp(o->outputs[i], name)) return true;
+    return false;
+}
+
+/* Builds an engine; see engine.h. */
+sl_engine_t *sl_engine_new(const sl_plan_t *plan, const sl_engine_opts_t *opts, char **err)
+{
+    sl_engine_t *e = SL_NEW(sl_engine_t);
+    e->plan = plan;
+    e->opts = *opts;
+    if (!e->opts.out) e->opts.out = stdout;
+    if (!e->opts.err) e->opts.err = stderr;
+    const sl_app_desc_t *app = plan->app;
+    e->nops = plan->nnodes;
+    e->ops = SL_NEWN(sl_operator_t *, plan->nnodes ? plan->nnodes : 1);
+    for (int i = 0; i < plan->nnodes; i++) {
+        e->ops[i] = sl_op_new(e, plan->nodes[i], err);
+        if (!e->ops[i]) {
+            sl_engine_free(e);
+            return NULL;
+        }
+    }
+    for (int i = 0; i < plan->nnodes; i++) {
+        const sl_pnode_t *n = plan->nodes[i];
+        for (int k = 0; k < n->ninputs; k++) add_out(e->ops[n->inputs[k]], e->ops[i], k);
+    }
+    /* Inputs. */
+    e->ninputs = (int)app->ninputs;
+    e->inputs = SL_NEWN(sl_input_state_t, app->ninputs ? app->ninputs : 1);
+    for (int i = 0; i < plan->nnodes; i++) {
+        const sl_pnode_t *n = plan->nodes[i];
+        if (n->kind != SL_PN_SOURCE) continue;
+        sl_input_state_t *in = &e->inputs[n->input_ix];
+        in->src = sl_realloc(in->src, sizeof(sl_operator_t *) * (size_t)(in->nsrc + 1));
+        in->src[in->nsrc++] = e->ops[i];
+        if (!in->node) {
+            in->node = n;
+            in->dec = sl_decoder_new(&app->inputs[n->input_ix].schema, n->cols, n->ncols, err);
+            if (!in->dec) {
+                char *m = sl_asprintf("input %s: %s", n->name, *err);
+                sl_free(*err);
+                *err = m;
+                sl_engine_free(e);
+                return NULL;
+            }
+            sl_type_t *types = SL_NEWN(sl_type_t, n->ncols);
+            for (int c = 0; c < n->ncols; c++) types[c] = n->cols[c].type;
+            in->batch = sl_batch_new(n->ncols, types, SL_BATCH_CAP);
+            sl_free(types);
+            in->last_rowtime = INT64_MIN;
+            in->bound = INT64_MIN;
+        }
+    }
+    /* Outputs: the selection, else the app's Outputs, else every stream it creates. */
+    for (int s = 0; s < plan->nstreams; s++) {
+        const sl_pstream_t *ps = &plan->streams[s];
+        const sl_pnode_t *sn = plan->nodes[ps->node];
+        if (opts->noutputs) {
+            if (!selected(opts, ps->name)) continue;
+            sl_operator_t *k = out_sink_new(e, sn, NULL, true);
+            add_out(e->ops[ps->node], k, 0);
+            e->sinks = sl_realloc(e->sinks, sizeof(sl_operator_t *) * (size_t)(e->nsinks + 1));
+            e->sinks[e->nsinks++] = k;
+            continue;
+        }
+        bool any = false;
+        for (size_t o = 0; o < app->noutputs; o++) {
+            const sl_app_output_t *ao = &app->outputs[o];
+            if (strcmp(ao->name, ps->name) && strcasecmp(ao->name, ps->name)) continue;
+            any = true;
+            bool to_store = ao->kind == SL_SINK_STREAM && opts->store && ao->target && !ao->endpoint;
+            sl_operator_t *k = out_sink_new(e, sn, ao, !to_store);
+            add_out(e->ops[ps->node], k, 0);
+            e->sinks = sl_realloc(e->sinks, sizeof(sl_operator_t *) * (size_t)(e->nsinks + 1));
+            e->sinks[e->nsinks++] = k;
+        }
+        if (!any && !app->noutputs && !ps->is_input) {
+            sl_operator_t *k = out_sink_new(e, sn, NULL, true);
+            add_out(e->ops[ps->node], k, 0);
+            e->sinks = sl_realloc(e->sinks, sizeof(sl_operator_t *) * (size_t)(e->nsinks + 1));
+            e->sinks[e->nsinks++] = k;
+        }
+    }
+    bool err_sel = opts->noutputs ? selected(opts, "error_stream") : false;
+    for (size_t o = 0; !opts->noutputs && o < app->noutputs; o++)
+        if (!strcasecmp(app->outputs[o].name, "error_stream")) err_sel = true;
+    if (err_sel) {
+        e->error_sink = out_sink_new(e, NULL, NULL, true);
+        e->sinks = sl_realloc(e->sinks, sizeof(sl_operator_t *) * (size_t)(e->nsinks + 1));
+        e->sinks[e->nsinks++] = e->error_sink;
+    }
+    return e;
+}
+
+/* Frees an engine; see engine.h. */
+void sl_engine_free(sl_engine_t *e)
+{
+    if (!e) return;
+    for (int i = 0; i < e->nops; i++) {
+        if (!e->ops[i]) continue;
+        e->ops[i]->vt->close(e->ops[i]);
+        sl_free(e->ops[i]->outs);
+        sl_free(e->ops[i]);
+    }
+    sl_free(e->ops);
+    for (int i = 0; i < e->nsinks; i++) {
+        e->sinks[i]->vt->close(e->sinks[i]);
+        sl_free(e->sinks[i]->outs);
+        sl_free(e->sinks[i]);
+    }
+    sl_free(e->sinks);
+    for (int i = 0; i < e->ninputs; i++) {
+        sl_decoder_free(e->inputs[i].dec);
+        sl_batch_free(e->inputs[i].batch);
+        sl_free(e->inputs[i].src);
+    }
+    sl_free(e->inputs);
+    sl_buf_free(&e->line);
+    if (e->refdb) sqlite3_close(e->refdb);
+    sl_free(e);
+}
+
+/* Pushes input i's pending batch to its (next) source. */
+static void flush_input(sl_engine_t *e, sl_input_state_t *in)
+{
+    if (!in->batch || !in->batch->n) return;
+    sl_operator_t *src = in->src[in->next];
+    in->next = (in->next + 1) % in->nsrc;
+    src->vt->push(src, 0, in->batch);
+    sl_batch_reset(in->batch);
+}
+
+/* Decodes a record; see engine.h. */
+void sl_engine_record(sl_engine_t *e, int input_ix, const char *data, size_t len,
+                      int64_t rowtime, int64_t arrival, const char *seq)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    if (!in->dec) return;
+    if (rowtime < in->last_rowtime) rowtime = in->last_rowtime;
+    in->last_rowtime = rowtime;
+    const char *err = NULL;
+    int rc = sl_decoder_decode(in->dec, data, len, in->batch, rowtime, arrival, &err);
+    if (rc == SL_DECODE_FULL) {
+        /* The record's bytes may live in the batch arena: copy them before the reset. */
+        char *copy = sl_malloc(len ? len : 1);
+        memcpy(copy, data, len);
+        flush_input(e, in);
+        rc = sl_decoder_decode(in->dec, copy, len, in->batch, rowtime, arrival, &err);
+        if (rc > 0) {
+            /* Strings may point into `copy`: move it into the batch arena. */
+            char *keep = sl_arena_alloc(in->batch->arena, len ? len : 1);
+            memcpy(keep, copy, len);
+            in->batch->n -= (size_t)rc;
+            rc = sl_decoder_decode(in->dec, keep, len, in->batch, rowtime, arrival, &err);
+        }
+        sl_free(copy);
+        if (rc == SL_DECODE_FULL) {
+            rc = SL_DECODE_ERROR;
+            err = "the record has more rows than a batch holds";
+        }
+    }
+    if (rc < 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "input %s, record %s: %s", in->node->name, seq ? seq : "?", err);
+        sl_engine_error(e, "DecodeError", msg, rowtime, data, len, NULL);
+        return;
+    }
+    if (in->batch->n >= in->batch->cap) flush_input(e, in);
+}
+
+/* Scratch for record bytes; see engine.h. */
+void *sl_engine_record_buf(sl_engine_t *e, int input_ix, size_t n)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    if (in->batch->n >= in->batch->cap) flush_input(e, in);
+    return sl_arena_alloc(in->batch->arena, n ? n : 1);
+}
+
+/* Flushes every input; see engine.h. */
+void sl_engine_flush(sl_engine_t *e)
+{
+    for (int i = 0; i < e->ninputs; i++) flush_input(e, &e->inputs[i]);
+}
+
+/* Sends a bound through input i's sources. */
+static void bound_input(sl_engine_t *e, sl_input_state_t *in, int64_t t)
+{
+    flush_input(e, in);
+    if (t <= in->bound) return;
+    in->bound = t;
+    for (int k = 0; k < in->nsrc; k++) in->src[k]->vt->bound(in->src[k], 0, t);
+}
+
+/* Bounds; see engine.h. */
+void sl_engine_bound(sl_engine_t *e, int input_ix, int64_t t)
+{
+    for (int i = 0; i < e->ninputs; i++)
+        if (input_ix < 0 || i == input_ix) bound_input(e, &e->inputs[i], t);
+}
+
+/* End of input; see engine.h. */
+void sl_engine_finish(sl_engine_t *e)
+{
+    sl_engine_bound(e, -1, INT64_MAX);
+    /* Streams no pump feeds still need their bound. */
+    for (int i = 0; i < e->nops; i++)
+        if (e->plan->nodes[i]->kind == SL_PN_STREAM && !e->plan->nodes[i]->ninputs)
+            sl_op_emit_bound(e->ops[i], INT64_MAX);
+    fflush(e->opts.out);
+}
+
+/* Counters; see engine.h. */
+int64_t sl_engine_rows_out(const sl_engine_t *e) { return e->rows_out; }
+int64_t sl_engine_errors(const sl_engine_t *e) { return e->errors; }

@@ -1,0 +1,65 @@
+/*
+ * engine.h - the continuous query engine: instantiates a plan's operator DAG and runs
+ * records through it.
+ *
+ * The plan (planner/plan.h) is read-only; sl_engine_new() builds the mutable state graph
+ * beside it: one operator per plan node (ops.h), wired reader to writer, plus the sinks of
+ * the selected output streams and of error_stream. Records enter through
+ * sl_engine_record() (a source's decoder writes them into the source's batch), batches move
+ * on by sl_engine_flush(), and time moves on by sl_engine_bound(): "no later record of this
+ * input will have a ROWTIME below t". Bounds close tumbling, stagger and join windows.
+ * sl_engine_finish() sends +infinity, so every window closes (the end of a replay).
+ *
+ * Threading: an engine is used by one thread.
+ *
+ * Ownership: the engine borrows the plan and its application description (they must
+ * outlive it); sl_engine_free() releases everything it built. NULL is a no-op.
+ */
+#ifndef SL_ENGINE_H
+#define SL_ENGINE_H
+
+#include "plan.h"
+#include "store.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct sl_engine sl_engine_t;
+
+/* What the engine writes where. */
+typedef struct sl_engine_opts {
+    const char *const *outputs; /* streams to print as JSON lines on `out`; NULL: the app's
+                                   Outputs (else every stream it creates) */
+    int noutputs;
+    FILE *out;                  /* JSON lines of the printed streams (stdout) */
+    FILE *err;                  /* error rows, unless error_stream is selected (stderr) */
+    sl_store_t *store;          /* for Outputs to store streams; NULL: print them instead */
+    const char *base_dir;       /* where relative reference-data paths are resolved */
+} sl_engine_opts_t;
+
+/* Builds the state graph; NULL and *err (heap) when it cannot (a decoder mapping, a
+ * reference table that does not load). */
+sl_engine_t *sl_engine_new(const sl_plan_t *plan, const sl_engine_opts_t *opts, char **err);
+void sl_engine_free(sl_engine_t *e);
+
+/*
+ * Decodes one record of application input `input_ix` with ROWTIME `rowtime` (clamped to
+ * be non-decreasing per input) and arrival time `arrival`. A malformed record becomes an
+ * error row. `seq` (may be NULL) names the record in error messages.
+ */
+void sl_engine_record(sl_engine_t *e, int input_ix, const char *data, size_t len,
+                      int64_t rowtime, int64_t arrival, const char *seq);
+/* Scratch memory for a record's bytes that lives as long as the record's rows: the
+ * current batch arena of input_ix's source (for base64-decoding straight into it). */
+void *sl_engine_record_buf(sl_engine_t *e, int input_ix, size_t n);
+/* Pushes every pending source batch downstream. */
+void sl_engine_flush(sl_engine_t *e);
+/* Promises no later record of input_ix has ROWTIME < t (flushes first). -1: every input. */
+void sl_engine_bound(sl_engine_t *e, int input_ix, int64_t t);
+/* End of input: flushes and sends a bound of +infinity everywhere. */
+void sl_engine_finish(sl_engine_t *e);
+/* Rows written to outputs so far, and error rows. */
+int64_t sl_engine_rows_out(const sl_engine_t *e);
+int64_t sl_engine_errors(const sl_engine_t *e);
+
+#endif

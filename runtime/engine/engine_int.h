@@ -1,0 +1,116 @@
+/*
+ * engine_int.h - what the files of runtime/engine share: the operator vtable, the engine's
+ * state, row storage for operators that keep rows, and the error_stream entry point.
+ *
+ * An operator is PostgreSQL's PlanState adapted to push-based streaming: the engine calls
+ *     push(op, port, batch)  rows arrive on an input port (the batch is borrowed for the
+ *                            call only: copy what you keep)
+ *     bound(op, port, t)     no later row on that port has ROWTIME < t
+ *     close(op)              free the state
+ * and an operator passes results on with sl_op_emit() / sl_op_emit_bound(), which fan out
+ * to every reader. Output ROWTIMEs are non-decreasing per operator, and an operator never
+ * emits a row with ROWTIME below a bound it has emitted.
+ */
+#ifndef SL_ENGINE_INT_H
+#define SL_ENGINE_INT_H
+
+#include "decode.h"
+#include "engine.h"
+#include "expr.h"
+
+#include <sqlite3.h>
+
+typedef struct sl_operator sl_operator_t;
+
+/* The entry points of an operator kind. */
+typedef struct sl_op_vt {
+    void (*push)(sl_operator_t *op, int port, const sl_batch_t *b);
+    void (*bound)(sl_operator_t *op, int port, int64_t t);
+    void (*close)(sl_operator_t *op);
+} sl_op_vt_t;
+
+/* A reader of an operator's output: which operator, on which of its ports. */
+typedef struct sl_op_edge {
+    sl_operator_t *op;
+    int port;
+} sl_op_edge_t;
+
+/* The common head of every operator (subtypes embed it first). */
+struct sl_operator {
+    const sl_op_vt_t *vt;
+    const sl_pnode_t *node;  /* the plan node it runs (NULL for sinks) */
+    sl_engine_t *eng;
+    int nout;
+    sl_op_edge_t *outs;      /* readers (owned array) */
+    int nin;                 /* input ports */
+    int64_t bound_out;       /* the last bound emitted */
+};
+
+/* The engine. */
+struct sl_engine {
+    const sl_plan_t *plan;
+    sl_engine_opts_t opts;
+    int nops;
+    sl_operator_t **ops;           /* one per plan node, by node id */
+    int nsinks;
+    sl_operator_t **sinks;         /* output sinks (own their state) */
+    /* Per application input: its source operators (one per in-app stream _001..) and
+     * decoding state. */
+    int ninputs;
+    struct sl_input_state *inputs;
+    bool print_errors_json;  /* error_stream is selected: error rows go to `out` */
+    sl_operator_t *error_sink;     /* the sink of error_stream when selected, else NULL */
+    int64_t rows_out, errors;
+    sl_buf_t line;           /* scratch for formatting one output line */
+    sqlite3 *refdb;          /* reference tables (in memory) */
+};
+
+/* Sends a batch to every reader of op. */
+void sl_op_emit(sl_operator_t *op, const sl_batch_t *b);
+/* Sends a bound to every reader of op (only when it advances). */
+void sl_op_emit_bound(sl_operator_t *op, int64_t t);
+
+/* Reports one error row: name (ERROR_NAME), message, the offending data's ROWTIME, the
+ * data (hex-encoded into DATA_ROW) and the pump (may be NULL). */
+void sl_engine_error(sl_engine_t *e, const char *name, const char *msg, int64_t data_rowtime,
+                     const void *data, size_t len, const char *pump);
+/* Formats row i of b as a JSON object (column names from cols) into out. */
+void sl_row_json(sl_buf_t *out, const sl_batch_t *b, size_t i, const sl_pcol_t *cols, bool rowtime);
+
+/* Builds the operator of a plan node. */
+sl_operator_t *sl_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+/* The stateful operators (window.c, join.c). */
+sl_operator_t *sl_agg_op_new(sl_engine_t *e, const sl_pnode_t *n);
+sl_operator_t *sl_window_op_new(sl_engine_t *e, const sl_pnode_t *n);
+sl_operator_t *sl_join_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+sl_operator_t *sl_refjoin_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+/* The error_stream's columns (for printing error rows as a stream). */
+extern const sl_pcol_t sl_error_cols[7];
+
+/* ---- owned row storage for operators that keep rows ---------------------------------- */
+
+/* A growable columnar store of rows with owned strings (a batch that keeps growing). */
+typedef struct sl_rows {
+    int ncols;
+    size_t n, cap;
+    sl_vec_t *cols;   /* owned storage of cap rows */
+    int64_t *rowtime;
+    sl_arena_t *arena; /* string bytes */
+} sl_rows_t;
+
+void sl_rows_init(sl_rows_t *r, int ncols, const sl_pcol_t *cols);
+/* Appends row i of b (strings copied). Returns the new row's index. */
+size_t sl_rows_append(sl_rows_t *r, const sl_batch_t *b, size_t i);
+/* Drops the first k rows (shifting the rest); the arena is compacted when it is mostly
+ * garbage. */
+void sl_rows_drop_front(sl_rows_t *r, size_t k);
+void sl_rows_clear(sl_rows_t *r);
+void sl_rows_free(sl_rows_t *r);
+
+/* Hash of row i over the given columns of b (NULLs hash alike). */
+uint64_t sl_hash_row(const sl_vec_t *cols, const int *which, int n, size_t i);
+/* Equality of row i of a and row j of b over column lists (NULL equals NULL). */
+bool sl_row_equal(const sl_vec_t *a, const int *wa, size_t i, const sl_vec_t *b, const int *wb,
+                  size_t j, int n);
+
+#endif

@@ -1,0 +1,516 @@
+/*
+ * window.c - the aggregating operators:
+ *   AGG tumbling  GROUP BY with a STEP/FLOOR(ROWTIME) key: a hash table of the groups of the
+ *                 open window (ROWTIME is non-decreasing, so only one is open), emitted in
+ *                 first-seen order when a row or a bound reaches the window's end, with
+ *                 ROWTIME = the window's end;
+ *   AGG stagger   WINDOWED BY STAGGER: per partition key a window opened by its first row
+ *                 and closed RANGE later (by a row of the same key or a bound), emitted with
+ *                 ROWTIME = open + RANGE;
+ *   WINDOW        sliding OVER (RANGE INTERVAL | ROWS n PRECEDING): per partition a buffer
+ *                 of the rows in the frame and running aggregates; expired rows are
+ *                 subtracted (inverse) or, for MIN/MAX, the aggregate is recomputed over
+ *                 the buffer. One output row per input row.
+ * Aggregate states come from the function registry (init/step/inverse/final).
+ */
+#include "engine_int.h"
+
+#include "alloc.h"
+
+#include <string.h>
+
+/* ---- open-addressing hash index from a 64-bit hash to a slot number ------------------- */
+
+/* An index of slots by hash; collisions are resolved by the caller's equality test. */
+typedef struct hindex {
+    size_t cap;        /* power of two */
+    size_t n;
+    uint64_t *hash;
+    int32_t *slot;     /* -1 = empty */
+} hindex_t;
+
+/* Clears (and sizes) an index for at least want entries. */
+static void hx_reset(hindex_t *h, size_t want)
+{
+    size_t cap = 64;
+    while (cap < want * 2) cap *= 2;
+    if (cap != h->cap) {
+        sl_free(h->hash);
+        sl_free(h->slot);
+        h->hash = sl_malloc(cap * sizeof(uint64_t));
+        h->slot = sl_malloc(cap * sizeof(int32_t));
+        h->cap = cap;
+    }
+    memset(h->slot, 0xff, cap * sizeof(int32_t));
+    h->n = 0;
+}
+
+/* Inserts a slot under a hash (no duplicate check). */
+static void hx_put(hindex_t *h, uint64_t hash, int32_t slot)
+{
+    size_t m = h->cap - 1, i = hash & m;
+    while (h->slot[i] >= 0) i = (i + 1) & m;
+    h->hash[i] = hash;
+    h->slot[i] = slot;
+    h->n++;
+}
+
+/* Frees an index. */
+static void hx_free(hindex_t *h)
+{
+    sl_free(h->hash);
+    sl_free(h->slot);
+}
+
+/* ---- AGG ------------------------------------------------------------------------------ */
+
+/* An AGG's state. Groups are kept in first-seen order: their keys in `keys` (an owned
+ * row store over the key columns) and their aggregate states in one array. */
+typedef struct agg_op {
+    sl_operator_t op;
+    int nkeys, naggs;
+    int *keycols;         /* 0..nkeys-1 */
+    size_t stride;        /* bytes of all aggregate states of one group */
+    size_t *off;          /* offset of each aggregate's state in a group's block */
+    sl_rows_t keys;       /* group keys; rowtime holds the window end of each group */
+    int64_t *open_ms;     /* stagger: when each group's window opened */
+    char *states;         /* ngroups * stride */
+    size_t states_cap;    /* groups the states array holds */
+    uint64_t *ghash;      /* hash of each group */
+    hindex_t hx;
+    int64_t cur_end;      /* tumbling: end of the open window (INT64_MIN: none) */
+    int64_t min_end;      /* stagger: the earliest end among open groups */
+    sl_batch_t *out;
+    sl_vec_t *argv;       /* per aggregate: its argument vector of the current batch */
+    uint64_t *rh;         /* per row hashes of the current batch */
+} agg_op_t;
+
+/* The window end of a time-key value (tumbling). */
+static int64_t tumble_end(const sl_pnode_t *n, int64_t key)
+{
+    if (n->step_ms) return key + n->step_ms;
+    if (n->floor_unit) return sl_fn_next_ts(key, n->floor_unit);
+    return key + 1;
+}
+
+/* Frees what the states of group g own. */
+static void agg_destroy_group(agg_op_t *a, size_t g)
+{
+    const sl_pnode_t *n = a->op.node;
+    for (int k = 0; k < a->naggs; k++)
+        if (n->aggs[k].fn->agg->destroy)
+            n->aggs[k].fn->agg->destroy(&n->aggs[k].ctx, a->states + g * a->stride + a->off[k]);
+}
+
+/* Emits the groups in `which` (indexes, in order) and removes them. */
+static void agg_emit_groups(agg_op_t *a, const size_t *which, size_t nw)
+{
+    const sl_pnode_t *n = a->op.node;
+    sl_batch_t *o = a->out;
+    sl_batch_reset(o);
+    for (size_t w = 0; w < nw; w++) {
+        size_t g = which[w];
+        for (int c = 0; c < a->nkeys; c++) sl_vec_copy_row(&o->cols[c], o->n, &a->keys.cols[c], g, NULL);
+        for (int k = 0; k < a->naggs; k++)
+            n->aggs[k].fn->agg->final(&n->aggs[k].ctx, a->states + g * a->stride + a->off[k],
+                                      &o->cols[a->nkeys + k], o->n);
+        o->rowtime[o->n++] = a->keys.rowtime[g];
+        if (o->n == o->cap || w + 1 == nw) {
+            sl_op_emit(&a->op, o);
+            sl_batch_reset(o);
+        }
+    }
+}
+
+/* Emits and drops every group (tumbling: the whole open window). */
+static void agg_flush_all(agg_op_t *a)
+{
+    size_t ng = a->keys.n;
+    if (ng) {
+        size_t *which = SL_NEWN(size_t, ng);
+        for (size_t g = 0; g < ng; g++) which[g] = g;
+        agg_emit_groups(a, which, ng);
+        sl_free(which);
+        for (size_t g = 0; g < ng; g++) agg_destroy_group(a, g);
+    }
+    sl_rows_clear(&a->keys);
+    hx_reset(&a->hx, 64);
+    a->cur_end = INT64_MIN;
+}
+
+/* Stagger: emits and drops the groups whose window ended at or before t, by end time. */
+static void agg_close_until(agg_op_t *a, int64_t t)
+{
+    if (a->min_end > t) return;
+    size_t ng = a->keys.n, nw = 0;
+    size_t *which = SL_NEWN(size_t, ng ? ng : 1);
+    for (size_t g = 0; g < ng; g++)
+        if (a->keys.rowtime[g] <= t) which[nw++] = g;
+    /* Order by end time, then first-seen (insertion sort: few groups close at once). */
+    for (size_t i = 1; i < nw; i++) {
+        size_t x = which[i], j = i;
+        while (j > 0 && a->keys.rowtime[which[j - 1]] > a->keys.rowtime[x]) {
+            which[j] = which[j - 1];
+            j--;
+        }
+        which[j] = x;
+    }
+    agg_emit_groups(a, which, nw);
+    /* Compact the survivors and rebuild the index. */
+    uint8_t *gone = sl_calloc(ng ? ng : 1, 1);
+    for (size_t w = 0; w < nw; w++) {
+        gone[which[w]] = 1;
+        agg_destroy_group(a, which[w]);
+    }
+    sl_rows_t keep;
+    sl_rows_init(&keep, a->nkeys, a->op.eng->plan->nodes[a->op.node->inputs[0]]->cols);
+    sl_batch_t view = {0};
+    view.ncols = a->nkeys;
+    view.cols = a->keys.cols;
+    view.rowtime = a->keys.rowtime;
+    size_t j = 0;
+    a->min_end = INT64_MAX;
+    hx_reset(&a->hx, ng - nw + 1);
+    for (size_t g = 0; g < ng; g++) {
+        if (gone[g]) continue;
+        sl_rows_append(&keep, &view, g);
+        memmove(a->states + j * a->stride, a->states + g * a->stride, a->stride);
+        a->ghash[j] = a->ghash[g];
+        a->open_ms[j] = a->open_ms[g];
+        hx_put(&a->hx, a->ghash[j], (int32_t)j);
+        if (a->keys.rowtime[g] < a->min_end) a->min_end = a->keys.rowtime[g];
+        j++;
+    }
+    sl_rows_free(&a->keys);
+    a->keys = keep;
+    sl_free(gone);
+    sl_free(which);
+}
+
+/* Finds the group of row i of b (hash h), creating it with window end `end`. */
+static size_t agg_group(agg_op_t *a, const sl_batch_t *b, size_t i, uint64_t h, int64_t end)
+{
+    size_t m = a->hx.cap - 1, s = h & m;
+    while (a->hx.slot[s] >= 0) {
+        if (a->hx.hash[s] == h) {
+            size_t g = (size_t)a->hx.slot[s];
+            if (sl_row_equal(a->keys.cols, NULL, g, b->cols, a->keycols, i, a->nkeys)) return g;
+        }
+        s = (s + 1) & m;
+    }
+    /* New group. */
+    const sl_pnode_t *n = a->op.node;
+    size_t g = a->keys.n;
+    sl_rows_t *k = &a->keys;
+    /* Append the key columns of row i. */
+    {
+        sl_batch_t view = {0};
+        view.ncols = a->nkeys;
+        view.cols = b->cols;
+        view.rowtime = b->rowtime;
+        sl_rows_append(k, &view, i);
+        k->rowtime[g] = end;
+    }
+    if (g + 1 > a->states_cap) {
+        a->states_cap = a->states_cap ? a->states_cap * 2 : 64;
+        a->states = sl_realloc(a->states, a->states_cap * a->stride);
+        a->ghash = sl_realloc(a->ghash, a->states_cap * sizeof(uint64_t));
+        a->open_ms = sl_realloc(a->open_ms, a->states_cap * sizeof(int64_t));
+    }
+    memset(a->states + g * a->stride, 0, a->stride);
+    for (int q = 0; q < a->naggs; q++)
+        n->aggs[q].fn->agg->init(&n->aggs[q].ctx, a->states + g * a->stride + a->off[q]);
+    a->ghash[g] = h;
+    a->open_ms[g] = b->rowtime[i];
+    if (a->hx.n * 2 + 2 > a->hx.cap) {
+        hx_reset(&a->hx, (g + 1) * 2);
+        for (size_t x = 0; x < g; x++) hx_put(&a->hx, a->ghash[x], (int32_t)x);
+    }
+    hx_put(&a->hx, h, (int32_t)g);
+    if (end < a->min_end) a->min_end = end;
+    return g;
+}
+
+/* Adds row i to group g's aggregates. */
+static inline void agg_step(agg_op_t *a, const sl_batch_t *b, size_t g, size_t i)
+{
+    const sl_pnode_t *n = a->op.node;
+    char *st = a->states + g * a->stride;
+    for (int q = 0; q < a->naggs; q++) {
+        const sl_pagg_t *pa = &n->aggs[q];
+        if (pa->arg < 0) {
+            pa->fn->agg->step(&pa->ctx, st + a->off[q], NULL, i);
+        } else if (!b->cols[pa->arg].null[i]) {
+            pa->fn->agg->step(&pa->ctx, st + a->off[q], &b->cols[pa->arg], i);
+        }
+    }
+}
+
+/* AGG push: assigns rows to groups, closing windows that rows move past. */
+static void agg_push(sl_operator_t *op, int port, const sl_batch_t *b)
+{
+    agg_op_t *a = (agg_op_t *)op;
+    const sl_pnode_t *n = op->node;
+    for (size_t i = 0; i < b->n; i++) a->rh[i] = sl_hash_row(b->cols, a->keycols, a->nkeys, i);
+    if (n->win == SL_WIN_TUMBLING) {
+        const sl_vec_t *tk = &b->cols[n->time_key];
+        for (size_t i = 0; i < b->n; i++) {
+            int64_t end = tumble_end(n, tk->v.i[i]);
+            if (end != a->cur_end) {
+                if (a->keys.n && b->rowtime[i] >= a->cur_end) agg_flush_all(a);
+                if (!a->keys.n) a->cur_end = end;
+            }
+            size_t g = agg_group(a, b, i, a->rh[i], end);
+            agg_step(a, b, g, i);
+        }
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        int64_t t = b->rowtime[i];
+        if (t >= a->min_end) agg_close_until(a, t);
+        size_t g = agg_group(a, b, i, a->rh[i], t + n->stagger_ms);
+        agg_step(a, b, g, i);
+    }
+}
+
+/* AGG bound: closes the windows that end at or before it. */
+static void agg_bound(sl_operator_t *op, int port, int64_t t)
+{
+    agg_op_t *a = (agg_op_t *)op;
+    if (op->node->win == SL_WIN_TUMBLING) {
+        if (a->keys.n && a->cur_end <= t) agg_flush_all(a);
+    } else {
+        agg_close_until(a, t);
+    }
+    sl_op_emit_bound(op, t);
+}
+
+/* Frees an AGG. */
+static void agg_close(sl_operator_t *op)
+{
+    agg_op_t *a = (agg_op_t *)op;
+    for (size_t g = 0; g < a->keys.n; g++) agg_destroy_group(a, g);
+    sl_rows_free(&a->keys);
+    sl_free(a->states);
+    sl_free(a->ghash);
+    sl_free(a->open_ms);
+    sl_free(a->keycols);
+    sl_free(a->off);
+    sl_free(a->argv);
+    sl_free(a->rh);
+    hx_free(&a->hx);
+    sl_batch_free(a->out);
+}
+
+static const sl_op_vt_t agg_vt = {agg_push, agg_bound, agg_close};
+
+/* Builds an AGG. */
+sl_operator_t *sl_agg_op_new(sl_engine_t *e, const sl_pnode_t *n)
+{
+    agg_op_t *a = SL_NEW(agg_op_t);
+    a->op.vt = &agg_vt;
+    a->nkeys = n->nkeys;
+    a->naggs = n->naggs;
+    a->keycols = SL_NEWN(int, n->nkeys ? n->nkeys : 1);
+    for (int i = 0; i < n->nkeys; i++) a->keycols[i] = i;
+    a->off = SL_NEWN(size_t, n->naggs ? n->naggs : 1);
+    for (int q = 0; q < n->naggs; q++) {
+        a->off[q] = a->stride;
+        a->stride += (n->aggs[q].fn->agg->state_size + 15) & ~(size_t)15;
+    }
+    if (!a->stride) a->stride = 16;
+    sl_rows_init(&a->keys, n->nkeys, e->plan->nodes[n->inputs[0]]->cols);
+    hx_reset(&a->hx, 64);
+    a->cur_end = INT64_MIN;
+    a->min_end = INT64_MAX;
+    sl_type_t *types = SL_NEWN(sl_type_t, n->ncols ? n->ncols : 1);
+    for (int i = 0; i < n->ncols; i++) types[i] = n->cols[i].type;
+    a->out = sl_batch_new(n->ncols, types, SL_BATCH_CAP);
+    sl_free(types);
+    a->rh = SL_NEWN(uint64_t, SL_BATCH_CAP);
+    return &a->op;
+}
+
+/* ---- WINDOW (sliding) ----------------------------------------------------------------- */
+
+/* One partition of one sliding aggregate: the rows in its frame (ROWTIME and argument) and
+ * the running state. */
+typedef struct wpart {
+    sl_rows_t rows;       /* one column: the argument (or nothing for COUNT(*)) */
+    size_t head;          /* first row still in the frame */
+    char *state;
+} wpart_t;
+
+/* One sliding aggregate's partitions. */
+typedef struct wagg {
+    const sl_pagg_t *pa;
+    sl_rows_t keys;       /* partition keys, one row per partition */
+    wpart_t *parts;
+    size_t nparts, cap;
+    uint64_t *phash;
+    hindex_t hx;
+    sl_vec_t out;         /* result vector of the current batch */
+    sl_pcol_t argcol;     /* the argument column's type, for the row store */
+} wagg_t;
+
+/* The WINDOW's state. */
+typedef struct window_op {
+    sl_operator_t op;
+    int nin_cols;
+    wagg_t *aggs;
+    sl_batch_t view;
+    sl_vec_t *view_cols;
+} window_op_t;
+
+/* Finds or creates the partition of row i for aggregate w. */
+static wpart_t *wpart_of(wagg_t *w, const sl_batch_t *b, size_t i)
+{
+    const sl_pagg_t *pa = w->pa;
+    uint64_t h = sl_hash_row(b->cols, pa->part, pa->npart, i);
+    size_t m = w->hx.cap - 1, s = h & m;
+    while (w->hx.slot[s] >= 0) {
+        if (w->hx.hash[s] == h) {
+            size_t p = (size_t)w->hx.slot[s];
+            if (sl_row_equal(w->keys.cols, NULL, p, b->cols, pa->part, i, pa->npart)) return &w->parts[p];
+        }
+        s = (s + 1) & m;
+    }
+    size_t p = w->nparts++;
+    if (p >= w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 16;
+        w->parts = sl_realloc(w->parts, w->cap * sizeof(wpart_t));
+        w->phash = sl_realloc(w->phash, w->cap * sizeof(uint64_t));
+    }
+    sl_batch_t view = {0};
+    view.ncols = pa->npart;
+    sl_vec_t kv[16];
+    for (int k = 0; k < pa->npart && k < 16; k++) kv[k] = b->cols[pa->part[k]];
+    view.cols = kv;
+    view.rowtime = b->rowtime;
+    sl_rows_append(&w->keys, &view, i);
+    wpart_t *wp = &w->parts[p];
+    memset(wp, 0, sizeof *wp);
+    sl_rows_init(&wp->rows, pa->arg >= 0 ? 1 : 0, &w->argcol);
+    wp->state = sl_calloc(1, pa->fn->agg->state_size ? pa->fn->agg->state_size : 1);
+    pa->fn->agg->init(&pa->ctx, wp->state);
+    w->phash[p] = h;
+    if (w->hx.n * 2 + 2 > w->hx.cap) {
+        hx_reset(&w->hx, (p + 1) * 2);
+        for (size_t x = 0; x < p; x++) hx_put(&w->hx, w->phash[x], (int32_t)x);
+    }
+    hx_put(&w->hx, h, (int32_t)p);
+    return wp;
+}
+
+/* Adds row i to partition wp of w, expires what left the frame, writes the result. */
+static void wagg_row(wagg_t *w, wpart_t *wp, const sl_batch_t *b, size_t i)
+{
+    const sl_pagg_t *pa = w->pa;
+    const sl_agg_ops_t *ops = pa->fn->agg;
+    sl_rows_t *r = &wp->rows;
+    /* Append (NULL arguments are kept in the buffer so ROWS counts them, but not added). */
+    sl_batch_t view = {0};
+    view.ncols = pa->arg >= 0 ? 1 : 0;
+    view.cols = pa->arg >= 0 ? &b->cols[pa->arg] : NULL;
+    view.rowtime = b->rowtime;
+    size_t at = sl_rows_append(r, &view, i);
+    const sl_vec_t *av = pa->arg >= 0 ? &r->cols[0] : NULL;
+    if (!av || !av->null[at]) ops->step(&pa->ctx, wp->state, av, at);
+    /* Expire. */
+    int64_t t = b->rowtime[i];
+    bool recompute = false;
+    while (wp->head < r->n) {
+        bool out = pa->rows ? (int64_t)(r->n - wp->head) > pa->range + 1 : r->rowtime[wp->head] < t - pa->range;
+        if (!out) break;
+        if (!av || !av->null[wp->head]) {
+            if (ops->inverse) ops->inverse(&pa->ctx, wp->state, av, wp->head);
+            else recompute = true;
+        }
+        wp->head++;
+    }
+    if (recompute) {
+        if (ops->destroy) ops->destroy(&pa->ctx, wp->state);
+        memset(wp->state, 0, ops->state_size);
+        ops->init(&pa->ctx, wp->state);
+        for (size_t k = wp->head; k < r->n; k++)
+            if (!av || !av->null[k]) ops->step(&pa->ctx, wp->state, av, k);
+    }
+    ops->final(&pa->ctx, wp->state, &w->out, i);
+    /* Drop expired rows from the buffer now and then (keeps memory bounded by the frame). */
+    if (wp->head >= 256 && wp->head * 2 >= r->n) {
+        sl_rows_drop_front(r, wp->head);
+        wp->head = 0;
+        if (!ops->inverse) {
+            /* MIN/MAX states may point into nothing of the buffer (they own copies). */
+        }
+    }
+}
+
+/* WINDOW push: one output row per input row, the input's columns plus the aggregates. */
+static void window_push(sl_operator_t *op, int port, const sl_batch_t *b)
+{
+    window_op_t *w = (window_op_t *)op;
+    const sl_pnode_t *n = op->node;
+    for (int q = 0; q < n->naggs; q++) {
+        wagg_t *wa = &w->aggs[q];
+        for (size_t i = 0; i < b->n; i++) wagg_row(wa, wpart_of(wa, b, i), b, i);
+    }
+    for (int c = 0; c < w->nin_cols; c++) w->view_cols[c] = b->cols[c];
+    for (int q = 0; q < n->naggs; q++) w->view_cols[w->nin_cols + q] = w->aggs[q].out;
+    w->view.n = b->n;
+    w->view.rowtime = b->rowtime;
+    sl_op_emit(op, &w->view);
+}
+
+/* WINDOW bound: passed on (expiry happens as rows arrive; expiry alone emits nothing). */
+static void window_bound(sl_operator_t *op, int port, int64_t t) { sl_op_emit_bound(op, t); }
+
+/* Frees a WINDOW. */
+static void window_close(sl_operator_t *op)
+{
+    window_op_t *w = (window_op_t *)op;
+    const sl_pnode_t *n = op->node;
+    for (int q = 0; q < n->naggs; q++) {
+        wagg_t *wa = &w->aggs[q];
+        for (size_t p = 0; p < wa->nparts; p++) {
+            if (wa->pa->fn->agg->destroy) wa->pa->fn->agg->destroy(&wa->pa->ctx, wa->parts[p].state);
+            sl_free(wa->parts[p].state);
+            sl_rows_free(&wa->parts[p].rows);
+        }
+        sl_free(wa->parts);
+        sl_free(wa->phash);
+        sl_rows_free(&wa->keys);
+        hx_free(&wa->hx);
+        sl_vec_free(&wa->out);
+    }
+    sl_free(w->aggs);
+    sl_free(w->view_cols);
+}
+
+static const sl_op_vt_t window_vt = {window_push, window_bound, window_close};
+
+/* Builds a WINDOW. */
+sl_operator_t *sl_window_op_new(sl_engine_t *e, const sl_pnode_t *n)
+{
+    window_op_t *w = SL_NEW(window_op_t);
+    w->op.vt = &window_vt;
+    const sl_pnode_t *in = e->plan->nodes[n->inputs[0]];
+    w->nin_cols = in->ncols;
+    w->aggs = SL_NEWN(wagg_t, n->naggs ? n->naggs : 1);
+    for (int q = 0; q < n->naggs; q++) {
+        wagg_t *wa = &w->aggs[q];
+        wa->pa = &n->aggs[q];
+        sl_pcol_t *kc = SL_NEWN(sl_pcol_t, wa->pa->npart ? wa->pa->npart : 1);
+        for (int k = 0; k < wa->pa->npart; k++) kc[k].type = in->cols[wa->pa->part[k]].type;
+        sl_rows_init(&wa->keys, wa->pa->npart, kc);
+        sl_free(kc);
+        hx_reset(&wa->hx, 16);
+        sl_vec_alloc(&wa->out, wa->pa->ctx.result, SL_BATCH_CAP);
+        wa->argcol.type = wa->pa->arg >= 0 ? in->cols[wa->pa->arg].type : sl_type_make(SL_T_BIGINT);
+    }
+    w->view_cols = SL_NEWN(sl_vec_t, n->ncols ? n->ncols : 1);
+    w->view.ncols = n->ncols;
+    w->view.cols = w->view_cols;
+    w->view.cap = SL_BATCH_CAP;
+    return &w->op;
+}
