@@ -125,15 +125,22 @@ static inline const double *pstore_pt(const pstore_t *ps, int32_t s)
 
 /* ---- trees and their samplers --------------------------------------------------------- */
 
+/* An internal node: what a descent reads, packed in 24 bytes (one cache line at most
+ * two) because descents are chains of dependent loads. */
+typedef struct node {
+    double cval;   /* cut value, min <= cut < max of the node's box */
+    int32_t kid[2]; /* children: [0] on the x[cdim] <= cval side, [1] on the > side;
+                     * a node index, or ~leaf. Indexed by the comparison, so descents
+                     * do not branch on it. */
+    int32_t cdim;  /* cut dimension */
+    int32_t mass;  /* points below the node (duplicates counted) */
+} node_t;
+
 /* One random cut tree over at most cap points, with its sampler. Internal nodes and
  * leaves live in fixed arrays of cap - 1 and cap entries with free stacks. */
 typedef struct tree {
     int32_t root;       /* node index, ~leaf index, or NIL */
-    int32_t *left;      /* [cap-1] child on the x[dim] <= cut side */
-    int32_t *right;     /* [cap-1] child on the x[dim] > cut side */
-    int32_t *cdim;      /* [cap-1] cut dimension */
-    double *cval;       /* [cap-1] cut value, min <= cut < max of the node's box */
-    int32_t *mass;      /* [cap-1] points below the node (duplicates counted) */
+    node_t *node;       /* [cap-1] internal nodes */
     double *box;        /* [(cap-1) * 2 * dim] lo[dim] then hi[dim] per node */
     int32_t *nfree;     /* [cap-1] free internal nodes (stack) */
     int32_t nnfree;
@@ -148,6 +155,13 @@ typedef struct tree {
     int32_t *slot;      /* [cap] the point slot the tree uses for each sample */
     double key_base;    /* time the keys are relative to (moved for long streams) */
     rng_t srng;         /* sampler draws */
+    /* A cache that spares the two logs of a key for most rejected points: over stream
+     * times [.., thr_until], with the heap's largest key unchanged, a draw u > thr_hi is
+     * surely accepted and u < thr_lo surely rejected (see tree_offer). Not saved in
+     * snapshots: it only short-cuts decisions the exact computation would take. */
+    bool thr_valid;
+    uint64_t thr_until;
+    double thr_hi, thr_lo;
 } tree_t;
 
 /* What one tree did with one point, for the calling thread to apply to the store. */
@@ -275,7 +289,7 @@ static inline void child_box(const sl_rcf_t *f, const tree_t *tr, int32_t c, con
 
 static inline int32_t child_mass(const tree_t *tr, int32_t c)
 {
-    return c >= 0 ? tr->mass[c] : tr->leaf_mass[~c];
+    return c >= 0 ? tr->node[c].mass : tr->leaf_mass[~c];
 }
 
 static inline bool pt_equal(const double *a, const double *b, int dim)
@@ -289,11 +303,7 @@ static void tree_alloc(tree_t *tr, int cap, int dim)
 {
     int ni = cap - 1;
     tr->root = NIL;
-    tr->left = SL_NEWN(int32_t, ni);
-    tr->right = SL_NEWN(int32_t, ni);
-    tr->cdim = SL_NEWN(int32_t, ni);
-    tr->cval = SL_NEWN(double, ni);
-    tr->mass = SL_NEWN(int32_t, ni);
+    tr->node = SL_NEWN(node_t, ni);
     tr->box = SL_NEWN(double, (size_t)ni * 2 * (size_t)dim);
     tr->nfree = SL_NEWN(int32_t, ni);
     tr->leaf_pt = SL_NEWN(int32_t, cap);
@@ -310,11 +320,7 @@ static void tree_alloc(tree_t *tr, int cap, int dim)
 
 static void tree_release(tree_t *tr)
 {
-    sl_free(tr->left);
-    sl_free(tr->right);
-    sl_free(tr->cdim);
-    sl_free(tr->cval);
-    sl_free(tr->mass);
+    sl_free(tr->node);
     sl_free(tr->box);
     sl_free(tr->nfree);
     sl_free(tr->leaf_pt);
@@ -371,8 +377,8 @@ static inline void relink(tree_t *tr, const int32_t *path, int k, int32_t old, i
         tr->root = c;
     } else {
         int32_t p = path[k - 1];
-        if (tr->left[p] == old) tr->left[p] = c;
-        else tr->right[p] = c;
+        if (tr->node[p].kid[0] == old) tr->node[p].kid[0] = c;
+        else tr->node[p].kid[1] = c;
     }
 }
 
@@ -424,19 +430,19 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                 tr->leaf_pt[l] = slot;
                 tr->leaf_mass[l] = 1;
                 int32_t v = tr->nfree[--tr->nnfree];
-                tr->cdim[v] = cd;
-                tr->cval[v] = cv;
-                tr->mass[v] = child_mass(tr, c) + 1;
-                tr->left[v] = x_left ? ~l : c;
-                tr->right[v] = x_left ? c : ~l;
+                tr->node[v].cdim = cd;
+                tr->node[v].cval = cv;
+                tr->node[v].mass = child_mass(tr, c) + 1;
+                tr->node[v].kid[0] = x_left ? ~l : c;
+                tr->node[v].kid[1] = x_left ? c : ~l;
                 double *vlo = node_lo(f, tr, v), *vhi = node_hi(f, tr, v);
                 for (int i = 0; i < dim; i++) {
                     vlo[i] = lo[i] < x[i] ? lo[i] : x[i];
                     vhi[i] = hi[i] > x[i] ? hi[i] : x[i];
                 }
                 if (parent == NIL) tr->root = v;
-                else if (tr->left[parent] == c) tr->left[parent] = v;
-                else tr->right[parent] = v;
+                else if (tr->node[parent].kid[0] == c) tr->node[parent].kid[0] = v;
+                else tr->node[parent].kid[1] = v;
                 return slot;
             }
             /* Not separated (c is internal here: a leaf's cut always separates). */
@@ -446,9 +452,9 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                 if (x[i] > ghi[i]) ghi[i] = x[i];
             }
         }
-        tr->mass[c]++;
+        tr->node[c].mass++;
         parent = c;
-        c = x[tr->cdim[c]] <= tr->cval[c] ? tr->left[c] : tr->right[c];
+        c = tr->node[c].kid[x[tr->node[c].cdim] > tr->node[c].cval];
     }
 }
 
@@ -457,8 +463,8 @@ static bool refit_box(const sl_rcf_t *f, tree_t *tr, int32_t v)
 {
     int dim = f->dim;
     const double *alo, *ahi, *blo, *bhi;
-    child_box(f, tr, tr->left[v], &alo, &ahi);
-    child_box(f, tr, tr->right[v], &blo, &bhi);
+    child_box(f, tr, tr->node[v].kid[0], &alo, &ahi);
+    child_box(f, tr, tr->node[v].kid[1], &blo, &bhi);
     double *lo = node_lo(f, tr, v), *hi = node_hi(f, tr, v);
     bool changed = false;
     for (int i = 0; i < dim; i++) {
@@ -482,12 +488,12 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
     int32_t c = tr->root;
     while (c >= 0) {
         path[depth++] = c;
-        c = x[tr->cdim[c]] <= tr->cval[c] ? tr->left[c] : tr->right[c];
+        c = tr->node[c].kid[x[tr->node[c].cdim] > tr->node[c].cval];
     }
     int32_t l = ~c;
     if (tr->leaf_mass[l] > 1) {
         tr->leaf_mass[l]--;
-        for (int k = 0; k < depth; k++) tr->mass[path[k]]--;
+        for (int k = 0; k < depth; k++) tr->node[path[k]].mass--;
         return;
     }
     tr->lfree[tr->nlfree++] = l;
@@ -496,16 +502,42 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
         return;
     }
     int32_t p = path[depth - 1];
-    int32_t sib = tr->left[p] == c ? tr->right[p] : tr->left[p];
+    int32_t sib = tr->node[p].kid[0] == c ? tr->node[p].kid[1] : tr->node[p].kid[0];
     relink(tr, path, depth - 1, p, sib);
     tr->nfree[tr->nnfree++] = p;
-    for (int k = 0; k < depth - 1; k++) tr->mass[path[k]]--;
+    for (int k = 0; k < depth - 1; k++) tr->node[path[k]].mass--;
     for (int k = depth - 2; k >= 0; k--)
         if (!refit_box(f, tr, path[k])) break;
 }
 
 /*
- * The per-tree score of query q (KDA's / the AWS library's score visitor): follow q's path
+ * For query q and the box lo/hi: *gap = how far q lies outside the box, summed over the
+ * dimensions (0 when inside), *range = the box's range sum. Four partial sums (a fixed
+ * order, so results stay deterministic) keep the additions independent: with shingles
+ * the box loop is the hot spot of scoring.
+ */
+static inline void box_gap(const double *lo, const double *hi, const double *q, int dim,
+                           double *gap, double *range)
+{
+    double g[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0};
+    int i = 0;
+    for (; i + 4 <= dim; i += 4)
+        for (int k = 0; k < 4; k++) {
+            double a = lo[i + k] - q[i + k], b = q[i + k] - hi[i + k];
+            g[k] += (a > 0 ? a : 0) + (b > 0 ? b : 0);
+            r[k] += hi[i + k] - lo[i + k];
+        }
+    for (; i < dim; i++) {
+        double a = lo[i] - q[i], b = q[i] - hi[i];
+        g[0] += (a > 0 ? a : 0) + (b > 0 ? b : 0);
+        r[0] += hi[i] - lo[i];
+    }
+    *gap = (g[0] + g[1]) + (g[2] + g[3]);
+    *range = (r[0] + r[1]) + (r[2] + r[3]);
+}
+
+/*
+ * The per-tree score of query q, given its path (tree_descend) (KDA's / the AWS library's score visitor): follow q's path
  * to a leaf at depth D. A leaf equal to q scores 1/(D + log2 m) (m its mass; KDA: no
  * damping; 1/(M+1) when the whole tree is that one leaf). Otherwise the leaf scores
  * 1/(D+1) and each ancestor at depth k mixes in 1/(k+1) with the probability p that a
@@ -515,23 +547,17 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
  * With hl != NULL (2 * dim doubles: high then low) the same recursion is split by
  * dimension and side (the attribution); sum(hl) == the returned score.
  */
-static double tree_score(const sl_rcf_t *f, const tree_t *tr, const double *q, double *hl,
-                         int32_t *path)
+static double tree_score_path(const sl_rcf_t *f, const tree_t *tr, const double *q, double *hl,
+                              const int32_t *path, int depth, int32_t c)
 {
     int dim = f->dim;
     if (tr->root == NIL) {
         if (hl) memset(hl, 0, 2 * (size_t)dim * sizeof(double));
         return 0;
     }
-    int depth = 0;
-    int32_t c = tr->root;
-    while (c >= 0) {
-        path[depth++] = c;
-        c = q[tr->cdim[c]] <= tr->cval[c] ? tr->left[c] : tr->right[c];
-    }
     int32_t l = ~c;
     const double *lp = pstore_pt(&f->ps, tr->leaf_pt[l]);
-    int32_t total = depth ? tr->mass[path[0]] : tr->leaf_mass[l];
+    int32_t total = depth ? tr->node[path[0]].mass : tr->leaf_mass[l];
     double scale = f->cfg.kda_compat ? f->scale : log2((double)total + 1.0);
     double s;
     if (pt_equal(lp, q, dim)) {
@@ -559,14 +585,8 @@ static double tree_score(const sl_rcf_t *f, const tree_t *tr, const double *q, d
     for (int k = depth - 1; k >= 0; k--) {
         int32_t v = path[k];
         const double *blo = node_lo(f, tr, v), *bhi = node_hi(f, tr, v);
-        double gap = 0, range = 0;
-        for (int i = 0; i < dim; i++) {
-            double g = 0;
-            if (q[i] < blo[i]) g = blo[i] - q[i];
-            else if (q[i] > bhi[i]) g = q[i] - bhi[i];
-            gap += g;
-            range += bhi[i] - blo[i];
-        }
+        double gap, range;
+        box_gap(blo, bhi, q, dim, &gap, &range);
         if (gap == 0) break;
         range += gap;
         double p = gap / range;
@@ -585,6 +605,29 @@ static double tree_score(const sl_rcf_t *f, const tree_t *tr, const double *q, d
     if (hl)
         for (int i = 0; i < 2 * dim; i++) hl[i] *= scale;
     return s * scale;
+}
+
+/* q's path from the root: path[0..depth-1] the internal nodes, returns the leaf (~index)
+ * or NIL for the empty tree. */
+static inline int32_t tree_descend(const tree_t *tr, const double *q, int32_t *path, int *depth)
+{
+    int d = 0;
+    int32_t c = tr->root;
+    while (c >= 0) {
+        const node_t *nd = &tr->node[c];
+        path[d++] = c;
+        c = q[nd->cdim] <= nd->cval ? nd->kid[0] : nd->kid[1];
+    }
+    *depth = d;
+    return c;
+}
+
+static double tree_score(const sl_rcf_t *f, const tree_t *tr, const double *q, double *hl,
+                         int32_t *path)
+{
+    int depth;
+    int32_t c = tree_descend(tr, q, path, &depth);
+    return tree_score_path(f, tr, q, hl, path, depth, c);
 }
 
 /* Sampler heap: restores the max-heap order after position i grew / shrank. */
@@ -620,6 +663,9 @@ static void heap_up(tree_t *tr, int32_t i)
     }
 }
 
+/* Stream times a tree's acceptance bounds are computed for at once. */
+#define THR_SPAN 4096
+
 /*
  * Offers the point in `slot` (stream time t) to the tree's sampler: key log(-log u) -
  * lambda (t - key_base); accepted while the sample is not full, else only with a key
@@ -636,11 +682,28 @@ static void tree_offer(const sl_rcf_t *f, tree_t *tr, int32_t slot, uint64_t t,
     if (age > 64) {
         for (int32_t i = 0; i < tr->n; i++) tr->key[i] += age;
         tr->key_base = (double)t;
+        tr->thr_valid = false;
         age = 0;
     }
-    double key = log(-log(rng_open01(&tr->srng))) - age;
+    double u = rng_open01(&tr->srng);
+    if (tr->n == cap) {
+        /* Exactly: accept iff log(-log u) - age < K (K the largest key), i.e. iff
+         * u > exp(-exp(K + age)), a bound that only falls as t grows. Between the bounds
+         * for now and for THR_SPAN points ahead (with a margin far above rounding) the
+         * key is computed. */
+        if (!tr->thr_valid || t > tr->thr_until) {
+            tr->thr_hi = exp(-exp(tr->key[0] + age)) * (1 + 1e-9);
+            tr->thr_until = t + THR_SPAN;
+            tr->thr_lo = exp(-exp(tr->key[0] + f->lambda * ((double)tr->thr_until - tr->key_base))) *
+                         (1 - 1e-9);
+            tr->thr_valid = true;
+        }
+        if (u < tr->thr_lo) return;
+    }
+    double key = log(-log(u)) - age;
     if (tr->n == cap) {
         if (!(key < tr->key[0])) return;
+        tr->thr_valid = false;
         ev->evicted = tr->slot[0];
         tree_delete(f, tr, pstore_pt(&f->ps, tr->slot[0]), path);
         tr->n--;
@@ -661,18 +724,43 @@ static void job_run(sl_rcf_t *f, job_t *jb, int part, int nparts)
 {
     int T = f->cfg.trees;
     int lo = (int)((int64_t)T * part / nparts), hi = (int)((int64_t)T * (part + 1) / nparts);
-    int32_t path[SL_RCF_MAX_SAMPLE];
-    for (int i = lo; i < hi; i++) {
-        tree_t *tr = &f->trees[i];
+    /* Trees go GROUP at a time, each point through the whole group: the group's
+     * descents run in lockstep so that their dependent loads overlap, and the group's
+     * nodes stay in cache across the job's points. */
+    enum { GROUP = 4 };
+    static _Thread_local int32_t path[GROUP][SL_RCF_MAX_SAMPLE];
+    for (int g = lo; g < hi; g += GROUP) {
+        int ng = hi - g < GROUP ? hi - g : GROUP;
         for (int j = 0; j < jb->n; j++) {
             const double *x = pstore_pt(&f->ps, jb->pt[j]);
             if (jb->score[j]) {
-                double *hl = jb->attr ? jb->tattr + (size_t)i * 2 * (size_t)f->dim : NULL;
-                jb->tscore[(size_t)j * (size_t)T + (size_t)i] = tree_score(f, tr, x, hl, path);
+                int32_t c[GROUP];
+                int depth[GROUP];
+                for (int k = 0; k < ng; k++) {
+                    c[k] = f->trees[g + k].root;
+                    depth[k] = 0;
+                }
+                for (bool more = true; more;) {
+                    more = false;
+                    for (int k = 0; k < ng; k++) {
+                        if (c[k] < 0) continue;
+                        const node_t *nd = &f->trees[g + k].node[c[k]];
+                        path[k][depth[k]++] = c[k];
+                        c[k] = nd->kid[x[nd->cdim] > nd->cval];
+                        more |= c[k] >= 0;
+                    }
+                }
+                for (int k = 0; k < ng; k++) {
+                    int i = g + k;
+                    double *hl = jb->attr ? jb->tattr + (size_t)i * 2 * (size_t)f->dim : NULL;
+                    jb->tscore[(size_t)j * (size_t)T + (size_t)i] =
+                        tree_score_path(f, &f->trees[i], x, hl, path[k], depth[k], c[k]);
+                }
             }
             if (jb->learn)
-                tree_offer(f, tr, jb->pt[j], jb->t[j], &jb->ev[(size_t)j * (size_t)T + (size_t)i],
-                           path);
+                for (int k = 0; k < ng; k++)
+                    tree_offer(f, &f->trees[g + k], jb->pt[j], jb->t[j],
+                               &jb->ev[(size_t)j * (size_t)T + (size_t)(g + k)], path[0]);
         }
     }
 }
@@ -1066,11 +1154,7 @@ void sl_rcf_snapshot(const sl_rcf_t *f, sl_buf_t *out)
         PUT(out, tr->key_base);
         PUT(out, tr->rng);
         PUT(out, tr->srng);
-        PUTN(out, tr->left, S - 1);
-        PUTN(out, tr->right, S - 1);
-        PUTN(out, tr->cdim, S - 1);
-        PUTN(out, tr->cval, S - 1);
-        PUTN(out, tr->mass, S - 1);
+        PUTN(out, tr->node, S - 1);
         PUTN(out, tr->box, (size_t)(S - 1) * 2 * (size_t)f->dim);
         PUTN(out, tr->nfree, S - 1);
         PUTN(out, tr->leaf_pt, S);
@@ -1171,11 +1255,7 @@ sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char *
         GET(&r, tr->key_base);
         GET(&r, tr->rng);
         GET(&r, tr->srng);
-        GETN(&r, tr->left, S - 1);
-        GETN(&r, tr->right, S - 1);
-        GETN(&r, tr->cdim, S - 1);
-        GETN(&r, tr->cval, S - 1);
-        GETN(&r, tr->mass, S - 1);
+        GETN(&r, tr->node, S - 1);
         GETN(&r, tr->box, (size_t)(S - 1) * 2 * (size_t)f->dim);
         GETN(&r, tr->nfree, S - 1);
         GETN(&r, tr->leaf_pt, S);
@@ -1245,7 +1325,7 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
         if (c >= ni || seen_n[c]) FAIL("tree %d: bad node %d", ti, c);
         seen_n[c] = 1;
         nn++;
-        int32_t a = tr->left[c], b = tr->right[c];
+        int32_t a = tr->node[c].kid[0], b = tr->node[c].kid[1];
         if ((a >= 0 && a >= ni) || (a < 0 && ~a >= S) || (b >= 0 && b >= ni) || (b < 0 && ~b >= S) ||
             a == NIL || b == NIL || a == b)
             FAIL("tree %d: node %d has a bad child", ti, c);
@@ -1256,9 +1336,9 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
             FAIL("tree %d: bad leaf point", ti);
         if (b < 0 && (tr->leaf_pt[~b] < 0 || tr->leaf_pt[~b] >= f->ps.used))
             FAIL("tree %d: bad leaf point", ti);
-        if (child_mass(tr, a) + child_mass(tr, b) != tr->mass[c])
-            FAIL("tree %d: node %d mass %d != children's", ti, c, tr->mass[c]);
-        int32_t cd = tr->cdim[c];
+        if (child_mass(tr, a) + child_mass(tr, b) != tr->node[c].mass)
+            FAIL("tree %d: node %d mass %d != children's", ti, c, tr->node[c].mass);
+        int32_t cd = tr->node[c].cdim;
         if (cd < 0 || cd >= dim) FAIL("tree %d: node %d cuts dimension %d", ti, c, cd);
         const double *alo, *ahi, *blo, *bhi;
         child_box(f, tr, a, &alo, &ahi);
@@ -1269,7 +1349,7 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
             double h = ahi[i] > bhi[i] ? ahi[i] : bhi[i];
             if (l != lo[i] || h != hi[i]) FAIL("tree %d: node %d box is not its children's", ti, c);
         }
-        if (!(ahi[cd] <= tr->cval[c] && tr->cval[c] < blo[cd]))
+        if (!(ahi[cd] <= tr->node[c].cval && tr->node[c].cval < blo[cd]))
             FAIL("tree %d: node %d cut does not separate its children", ti, c);
         stack[sp++] = a;
         stack[sp++] = b;
