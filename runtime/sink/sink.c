@@ -438,6 +438,7 @@ static void *sink_main(void *arg)
         if (attempts > 0) s->st.retried++;
         pthread_mutex_unlock(&s->mu);
 
+        s->permanent_failure = false;
         size_t done = sl_sink_deliver(s, batch, n);
         if (done < n) {
             /* Drop the pending SIGPIPE a failed write may have raised on this thread. */
@@ -449,7 +450,7 @@ static void *sink_main(void *arg)
         if (done < n) {
             if (done > 0) attempts = 0;
             attempts++;
-            give = (s->max_retries >= 0 && attempts > s->max_retries);
+            give = s->permanent_failure || (s->max_retries >= 0 && attempts > s->max_retries);
             if (attempts == 1 || give)
                 fprintf(stderr, "sluice: output %s: delivery failed: %s%s\n", s->name,
                         s->errmsg.p ? s->errmsg.p : "?",

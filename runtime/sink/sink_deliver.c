@@ -315,6 +315,9 @@ static size_t webhook_deliver(sl_sink_t *s, const sl_sink_row_t *rows, size_t n)
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (status >= 200 && status < 300) return n;
+    /* A client error will not go away by sending the same rows again (a bad URL, a refused
+     * payload); only timeouts and throttling (408, 429) are worth retrying. */
+    s->permanent_failure = status >= 400 && status < 500 && status != 408 && status != 429;
     char *answer = sl_strndup(s->errmsg.p ? s->errmsg.p : "", s->errmsg.len);
     sl_buf_reset(&s->errmsg);
     sl_buf_printf(&s->errmsg, "HTTP %ld %s", status, answer);

@@ -70,6 +70,8 @@ struct sl_sink {
     int fd;             /* file: the open file, or -1 */
     uint64_t file_size; /* file: its size */
     sl_buf_t body;      /* the encoded batch, reused */
+    bool permanent_failure; /* the last failure cannot succeed by retrying (an HTTP 4xx other
+                               than 408 and 429): the batch goes to the dead letter at once */
     sl_buf_t errmsg;    /* why the last attempt failed, for the log */
     uint64_t rng;       /* xorshift state for backoff jitter */
 };

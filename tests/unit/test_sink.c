@@ -46,7 +46,8 @@ typedef struct receiver {
     size_t nbodies;        /* entries of bodies and at_ns */
     int requests;          /* every request, answered 2xx or not */
     int fail_first;        /* answer 500 (and close) to this many more requests */
-    int fail_all;          /* answer 500 to every request */
+    int fail_all;          /* answer fail_status (500 unless set) to every request */
+    int fail_status;       /* the status of programmed failures; 0 means 500 */
     char content_type[64]; /* Content-Type of the last request */
 } receiver_t;
 
@@ -60,7 +61,7 @@ static void recv_handler(void *ctx, const sl_http_req_t *req, sl_http_resp_t *re
     snprintf(r->content_type, sizeof r->content_type, "%s", ct ? ct : "");
     if (r->fail_all || r->fail_first > 0) {
         if (r->fail_first > 0) r->fail_first--;
-        resp->status = 500;
+        resp->status = r->fail_status ? r->fail_status : 500;
         resp->close = true;
         sl_buf_puts(resp->body, "{\"error\":\"programmed\"}");
     } else {
@@ -367,6 +368,41 @@ static void test_webhook_dead_letter_exactly_once(void **state)
     sl_sink_free(s);
     sl_free(got);
     sl_buf_free(&want);
+    recv_stop(r);
+    rmtree(dir);
+}
+
+/* A 4xx answer (other than 408/429) cannot be cured by resending: the batch goes to the
+ * dead letter at once, even with unlimited retries, and the rows behind it still flow. */
+static void test_webhook_client_error_not_retried(void **state)
+{
+    const char *dir = tmpdir();
+    char dl[128];
+    snprintf(dl, sizeof dl, "%s/dead.jsonl", dir);
+    receiver_t *r = recv_start();
+    r->fail_first = 1;
+    r->fail_status = 400;
+    out_holder_t h;
+    make_out(&h, SL_SINK_WEBHOOK, recv_url(r), "backoff_ms", "1/2", "dead_letter", dl,
+             (char *)NULL);
+    sl_sink_t *s = sink_ok(&h, NULL);
+    assert_int_equal(put(s, 0, "a"), 0);
+    assert_int_equal(sl_sink_flush(s, 5000), 0);
+    assert_int_equal(put(s, 1, "a"), 0);
+    assert_int_equal(sl_sink_flush(s, 5000), 0);
+    sl_sink_stats_t st;
+    sl_sink_stats(s, &st);
+    assert_int_equal(st.dead_lettered, 1);
+    assert_int_equal(st.retried, 0);
+    assert_int_equal(st.delivered, 1);
+    assert_int_equal(r->requests, 2);
+    char *got = slurp(dl);
+    assert_non_null(got);
+    char *want = sl_asprintf("%s\n", row_json(0, "a", 1700000000000));
+    assert_string_equal(got, want);
+    sl_free(want);
+    sl_free(got);
+    sl_sink_free(s);
     recv_stop(r);
     rmtree(dir);
 }
@@ -742,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_webhook_batches_and_backpressure),
         cmocka_unit_test(test_webhook_failing_then_recovering_loses_none),
         cmocka_unit_test(test_webhook_dead_letter_exactly_once),
+        cmocka_unit_test(test_webhook_client_error_not_retried),
         cmocka_unit_test(test_free_drains),
         cmocka_unit_test(test_webhook_latency),
         cmocka_unit_test(test_rate_limit_per_key),
