@@ -1,5 +1,10 @@
 /*
- * cmd_check.c - `sluice check FILE...`: parse (later also plan) application files.
+ * cmd_check.c - `sluice check FILE...`: parse and plan application files.
+ *
+ * A file that declares its inputs (the self-contained CREATE INPUT extension) is also
+ * planned: names, types and the KDA validity rules are checked (planner/). Plain KDA code
+ * without its inputs can only be parsed (the input columns are not known); --explain
+ * requires the inputs and prints the operator DAG.
  *
  * Prints nothing and exits 0 when every file is valid. Otherwise prints each error as
  *     FILE:LINE:COL: error: MESSAGE
@@ -12,6 +17,8 @@
 #include "alloc.h"
 #include "buf.h"
 #include "parser.h"
+#include "plan.h"
+#include "sqlapp.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,13 +44,41 @@ static int read_all(const char *path, sl_buf_t *b)
 /* Prints the usage of the subcommand to f. */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sluice check [--print] FILE...\n"
-               "  Parses each application file and reports errors as FILE:LINE:COL.\n"
-               "  --print   write the parsed statements back as SQL on stdout\n");
+    fprintf(f, "usage: sluice check [--print] [--explain] FILE...\n"
+               "  Parses (and, when it declares its inputs, plans) each application file and\n"
+               "  reports errors as FILE:LINE:COL.\n"
+               "  --print   write the parsed statements back as SQL on stdout\n"
+               "  --explain print the planned operator DAG on stdout\n");
+}
+
+/* True when the script declares an input (so it can be planned). */
+static int has_inputs(const sl_ast_t *script)
+{
+    for (int i = 0; i < script->nkids; i++)
+        if (script->kids[i]->kind == SL_AST_CREATE_INPUT) return 1;
+    return 0;
+}
+
+/* Plans a parsed script; adds errors to diags; prints the DAG when explain. */
+static void plan_file(const char *shown, const char *text, const sl_ast_t *script, int explain,
+                      sl_diag_t *diags)
+{
+    sl_app_desc_t desc;
+    if (sl_app_desc_from_sql(script, shown, text, &desc, diags) == 0) {
+        sl_plan_t *plan = sl_plan_build(script, &desc, diags);
+        if (plan && explain) {
+            sl_buf_t out = SL_BUF_INIT;
+            sl_plan_explain(plan, &out);
+            if (out.p) fputs(out.p, stdout);
+            sl_buf_free(&out);
+        }
+        sl_plan_free(plan);
+    }
+    sl_app_desc_free(&desc);
 }
 
 /* Checks one file; returns 0 when valid, 1 when it has errors or cannot be read. */
-static int check_file(const char *path, int print)
+static int check_file(const char *path, int print, int explain)
 {
     sl_buf_t text = SL_BUF_INIT;
     if (read_all(path, &text) < 0) {
@@ -55,6 +90,15 @@ static int check_file(const char *path, int print)
     const char *shown = strcmp(path, "-") ? path : "<stdin>";
     sl_ast_t *script = sl_parse(shown, text.p ? text.p : "", text.len, &diags);
     int rc = 0;
+    if (!diags.count && (has_inputs(script) || explain)) {
+        if (!has_inputs(script)) {
+            fprintf(stderr, "sluice check: %s: --explain needs the application's inputs "
+                            "(CREATE INPUT statements)\n", shown);
+            rc = 1;
+        } else {
+            plan_file(shown, text.p ? text.p : "", script, explain, &diags);
+        }
+    }
     if (diags.count) {
         sl_buf_t out = SL_BUF_INIT;
         sl_diag_render(&diags, shown, text.p ? text.p : "", text.len, &out);
@@ -76,7 +120,7 @@ static int check_file(const char *path, int print)
 /* Entry point of `sluice check`; see the file comment. */
 int sl_cmd_check(int argc, char **argv)
 {
-    int print = 0, nfiles = 0, rc = 0;
+    int print = 0, explain = 0, nfiles = 0, rc = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -84,6 +128,8 @@ int sl_cmd_check(int argc, char **argv)
         }
         if (!strcmp(argv[i], "--print")) {
             print = 1;
+        } else if (!strcmp(argv[i], "--explain")) {
+            explain = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "sluice check: unknown option '%s'\n", argv[i]);
             usage(stderr);
@@ -91,9 +137,9 @@ int sl_cmd_check(int argc, char **argv)
         }
     }
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--print") || (argv[i][0] == '-' && argv[i][1])) continue;
+        if (argv[i][0] == '-' && argv[i][1]) continue;
         nfiles++;
-        if (check_file(argv[i], print)) rc = 1;
+        if (check_file(argv[i], print, explain)) rc = 1;
     }
     if (!nfiles) {
         usage(stderr);

@@ -511,8 +511,13 @@ int sl_cmd_run(int argc, char **argv)
     eo.out = stdout;
     eo.err = stderr;
     eo.store = replay_path ? NULL : st;
+    char *dir = sl_strdup(argv[optind]);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    eo.base_dir = slash ? dir : ".";
     char *err = NULL;
     sl_engine_t *e = sl_engine_new(app.plan, &eo, &err);
+    sl_free(dir);
     if (!e) {
         fprintf(stderr, "sluice run: %s: %s\n", app.shown, err);
         sl_free(err);
