@@ -150,22 +150,6 @@ static void free_app(app_t *a)
     sl_buf_free(&a->text);
 }
 
-/* Finds `"key":` in a dump line; returns the position after the colon, or NULL. */
-static const char *find_key(const char *p, const char *end, const char *key, size_t kl)
-{
-    while (p < end) {
-        const char *q = memchr(p, '"', (size_t)(end - p));
-        if (!q || q + kl + 2 >= end) return NULL;
-        if (!memcmp(q + 1, key, kl) && q[kl + 1] == '"') {
-            q += kl + 2;
-            while (q < end && (*q == ' ' || *q == ':')) q++;
-            return q;
-        }
-        p = q + 1;
-    }
-    return NULL;
-}
-
 /* One replayed record of a dump line. */
 typedef struct dump_rec {
     int64_t arrival;
@@ -175,50 +159,84 @@ typedef struct dump_rec {
     size_t data64_len;
 } dump_rec_t;
 
+/* Parses "seconds[.fraction]" into epoch ms without floating point; NULL when malformed. */
+static const char *parse_epoch(const char *q, const char *end, int64_t *out)
+{
+    int64_t secs = 0, ms = 0;
+    int nd = 0;
+    bool neg = q < end && *q == '-';
+    if (neg) q++;
+    while (q < end && *q >= '0' && *q <= '9') secs = secs * 10 + (*q++ - '0'), nd++;
+    if (!nd) return NULL;
+    if (q < end && *q == '.') {
+        q++;
+        int fd = 0;
+        while (q < end && *q >= '0' && *q <= '9') {
+            if (fd < 3) ms = ms * 10 + (*q - '0');
+            fd++;
+            q++;
+        }
+        for (; fd < 3; fd++) ms *= 10;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) return NULL;
+    *out = (neg ? -1 : 1) * (secs * 1000 + ms);
+    return q;
+}
+
+/* One pass over a dump line written as `sluice tail --format kinesis` writes it: a flat
+ * object of strings and numbers without escapes. false: use the full JSON parser. */
+static bool fast_dump_line(const char *p, const char *end, dump_rec_t *r)
+{
+    bool have_t = false, have_d = false;
+    r->seq = NULL;
+    r->seq_len = 0;
+    while (p < end && *p == ' ') p++;
+    if (p >= end || *p++ != '{') return false;
+    for (;;) {
+        while (p < end && *p == ' ') p++;
+        if (p >= end || *p != '"') return false;
+        const char *k = p + 1, *ke = memchr(k, '"', (size_t)(end - k));
+        if (!ke) return false;
+        p = ke + 1;
+        while (p < end && (*p == ' ' || *p == ':')) p++;
+        if (p >= end) return false;
+        size_t kl = (size_t)(ke - k);
+        if (*p == '"') {
+            const char *v = p + 1, *ve = memchr(v, '"', (size_t)(end - v));
+            if (!ve || ve[-1] == '\\') return false;
+            if (kl == 4 && !memcmp(k, "Data", 4)) {
+                r->data64 = v;
+                r->data64_len = (size_t)(ve - v);
+                have_d = true;
+            } else if (kl == 14 && !memcmp(k, "SequenceNumber", 14)) {
+                r->seq = v;
+                r->seq_len = (size_t)(ve - v);
+            }
+            p = ve + 1;
+        } else if (kl == 27 && !memcmp(k, "ApproximateArrivalTimestamp", 27)) {
+            p = parse_epoch(p, end, &r->arrival);
+            if (!p) return false;
+            have_t = true;
+        } else {
+            while (p < end && *p != ',' && *p != '}') p++;
+        }
+        while (p < end && *p == ' ') p++;
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p < end && *p == '}') break;
+        return false;
+    }
+    if (have_d && memchr(r->data64, '\\', r->data64_len)) return false;
+    return have_t && have_d;
+}
+
 /* Parses a dump line with a fast scan (the format sluice tail writes), falling back to a
  * full JSON parse. Returns false when the line is not a record. */
 static bool parse_dump_line(const char *p, size_t n, dump_rec_t *r, sl_arena_t *a)
 {
-    const char *end = p + n;
-    const char *t = find_key(p, end, "ApproximateArrivalTimestamp", 27);
-    const char *d = find_key(p, end, "Data", 4);
-    const char *s = find_key(p, end, "SequenceNumber", 14);
-    if (t && d && *d == '"') {
-        /* epoch seconds with an optional fraction: exact ms without floating point */
-        int64_t secs = 0, ms = 0;
-        int nd = 0;
-        const char *q = t;
-        bool neg = q < end && *q == '-';
-        if (neg) q++;
-        while (q < end && *q >= '0' && *q <= '9') secs = secs * 10 + (*q++ - '0'), nd++;
-        if (nd && q < end && *q == '.') {
-            q++;
-            int fd = 0;
-            while (q < end && *q >= '0' && *q <= '9') {
-                if (fd < 3) ms = ms * 10 + (*q - '0');
-                fd++;
-                q++;
-            }
-            for (; fd < 3; fd++) ms *= 10;
-        }
-        const char *de = memchr(d + 1, '"', (size_t)(end - d - 1));
-        if (nd && de && (q >= end || *q == ',' || *q == '}' || *q == ' ') &&
-            !memchr(d + 1, '\\', (size_t)(de - d - 1))) {
-            r->arrival = (neg ? -1 : 1) * (secs * 1000 + ms);
-            r->data64 = d + 1;
-            r->data64_len = (size_t)(de - d - 1);
-            r->seq = NULL;
-            r->seq_len = 0;
-            if (s && *s == '"') {
-                const char *se = memchr(s + 1, '"', (size_t)(end - s - 1));
-                if (se) {
-                    r->seq = s + 1;
-                    r->seq_len = (size_t)(se - s - 1);
-                }
-            }
-            return true;
-        }
-    }
+    if (fast_dump_line(p, p + n, r)) return true;
     const char *err;
     sl_val_t *v = sl_json_parse(a, p, n, &err);
     if (!v) return false;
@@ -275,7 +293,7 @@ static int replay(sl_engine_t *e, const char *path)
                 if (!nl) break;
                 continue;
             }
-            dump_rec_t r;
+            dump_rec_t r = {0, NULL, 0, NULL, 0};
             if (!parse_dump_line(line, ll, &r, scratch)) {
                 fprintf(stderr, "sluice run: %s:%ld: not a Kinesis record (want SequenceNumber, "
                                 "ApproximateArrivalTimestamp, Data, PartitionKey)\n", path, lineno);
@@ -286,7 +304,11 @@ static int replay(sl_engine_t *e, const char *path)
             unsigned char *data = sl_engine_record_buf(e, 0, r.data64_len);
             long dl = sl_base64_decode(r.data64, r.data64_len, data);
             char seqbuf[64];
-            snprintf(seqbuf, sizeof seqbuf, "%.*s", (int)(r.seq_len < 60 ? r.seq_len : 60), r.seq ? r.seq : "");
+            if (r.seq) {
+                size_t sl = r.seq_len < sizeof seqbuf - 1 ? r.seq_len : sizeof seqbuf - 1;
+                memcpy(seqbuf, r.seq, sl);
+                seqbuf[sl] = '\0';
+            }
             if (dl < 0) {
                 fprintf(stderr, "sluice run: %s:%ld: Data is not valid base64\n", path, lineno);
             } else {

@@ -37,6 +37,7 @@ struct sl_decoder {
     bool flat_seen;
     char errbuf[256];
     uint8_t *set;         /* per column: a value was captured for the current row */
+    uint8_t *wanted;      /* per column: decode it (else leave it NULL) */
     sl_arena_t *unesc;    /* unused: unescaped strings go to the batch arena */
 };
 
@@ -128,6 +129,8 @@ sl_decoder_t *sl_decoder_new(const sl_record_schema_t *schema, const sl_pcol_t *
     d->types = SL_NEWN(sl_type_t, d->ncols ? d->ncols : 1);
     d->names = SL_NEWN(char *, d->ncols ? d->ncols : 1);
     d->set = sl_calloc((size_t)(d->ncols ? d->ncols : 1), 1);
+    d->wanted = sl_malloc((size_t)(d->ncols ? d->ncols : 1));
+    memset(d->wanted, 1, (size_t)(d->ncols ? d->ncols : 1));
     for (int i = 0; i < d->ncols && i < ncols; i++) {
         d->types[i] = cols[i].type;
         d->names[i] = cols[i].name;
@@ -162,7 +165,14 @@ void sl_decoder_free(sl_decoder_t *d)
     sl_free(d->types);
     sl_free(d->names);
     sl_free(d->set);
+    sl_free(d->wanted);
     sl_free(d);
+}
+
+/* Restricts decoding; see decode.h. */
+void sl_decoder_want(sl_decoder_t *d, const uint8_t *wanted)
+{
+    for (int i = 0; i < d->ncols; i++) d->wanted[i] = wanted ? wanted[i] : 1;
 }
 
 /* ---- a small JSON scanner over the record bytes ------------------------------------- */
@@ -463,6 +473,7 @@ static bool walk(sl_decoder_t *d, scan_t *s, pnode_t *n, sl_batch_t *b, size_t r
         return false;
     }
     if (n->col >= 0 && !n->flatten) {
+        if (!d->wanted[n->col]) return skip_value(s, depth);
         d->set[n->col] = 1;
         return capture(d, s, n->col, b, r);
     }
@@ -647,7 +658,7 @@ static bool csv_row(sl_decoder_t *d, const char *p, size_t n, sl_batch_t *b, siz
         }
         i++;
         sl_type_t t = d->types[c];
-        if (!fl && !quoted && !sl_type_is_string(t)) {
+        if (!d->wanted[c] || (!fl && !quoted && !sl_type_is_string(t))) {
             v->null[r] = 1;
             continue;
         }

@@ -37,6 +37,9 @@ enum { SL_DECODE_ERROR = -1, SL_DECODE_FULL = -2 };
 sl_decoder_t *sl_decoder_new(const sl_record_schema_t *schema, const sl_pcol_t *cols, int ncols,
                              char **err);
 void sl_decoder_free(sl_decoder_t *d);
+/* Restricts decoding to the columns with wanted[i] set (the others are left NULL and not
+ * converted, so a bad value in a column no query reads is not an error). NULL: all. */
+void sl_decoder_want(sl_decoder_t *d, const uint8_t *wanted);
 /*
  * Appends the rows of one record to b with the given ROWTIME and arrival time. Returns the
  * number of rows appended; SL_DECODE_FULL when b has no room for them (nothing appended:

@@ -201,6 +201,34 @@ void sl_engine_error(sl_engine_t *e, const char *name, const char *msg, int64_t 
 
 /* ---- building -------------------------------------------------------------------------- */
 
+/* Marks the input columns an expression reads. */
+static void mark_cols(const sl_expr_t *x, uint8_t *used, int n)
+{
+    if (!x) return;
+    if (x->kind == SL_EX_COL && x->col_ix < n) used[x->col_ix] = 1;
+    for (int i = 0; i < x->nargs; i++) mark_cols(x->args[i], used, n);
+}
+
+/* The columns of source node `src` that its readers use (all unless every reader is a
+ * MAP, whose expressions say exactly which). */
+static void source_wanted(const sl_plan_t *p, const sl_pnode_t *src, uint8_t *used)
+{
+    memset(used, 0, (size_t)src->ncols);
+    for (int i = 0; i < p->nnodes; i++) {
+        const sl_pnode_t *r = p->nodes[i];
+        for (int k = 0; k < r->ninputs; k++) {
+            if (r->inputs[k] != src->id) continue;
+            if (r->kind != SL_PN_MAP) {
+                memset(used, 1, (size_t)src->ncols);
+                return;
+            }
+            for (int c = 0; c < r->ncols; c++) mark_cols(r->exprs[c], used, src->ncols);
+            mark_cols(r->filter, used, src->ncols);
+            mark_cols(r->rowtime, used, src->ncols);
+        }
+    }
+}
+
 /* Adds a reader to op. */
 static void add_out(sl_operator_t *op, sl_operator_t *reader, int port)
 {
@@ -257,6 +285,10 @@ sl_engine_t *sl_engine_new(const sl_plan_t *plan, const sl_engine_opts_t *opts, 
                 sl_engine_free(e);
                 return NULL;
             }
+            uint8_t *used = sl_malloc((size_t)n->ncols);
+            source_wanted(plan, n, used);
+            sl_decoder_want(in->dec, used);
+            sl_free(used);
             sl_type_t *types = SL_NEWN(sl_type_t, n->ncols);
             for (int c = 0; c < n->ncols; c++) types[c] = n->cols[c].type;
             in->batch = sl_batch_new(n->ncols, types, SL_BATCH_CAP);
