@@ -207,7 +207,7 @@ int main(int argc, char **argv)
     int threads = 1;
     uint64_t seed = 1;
     bool quick = NAB_ASAN;
-    int nseeds = NAB_ASAN ? 2 : 5;
+    int nseeds = 5;
     const char *dir = NULL, *dump = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
