@@ -2,12 +2,13 @@
 //   node check.js filter|tumbling|sliding SLUICE_OUT DUCK_OUT
 // Both files hold JSON lines. Columns are taken by position (a ROWTIME field, whatever its
 // case, is set aside), so the check does not depend on how sluice names its output columns.
-//   filter    row count, rows per ticker, and the sum of notional (relative 1e-9)
+// Every scenario: the same row count and rows per ticker; then
+//   filter    the sum of notional (relative 1e-9)
 //   tumbling  every (ticker, window): COUNT and SUM exact, AVG/MIN/MAX within 1e-9. Windows
 //             are matched by ROWTIME (= window end) when sluice prints it, else per ticker
 //             in emission order
-//   sliding   row count, rows per ticker, and the sum of all averages (relative 1e-6: DuckDB's
-//             RANGE frame also takes rows with the same ROWTIME that arrive later)
+//   sliding   the same rows per (ticker, ROWTIME) and the same average for each (see
+//             sliding() for rows with equal ROWTIMEs); without ROWTIMEs the sum of averages
 // Prints one line "ok: ..." or "MISMATCH: ..." and exits 0 / 1.
 'use strict';
 const fs = require('fs');
@@ -64,51 +65,77 @@ function sumCol(rows, i) {
   return s;
 }
 
-function main() {
-  const s = load(sluiceOut), d = load(duckOut);
-  let err = sameCounts(s, d);
-  if (err) return [false, err];
-  if (scenario === 'filter' || scenario === 'sliding') {
-    const rel = scenario === 'filter' ? 1e-9 : 1e-6;
-    const a = sumCol(s, 1), b = sumCol(d, 1);
-    if (!close(a, b, rel)) return [false, `sum of column 2: sluice ${a}, duckdb ${b}`];
-    return [true, `${s.length} rows, per-ticker counts equal, sum of column 2 equal (rel ${(Math.abs(a - b) / Math.abs(b)).toExponential(1)})`];
-  }
-  // tumbling: DuckDB rows are [ticker, wend, n, avg, min, max, sum].
+const key = (t, ms) => t + '\u0000' + ms;
+
+// tumbling: every (ticker, window end) of DuckDB's [ticker, n, avg, min, max, sum].
+function tumbling(s, d) {
   const byRt = s.every((r) => r.rt !== undefined);
-  const key = (t, w) => t + '\u0000' + w;
-  const want = new Map();
-  if (byRt) {
-    for (const r of d) want.set(key(r.v[0], num(r.v[1])), r);
-  } else {
-    const seq = new Map(); // ticker -> its windows in time order
-    for (const r of [...d].sort((x, y) => num(x.v[1]) - num(y.v[1]))) {
+  if (!byRt) { // align per ticker in time order
+    const seq = new Map();
+    for (const r of [...d].sort((x, y) => x.rt - y.rt)) {
       if (!seq.has(r.v[0])) seq.set(r.v[0], []);
-      seq.get(r.v[0]).push(r);
+      seq.get(r.v[0]).push(r.rt);
     }
     const idx = new Map();
     for (const r of s) {
       const i = idx.get(r.v[0]) || 0;
       idx.set(r.v[0], i + 1);
-      r.rt = num(seq.get(r.v[0])[i].v[1]);
+      r.rt = seq.get(r.v[0])[i];
     }
-    for (const r of d) want.set(key(r.v[0], num(r.v[1])), r);
   }
-  let checked = 0;
+  const want = new Map();
+  for (const r of d) want.set(key(r.v[0], r.rt), r);
   for (const r of s) {
     const w = want.get(key(r.v[0], r.rt));
     if (!w) {
-      const startsToo = want.has(key(r.v[0], r.rt + 10000)) ? ' (one starts then: is ROWTIME the window start? KDA gives the end)' : '';
-      return [false, `sluice row for ${r.v[0]} at ROWTIME ${r.rt} has no DuckDB window ending then${startsToo}`];
+      const hint = want.has(key(r.v[0], r.rt + 10000)) ? ' (one starts then: is ROWTIME the window start? KDA gives the end)' : '';
+      return [false, `sluice row for ${r.v[0]} at ROWTIME ${r.rt} has no DuckDB window ending then${hint}`];
     }
     const [n, avg, mn, mx, sum] = r.v.slice(1, 6).map(num);
-    const [wn, wavg, wmn, wmx, wsum] = w.v.slice(2, 7).map(num);
+    const [wn, wavg, wmn, wmx, wsum] = w.v.slice(1, 6).map(num);
     if (n !== wn || sum !== wsum || !close(avg, wavg, 1e-9) || !close(mn, wmn, 1e-9) || !close(mx, wmx, 1e-9))
       return [false, `${r.v[0]} window ending ${new Date(r.rt).toISOString()}: sluice ` +
-        `[${r.v.slice(1, 6)}], duckdb [${w.v.slice(2, 7)}]`];
-    checked++;
+        `[${r.v.slice(1, 6)}], duckdb [${w.v.slice(1, 6)}]`];
   }
-  return [true, `${checked} windows, COUNT/AVG/MIN/MAX/SUM equal` + (byRt ? ' (matched by ROWTIME = window end)' : ' (matched by order: no ROWTIME in sluice output)')];
+  return [true, `${s.length} windows, COUNT/AVG/MIN/MAX/SUM equal` +
+    (byRt ? ' (matched by ROWTIME = window end)' : ' (matched by order: no ROWTIME in sluice output)')];
+}
+
+// sliding: DuckDB's RANGE frame gives every row of a (ticker, ROWTIME) the average over all
+// of them (peers), a streaming engine gives each row the average up to itself; so the last
+// sluice row of each (ticker, ROWTIME) must equal DuckDB's value for it.
+function sliding(s, d) {
+  if (!s.every((r) => r.rt !== undefined)) {
+    const a = sumCol(s, 1), b = sumCol(d, 1);
+    if (!close(a, b, 1e-6)) return [false, `sum of averages: sluice ${a}, duckdb ${b}`];
+    return [true, `${s.length} rows, per-ticker counts equal, sum of averages equal to 1e-6 (no ROWTIME in sluice output)`];
+  }
+  const last = new Map(), cnt = new Map();
+  for (const r of s) {
+    const k = key(r.v[0], r.rt);
+    last.set(k, num(r.v[1]));
+    cnt.set(k, (cnt.get(k) || 0) + 1);
+  }
+  for (const r of d) {
+    const k = key(r.v[0], r.rt);
+    const c = cnt.get(k);
+    if (!c) return [false, `no sluice row for ${r.v[0]} at ROWTIME ${r.rt}`];
+    if (c === 1) cnt.delete(k); else cnt.set(k, c - 1);
+    if (!close(last.get(k), num(r.v[1]), 1e-9))
+      return [false, `${r.v[0]} at ${new Date(r.rt).toISOString()}: sluice ${last.get(k)}, duckdb ${r.v[1]}`];
+  }
+  return [true, `${s.length} rows, the same rows per (ticker, ROWTIME), averages equal (${last.size} groups)`];
+}
+
+function main() {
+  const s = load(sluiceOut), d = load(duckOut);
+  const err = sameCounts(s, d);
+  if (err) return [false, err];
+  if (scenario === 'tumbling') return tumbling(s, d);
+  if (scenario === 'sliding') return sliding(s, d);
+  const a = sumCol(s, 1), b = sumCol(d, 1);
+  if (!close(a, b, 1e-9)) return [false, `sum of notional: sluice ${a}, duckdb ${b}`];
+  return [true, `${s.length} rows, per-ticker counts equal, sum of notional equal`];
 }
 
 let res;
