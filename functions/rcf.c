@@ -125,15 +125,14 @@ static inline const double *pstore_pt(const pstore_t *ps, int32_t s)
 
 /* ---- trees and their samplers --------------------------------------------------------- */
 
-/* An internal node: what a descent reads, packed in 24 bytes (one cache line at most
- * two) because descents are chains of dependent loads. */
+/* An internal node: what a descent reads, packed in 16 bytes (four to a cache line)
+ * because descents are chains of dependent loads; masses live apart. */
 typedef struct node {
-    double cval;   /* cut value, min <= cut < max of the node's box */
-    int32_t kid[2]; /* children: [0] on the x[cdim] <= cval side, [1] on the > side;
-                     * a node index, or ~leaf. Indexed by the comparison, so descents
-                     * do not branch on it. */
-    int32_t cdim;  /* cut dimension */
-    int32_t mass;  /* points below the node (duplicates counted) */
+    double cval;    /* cut value, min <= cut < max of the node's box */
+    int16_t kid[2]; /* children: [0] on the x[cdim] <= cval side, [1] on the > side;
+                     * a node index, or ~leaf (sample_size <= 1000 fits) */
+    int16_t cdim;   /* cut dimension (< 30 * 30) */
+    int16_t unused;
 } node_t;
 
 /* One random cut tree over at most cap points, with its sampler. Internal nodes and
@@ -141,6 +140,7 @@ typedef struct node {
 typedef struct tree {
     int32_t root;       /* node index, ~leaf index, or NIL */
     node_t *node;       /* [cap-1] internal nodes */
+    int32_t *mass;      /* [cap-1] points below each internal node (duplicates counted) */
     double *box;        /* [(cap-1) * 2 * dim] lo[dim] then hi[dim] per node */
     int32_t *nfree;     /* [cap-1] free internal nodes (stack) */
     int32_t nnfree;
@@ -289,7 +289,7 @@ static inline void child_box(const sl_rcf_t *f, const tree_t *tr, int32_t c, con
 
 static inline int32_t child_mass(const tree_t *tr, int32_t c)
 {
-    return c >= 0 ? tr->node[c].mass : tr->leaf_mass[~c];
+    return c >= 0 ? tr->mass[c] : tr->leaf_mass[~c];
 }
 
 static inline bool pt_equal(const double *a, const double *b, int dim)
@@ -304,6 +304,7 @@ static void tree_alloc(tree_t *tr, int cap, int dim)
     int ni = cap - 1;
     tr->root = NIL;
     tr->node = SL_NEWN(node_t, ni);
+    tr->mass = SL_NEWN(int32_t, ni);
     tr->box = SL_NEWN(double, (size_t)ni * 2 * (size_t)dim);
     tr->nfree = SL_NEWN(int32_t, ni);
     tr->leaf_pt = SL_NEWN(int32_t, cap);
@@ -321,6 +322,7 @@ static void tree_alloc(tree_t *tr, int cap, int dim)
 static void tree_release(tree_t *tr)
 {
     sl_free(tr->node);
+    sl_free(tr->mass);
     sl_free(tr->box);
     sl_free(tr->nfree);
     sl_free(tr->leaf_pt);
@@ -377,8 +379,8 @@ static inline void relink(tree_t *tr, const int32_t *path, int k, int32_t old, i
         tr->root = c;
     } else {
         int32_t p = path[k - 1];
-        if (tr->node[p].kid[0] == old) tr->node[p].kid[0] = c;
-        else tr->node[p].kid[1] = c;
+        if (tr->node[p].kid[0] == old) tr->node[p].kid[0] = (int16_t)c;
+        else tr->node[p].kid[1] = (int16_t)c;
     }
 }
 
@@ -430,19 +432,19 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                 tr->leaf_pt[l] = slot;
                 tr->leaf_mass[l] = 1;
                 int32_t v = tr->nfree[--tr->nnfree];
-                tr->node[v].cdim = cd;
+                tr->node[v].cdim = (int16_t)cd;
                 tr->node[v].cval = cv;
-                tr->node[v].mass = child_mass(tr, c) + 1;
-                tr->node[v].kid[0] = x_left ? ~l : c;
-                tr->node[v].kid[1] = x_left ? c : ~l;
+                tr->mass[v] = child_mass(tr, c) + 1;
+                tr->node[v].kid[0] = (int16_t)(x_left ? ~l : c);
+                tr->node[v].kid[1] = (int16_t)(x_left ? c : ~l);
                 double *vlo = node_lo(f, tr, v), *vhi = node_hi(f, tr, v);
                 for (int i = 0; i < dim; i++) {
                     vlo[i] = lo[i] < x[i] ? lo[i] : x[i];
                     vhi[i] = hi[i] > x[i] ? hi[i] : x[i];
                 }
                 if (parent == NIL) tr->root = v;
-                else if (tr->node[parent].kid[0] == c) tr->node[parent].kid[0] = v;
-                else tr->node[parent].kid[1] = v;
+                else if (tr->node[parent].kid[0] == c) tr->node[parent].kid[0] = (int16_t)v;
+                else tr->node[parent].kid[1] = (int16_t)v;
                 return slot;
             }
             /* Not separated (c is internal here: a leaf's cut always separates). */
@@ -452,7 +454,7 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                 if (x[i] > ghi[i]) ghi[i] = x[i];
             }
         }
-        tr->node[c].mass++;
+        tr->mass[c]++;
         parent = c;
         c = tr->node[c].kid[x[tr->node[c].cdim] > tr->node[c].cval];
     }
@@ -493,7 +495,7 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
     int32_t l = ~c;
     if (tr->leaf_mass[l] > 1) {
         tr->leaf_mass[l]--;
-        for (int k = 0; k < depth; k++) tr->node[path[k]].mass--;
+        for (int k = 0; k < depth; k++) tr->mass[path[k]]--;
         return;
     }
     tr->lfree[tr->nlfree++] = l;
@@ -505,7 +507,7 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
     int32_t sib = tr->node[p].kid[0] == c ? tr->node[p].kid[1] : tr->node[p].kid[0];
     relink(tr, path, depth - 1, p, sib);
     tr->nfree[tr->nnfree++] = p;
-    for (int k = 0; k < depth - 1; k++) tr->node[path[k]].mass--;
+    for (int k = 0; k < depth - 1; k++) tr->mass[path[k]]--;
     for (int k = depth - 2; k >= 0; k--)
         if (!refit_box(f, tr, path[k])) break;
 }
@@ -519,6 +521,17 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
 static inline void box_gap(const double *lo, const double *hi, const double *q, int dim,
                            double *gap, double *range)
 {
+    if (dim < 4) { /* one to three columns: the reduction below would only cost */
+        double g = 0, r = 0;
+        for (int i = 0; i < dim; i++) {
+            double a = lo[i] - q[i], b = q[i] - hi[i];
+            g += (a > 0 ? a : 0) + (b > 0 ? b : 0);
+            r += hi[i] - lo[i];
+        }
+        *gap = g;
+        *range = r;
+        return;
+    }
     double g[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0};
     int i = 0;
     for (; i + 4 <= dim; i += 4)
@@ -557,7 +570,7 @@ static double tree_score_path(const sl_rcf_t *f, const tree_t *tr, const double 
     }
     int32_t l = ~c;
     const double *lp = pstore_pt(&f->ps, tr->leaf_pt[l]);
-    int32_t total = depth ? tr->node[path[0]].mass : tr->leaf_mass[l];
+    int32_t total = depth ? tr->mass[path[0]] : tr->leaf_mass[l];
     double scale = f->cfg.kda_compat ? f->scale : log2((double)total + 1.0);
     double s;
     if (pt_equal(lp, q, dim)) {
@@ -720,6 +733,36 @@ static void tree_offer(const sl_rcf_t *f, tree_t *tr, int32_t slot, uint64_t t,
 
 /* ---- running a job over a range of trees ------------------------------------------------ */
 
+/* Four descents in lockstep (see job_run): c[k], depth[k], path[k] as tree_descend's. */
+static inline void descend4(const tree_t *tr, const double *x, int32_t (*path)[SL_RCF_MAX_SAMPLE],
+                            int32_t *c, int *depth)
+{
+    int32_t c0 = tr[0].root, c1 = tr[1].root, c2 = tr[2].root, c3 = tr[3].root;
+    int d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    const node_t *n0 = tr[0].node, *n1 = tr[1].node, *n2 = tr[2].node, *n3 = tr[3].node;
+    /* All four done when all are negative (leaves or NIL): their AND is negative. */
+    while ((c0 & c1 & c2 & c3) >= 0) {
+        if (c0 >= 0) {
+            path[0][d0++] = c0;
+            c0 = n0[c0].kid[x[n0[c0].cdim] > n0[c0].cval];
+        }
+        if (c1 >= 0) {
+            path[1][d1++] = c1;
+            c1 = n1[c1].kid[x[n1[c1].cdim] > n1[c1].cval];
+        }
+        if (c2 >= 0) {
+            path[2][d2++] = c2;
+            c2 = n2[c2].kid[x[n2[c2].cdim] > n2[c2].cval];
+        }
+        if (c3 >= 0) {
+            path[3][d3++] = c3;
+            c3 = n3[c3].kid[x[n3[c3].cdim] > n3[c3].cval];
+        }
+    }
+    c[0] = c0, c[1] = c1, c[2] = c2, c[3] = c3;
+    depth[0] = d0, depth[1] = d1, depth[2] = d2, depth[3] = d3;
+}
+
 static void job_run(sl_rcf_t *f, job_t *jb, int part, int nparts)
 {
     int T = f->cfg.trees;
@@ -736,19 +779,11 @@ static void job_run(sl_rcf_t *f, job_t *jb, int part, int nparts)
             if (jb->score[j]) {
                 int32_t c[GROUP];
                 int depth[GROUP];
-                for (int k = 0; k < ng; k++) {
-                    c[k] = f->trees[g + k].root;
-                    depth[k] = 0;
-                }
-                for (bool more = true; more;) {
-                    more = false;
-                    for (int k = 0; k < ng; k++) {
-                        if (c[k] < 0) continue;
-                        const node_t *nd = &f->trees[g + k].node[c[k]];
-                        path[k][depth[k]++] = c[k];
-                        c[k] = nd->kid[x[nd->cdim] > nd->cval];
-                        more |= c[k] >= 0;
-                    }
+                if (ng == GROUP) {
+                    descend4(f->trees + g, x, path, c, depth);
+                } else {
+                    for (int k = 0; k < ng; k++)
+                        c[k] = tree_descend(&f->trees[g + k], x, path[k], &depth[k]);
                 }
                 for (int k = 0; k < ng; k++) {
                     int i = g + k;
@@ -1113,7 +1148,7 @@ double sl_rcf_score(const sl_rcf_t *f, const double *row)
 /* ---- snapshots ---------------------------------------------------------------------------- */
 
 #define SNAP_MAGIC   "SLRCF\x00\x00\x01"
-#define SNAP_VERSION 1u
+#define SNAP_VERSION 2u
 #define SNAP_ENDIAN  0x01020304u
 
 #define PUT(b, v) sl_buf_append((b), &(v), sizeof(v))
@@ -1155,6 +1190,7 @@ void sl_rcf_snapshot(const sl_rcf_t *f, sl_buf_t *out)
         PUT(out, tr->rng);
         PUT(out, tr->srng);
         PUTN(out, tr->node, S - 1);
+        PUTN(out, tr->mass, S - 1);
         PUTN(out, tr->box, (size_t)(S - 1) * 2 * (size_t)f->dim);
         PUTN(out, tr->nfree, S - 1);
         PUTN(out, tr->leaf_pt, S);
@@ -1256,6 +1292,7 @@ sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char *
         GET(&r, tr->rng);
         GET(&r, tr->srng);
         GETN(&r, tr->node, S - 1);
+        GETN(&r, tr->mass, S - 1);
         GETN(&r, tr->box, (size_t)(S - 1) * 2 * (size_t)f->dim);
         GETN(&r, tr->nfree, S - 1);
         GETN(&r, tr->leaf_pt, S);
@@ -1336,8 +1373,8 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
             FAIL("tree %d: bad leaf point", ti);
         if (b < 0 && (tr->leaf_pt[~b] < 0 || tr->leaf_pt[~b] >= f->ps.used))
             FAIL("tree %d: bad leaf point", ti);
-        if (child_mass(tr, a) + child_mass(tr, b) != tr->node[c].mass)
-            FAIL("tree %d: node %d mass %d != children's", ti, c, tr->node[c].mass);
+        if (child_mass(tr, a) + child_mass(tr, b) != tr->mass[c])
+            FAIL("tree %d: node %d mass %d != children's", ti, c, tr->mass[c]);
         int32_t cd = tr->node[c].cdim;
         if (cd < 0 || cd >= dim) FAIL("tree %d: node %d cuts dimension %d", ti, c, cd);
         const double *alo, *ahi, *blo, *bhi;
