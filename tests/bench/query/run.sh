@@ -137,10 +137,14 @@ done
 if [ "$HAVE_RUN" = 0 ]; then
     echo "sluice run not available: DuckDB alone"
 elif [ -n "${R[s,tumbling]:-}" ] && [ -n "${R[d,tumbling]:-}" ]; then
+    # Judged on wall-clock events/s, from 2 M events up (below, node's and DuckDB's start-up,
+    # about 0.15 s, weighs too much); the per-CPU-second ratio is shown beside it (on a
+    # machine shared with other work it is the steadier of the two).
     set -- ${R[s,tumbling]} ${R[d,tumbling]}
-    awk -v sw="$1" -v dw="$5" 'BEGIN{ exit !(sw > 0 && dw >= 2*sw) }' &&
-        echo "target sluice >= 2x DuckDB events/s on tumbling: met" ||
-        echo "target sluice >= 2x DuckDB events/s on tumbling: NOT met"
+    awk -v sw="$1" -v scpu="$2" -v dw="$5" -v dcpu="$6" -v n="$EVENTS" 'BEGIN{
+        v = n < 2000000 ? "not judged below 2,000,000 events" : (sw > 0 && dw >= 2*sw ? "met" : "NOT met")
+        printf "target sluice >= 2x DuckDB events/s on tumbling: %s (%.2fx wall, %.2fx per CPU-second)\n",
+            v, dw/sw, (scpu > 0 ? dcpu/scpu : 0) }'
 fi
 for sc in $SCENARIOS; do [ -n "${R[c,$sc]:-}" ] && echo "check $sc: ${R[c,$sc]}"; done
 exit $rc
