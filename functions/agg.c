@@ -98,9 +98,10 @@ static void sum_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size
 {
     const sum_state_t *s = st;
     out->null[row] = s->n == 0;
-    if (sl_type_phys(c->result) == SL_PHYS_F64)
+    if (sl_type_phys(c->result) == SL_PHYS_F64) {
         out->v.f[row] = sl_type_phys(c->arg) == SL_PHYS_F64 ? s->f : (double)s->i;
-    else
+        if (c->result.id == SL_T_REAL) out->v.f[row] = (double)(float)out->v.f[row];
+    } else
         out->v.i[row] = rescale(s->i, sl_type_scale(c->arg), sl_type_scale(c->result));
 }
 
@@ -114,6 +115,7 @@ static void avg_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size
         double sum = sl_type_phys(c->arg) == SL_PHYS_F64 ? s->f : (double)s->i;
         if (c->arg.id == SL_T_DECIMAL) sum /= (double)sl_pow10(c->arg.scale);
         out->v.f[row] = sum / (double)s->n;
+        if (c->result.id == SL_T_REAL) out->v.f[row] = (double)(float)out->v.f[row];
     } else {
         out->v.i[row] = rescale(s->i, sl_type_scale(c->arg), sl_type_scale(c->result)) / s->n;
     }

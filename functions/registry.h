@@ -131,10 +131,10 @@ bool sl_rule_bigint(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
 /* Numeric argument required; result DOUBLE. */
 bool sl_rule_numeric_to_double(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
                                size_t errlen);
-/* SUM: integers -> BIGINT, DECIMAL(p,s) -> DECIMAL(18,s), REAL/DOUBLE -> DOUBLE. */
+/* SUM: integers -> BIGINT, DECIMAL(p,s) -> DECIMAL(18,s), REAL/DOUBLE -> the same. */
 bool sl_rule_sum(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen);
 /* AVG: exact -> same type family (integers -> the integer type, DECIMAL keeps its
- * scale), approximate -> DOUBLE. KDA's AVG of an INTEGER is an INTEGER. */
+ * scale), REAL -> REAL, DOUBLE -> DOUBLE. KDA's AVG of an INTEGER is an INTEGER. */
 bool sl_rule_avg(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen);
 /* MIN/MAX: any comparable type; result = argument type. */
 bool sl_rule_minmax(const sl_fn_call_info_t *call, sl_type_t *result, char *err,

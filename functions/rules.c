@@ -55,7 +55,7 @@ bool sl_rule_sum(const sl_fn_call_info_t *call, sl_type_t *result, char *err, si
         *result = a;
         result->prec = SL_DECIMAL_MAX_PREC;
     } else if (a.id == SL_T_REAL || a.id == SL_T_DOUBLE) {
-        *result = sl_type_make(SL_T_DOUBLE);
+        *result = sl_type_make((sl_tid_t)a.id);
     } else if (a.id == SL_T_INTERVAL_DS) {
         *result = a;
     } else {
@@ -72,7 +72,7 @@ bool sl_rule_avg(const sl_fn_call_info_t *call, sl_type_t *result, char *err, si
     if (sl_type_is_exact(a)) {
         *result = a;
     } else if (a.id == SL_T_REAL || a.id == SL_T_DOUBLE || a.id == SL_T_NULL) {
-        *result = sl_type_make(SL_T_DOUBLE);
+        *result = sl_type_make(a.id == SL_T_REAL ? SL_T_REAL : SL_T_DOUBLE);
     } else {
         return type_err(err, errlen, "AVG expects a numeric argument", a);
     }

@@ -153,8 +153,9 @@ sl_expr_t *sl_expr_coerce(sl_expr_t *e, sl_type_t t)
 {
     if (!e) return NULL;
     if (e->type.id == t.id && sl_type_scale(e->type) == sl_type_scale(t)) {
-        if (!sl_type_is_string(t) || e->type.len <= t.len || t.id == SL_T_VARCHAR) {
-            if (sl_type_is_string(t)) e->type.len = t.len > e->type.len ? t.len : e->type.len;
+        /* Same type: nothing to do unless a string must be cut to a shorter length. */
+        if (!sl_type_is_string(t) || e->type.len <= t.len) {
+            if (sl_type_is_string(t)) e->type.len = t.len;
             return e;
         }
     }

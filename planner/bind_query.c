@@ -519,6 +519,13 @@ static int bind_order(sl_binder_t *b, const sl_ast_t *q, int node, sl_scope_t *s
             const char *nm = k->kids[k->nkids - 1]->name;
             for (int c = 0; c < in->ncols; c++)
                 if (in->cols[c].name && !strcasecmp(in->cols[c].name, nm)) ix = c;
+            /* ROWTIME, or the column the select list turned into ROWTIME (expr AS ROWTIME). */
+            if (ix < 0 && (!strcmp(nm, "ROWTIME") || (in->kind == SL_PN_MAP && in->rowtime))) ix = -2;
+        }
+        if (ix == -2) {
+            s->sort_cols[i] = -1;
+            s->sort_desc[i] = ol->kids[i]->op == SL_ORDER_DESC;
+            continue;
         }
         if (ix < 0)
             return qfail(b, k, "ORDER BY of a stream must name a column of the select list "
@@ -532,10 +539,10 @@ static int bind_order(sl_binder_t *b, const sl_ast_t *q, int node, sl_scope_t *s
         if (w->kind != SL_AST_LITERAL || w->op != SL_LIT_INTERVAL ||
             !sl_interval_value(w->text, &w->qual, false, &s->within_ms, &ym) || ym)
             return qfail(b, w, "ORDER BY ... WITHIN needs a day-time INTERVAL");
-        if (in->cols[s->sort_cols[0]].type.id != SL_T_TIMESTAMP)
+        if (s->sort_cols[0] >= 0 && in->cols[s->sort_cols[0]].type.id != SL_T_TIMESTAMP)
             return qfail(b, ol, "ORDER BY ... WITHIN needs a leading TIMESTAMP key");
         if (s->sort_desc[0]) return qfail(b, ol, "ORDER BY ... WITHIN: the leading key cannot be DESC");
-    } else if (in->cols[s->sort_cols[0]].type.id != SL_T_TIMESTAMP) {
+    } else if (s->sort_cols[0] >= 0 && in->cols[s->sort_cols[0]].type.id != SL_T_TIMESTAMP) {
         return qfail(b, ol, "a streaming ORDER BY needs a leading time-based key (e.g. "
                             "FLOOR(s.ROWTIME TO MINUTE)), or ORDER BY ... WITHIN");
     }
@@ -574,6 +581,8 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
     const sl_ast_t *il = q->kids[SL_SEL_ITEMS];
     for (int i = 0; i < il->nkids; i++) {
         const sl_ast_t *it = il->kids[i];
+        if (it->kind == SL_AST_SELECT_ITEM && it->nkids && it->kids[0] && it->kids[0]->kind == SL_AST_STAR)
+            it = it->kids[0];
         if (it->kind == SL_AST_STAR) {
             const char *rel = it->nkids ? it->kids[it->nkids - 1]->name : NULL;
             int added = 0;

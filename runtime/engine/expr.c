@@ -223,9 +223,13 @@ void sl_value_text(sl_buf_t *out, const sl_vec_t *v, size_t row)
             sl_buf_puts(out, d > 0 ? "Infinity" : "-Infinity");
             return;
         }
+        /* The shortest of 15, 16, 17 significant digits that reads back exactly. */
         int prec = v->type.id == SL_T_REAL ? 7 : 15;
         snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (v->type.id == SL_T_DOUBLE && strtod(tmp, NULL) != d) snprintf(tmp, sizeof tmp, "%.17g", d);
+        if (v->type.id == SL_T_DOUBLE && strtod(tmp, NULL) != d) {
+            snprintf(tmp, sizeof tmp, "%.16g", d);
+            if (strtod(tmp, NULL) != d) snprintf(tmp, sizeof tmp, "%.17g", d);
+        }
         sl_buf_puts(out, tmp);
         if (!strpbrk(tmp, ".eEn")) sl_buf_puts(out, ".0");
         return;

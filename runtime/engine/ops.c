@@ -593,6 +593,27 @@ static void sort_emit(sort_op_t *s, size_t k)
     sl_rows_drop_front(&s->buf, k);
 }
 
+/* WITHIN: emits, sorted, the buffered rows whose leading key is at most lim. */
+static void sort_due(sort_op_t *s, int64_t lim)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->buf.n; i++) k += sort_key0(s, i) <= lim;
+    if (!k) return;
+    /* Move the due rows to the front (stable), then emit them sorted. */
+    sl_rows_t tmp;
+    sl_rows_init(&tmp, s->buf.ncols, s->op.node->cols);
+    sl_batch_t view = {0};
+    view.ncols = s->buf.ncols;
+    view.cols = s->buf.cols;
+    view.rowtime = s->buf.rowtime;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < s->buf.n; i++)
+            if ((sort_key0(s, i) <= lim) == (pass == 0)) sl_rows_append(&tmp, &view, i);
+    sl_rows_free(&s->buf);
+    s->buf = tmp;
+    sort_emit(s, k);
+}
+
 /* Buffers rows; emits runs whose leading key is complete. */
 static void sort_push(sl_operator_t *op, int port, const sl_batch_t *b)
 {
@@ -602,43 +623,19 @@ static void sort_push(sl_operator_t *op, int port, const sl_batch_t *b)
     for (size_t i = 0; i < b->n; i++) {
         int64_t key = c0 < 0 ? b->rowtime[i] : b->cols[c0].v.i[i];
         bool null = c0 >= 0 && b->cols[c0].null[i];
-        if (n->within_ms) {
-            if (null || key < s->last_out) continue; /* NULL or too late: discarded */
-            if (key > s->max_seen) s->max_seen = key;
-        } else if (s->buf.n && sort_key0(s, 0) != key) {
-            sort_emit(s, s->buf.n);
+        if (!n->within_ms) {
+            if (s->buf.n && sort_key0(s, 0) != key) sort_emit(s, s->buf.n);
+            sl_rows_append(&s->buf, b, i);
+            continue;
         }
+        if (null || key < s->last_out) continue; /* NULL or later than WITHIN: discarded */
         sl_rows_append(&s->buf, b, i);
-    }
-    if (n->within_ms && s->buf.n) {
-        /* Emit rows whose key is at least WITHIN older than the newest key seen. */
-        int64_t lim = s->max_seen - n->within_ms;
-        size_t *idx = SL_NEWN(size_t, s->buf.n);
-        size_t k = 0;
-        for (size_t i = 0; i < s->buf.n; i++)
-            if (sort_key0(s, i) <= lim) idx[k++] = i;
-        if (k) {
-            /* Move the due rows to the front (stable), then emit them sorted. */
-            sl_rows_t tmp;
-            sl_rows_init(&tmp, s->buf.ncols, n->cols);
-            sl_batch_t view = {0};
-            view.ncols = s->buf.ncols;
-            view.cols = s->buf.cols;
-            view.rowtime = s->buf.rowtime;
-            view.n = s->buf.n;
-            uint8_t *due = sl_calloc(s->buf.n, 1);
-            for (size_t j = 0; j < k; j++) due[idx[j]] = 1;
-            for (size_t i = 0; i < s->buf.n; i++)
-                if (due[i]) sl_rows_append(&tmp, &view, i);
-            for (size_t i = 0; i < s->buf.n; i++)
-                if (!due[i]) sl_rows_append(&tmp, &view, i);
-            sl_rows_free(&s->buf);
-            s->buf = tmp;
-            sl_free(due);
-            sort_emit(s, k);
-            s->last_out = lim;
-        }
-        sl_free(idx);
+        if (key <= s->max_seen) continue;
+        s->max_seen = key;
+        int64_t lim = key - n->within_ms;
+        if (lim <= s->last_out) continue;
+        sort_due(s, lim);
+        s->last_out = lim;
     }
 }
 

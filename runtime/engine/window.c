@@ -408,6 +408,26 @@ static void wagg_row(wagg_t *w, wpart_t *wp, const sl_batch_t *b, size_t i)
     const sl_pagg_t *pa = w->pa;
     const sl_agg_ops_t *ops = pa->fn->agg;
     sl_rows_t *r = &wp->rows;
+    /* Expire first (the new row is always in its own frame), so a frame that empties
+     * restarts its sums from exactly zero. */
+    int64_t t = b->rowtime[i];
+    bool recompute = false;
+    const sl_vec_t *kv = pa->arg >= 0 ? &r->cols[0] : NULL;
+    while (wp->head < r->n) {
+        bool out = pa->rows ? (int64_t)(r->n - wp->head) > pa->range : r->rowtime[wp->head] < t - pa->range;
+        if (!out) break;
+        if (!kv || !kv->null[wp->head]) {
+            if (ops->inverse) ops->inverse(&pa->ctx, wp->state, kv, wp->head);
+            else recompute = true;
+        }
+        wp->head++;
+    }
+    if (wp->head == r->n && ops->inverse) {
+        if (ops->destroy) ops->destroy(&pa->ctx, wp->state);
+        memset(wp->state, 0, ops->state_size);
+        ops->init(&pa->ctx, wp->state);
+        recompute = false;
+    }
     /* Append (NULL arguments are kept in the buffer so ROWS counts them, but not added). */
     sl_batch_t view = {0};
     view.ncols = pa->arg >= 0 ? 1 : 0;
@@ -415,26 +435,14 @@ static void wagg_row(wagg_t *w, wpart_t *wp, const sl_batch_t *b, size_t i)
     view.rowtime = b->rowtime;
     size_t at = sl_rows_append(r, &view, i);
     const sl_vec_t *av = pa->arg >= 0 ? &r->cols[0] : NULL;
-    if (!av || !av->null[at]) ops->step(&pa->ctx, wp->state, av, at);
-    /* Expire. */
-    int64_t t = b->rowtime[i];
-    bool recompute = false;
-    while (wp->head < r->n) {
-        bool out = pa->rows ? (int64_t)(r->n - wp->head) > pa->range + 1 : r->rowtime[wp->head] < t - pa->range;
-        if (!out) break;
-        if (!av || !av->null[wp->head]) {
-            if (ops->inverse) ops->inverse(&pa->ctx, wp->state, av, wp->head);
-            else recompute = true;
-        }
-        wp->head++;
-    }
     if (recompute) {
         if (ops->destroy) ops->destroy(&pa->ctx, wp->state);
         memset(wp->state, 0, ops->state_size);
         ops->init(&pa->ctx, wp->state);
-        for (size_t k = wp->head; k < r->n; k++)
+        for (size_t k = wp->head; k < at; k++)
             if (!av || !av->null[k]) ops->step(&pa->ctx, wp->state, av, k);
     }
+    if (!av || !av->null[at]) ops->step(&pa->ctx, wp->state, av, at);
     ops->final(&pa->ctx, wp->state, &w->out, i);
     /* Drop expired rows from the buffer now and then (keeps memory bounded by the frame). */
     if (wp->head >= 256 && wp->head * 2 >= r->n) {

@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""mkcases.py - writes the SQL conformance cases of tests/sql/cases/ from the compact
+definitions below: per case an application (app.sql or app.json), an input dump in the
+`sluice tail --format kinesis` format (input.dump), optional extra files (reference data),
+optional run arguments (args) and, for planning errors, the expected diagnostics.
+
+The expected outputs (expected.jsonl, expected.err) are NOT written here: they are made by
+`mkcases.py --bless BUILD/sluice` once and then reviewed by hand and committed; the driver
+(tests/integration/test_sql_cases.py) compares every later run with them byte for byte.
+"""
+import base64, json, os, subprocess, sys
+
+BASE = 1714521600  # 2024-05-01 00:00:00 UTC
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(os.path.dirname(HERE), "cases")
+
+TICKS = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'ticks' FORMAT JSON (
+    ticker VARCHAR(8) PATH '$.ticker', price DOUBLE PATH '$.price', volume BIGINT PATH '$.volume')
+STARTING AT TRIM_HORIZON;
+"""
+
+def ev(t, **kw):
+    return (t, json.dumps(kw, separators=(",", ":")))
+
+def raw(t, text):
+    return (t, text)
+
+# A small stock stream: (seconds after BASE, ticker, price, volume)
+STOCK = [(0, "AMZN", 181.2, 300), (1.5, "MSFT", 415.1, 120), (4, "AMZN", 181.35, 200),
+         (7, "AAPL", 227.5, 500), (9.999, "MSFT", 414.9, 80), (10, "AMZN", 181.1, 150),
+         (12, "AAPL", 228.0, 50), (19, "MSFT", 416.0, 60), (25, "AMZN", 182.0, 400),
+         (31, "AAPL", 226.5, 90), (31, "MSFT", 417.25, 70), (47, "AMZN", 182.5, 10)]
+STOCK_EV = [ev(t, ticker=k, price=p, volume=v) for t, k, p, v in STOCK]
+
+CASES = {}
+
+def case(name, app, events=STOCK_EV, args=None, files=None, fail=False):
+    CASES[name] = dict(app=app, events=events, args=args or [], files=files or {}, fail=fail)
+
+def pump(select, cols, stream="DESTINATION_SQL_STREAM", pre=TICKS, out=True):
+    s = pre + f'CREATE OR REPLACE STREAM "{stream}" ({cols});\n'
+    s += f'CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "{stream}"\n{select};\n'
+    if out:
+        s += f'CREATE OUTPUT "out" FOR "{stream}" TO STDOUT FORMAT JSON;\n'
+    return s
+
+SRC = '"SOURCE_SQL_STREAM_001"'
+
+# ---- filter, project, expressions --------------------------------------------------------
+case("filter_project", pump(f"SELECT STREAM ticker, price * volume AS notional FROM {SRC} WHERE price > 200",
+                            "ticker VARCHAR(8), notional DOUBLE"))
+case("select_star", pump(f"SELECT STREAM * FROM {SRC} WHERE volume >= 100",
+                         "ticker VARCHAR(8), price DOUBLE, volume BIGINT"))
+case("approximate_arrival_time", pump(f"SELECT STREAM ticker, APPROXIMATE_ARRIVAL_TIME FROM {SRC} WHERE ticker = 'AAPL'",
+                                      "ticker VARCHAR(8), arrived TIMESTAMP"))
+case("rowtime_column", pump(f"SELECT STREAM ROWTIME, ticker FROM {SRC} WHERE ticker = 'MSFT'",
+                            "rt TIMESTAMP, ticker VARCHAR(8)"))
+NULLEV = [ev(0, ticker="A", price=1.0, volume=1), ev(1, ticker="B", volume=2), ev(2, ticker="C", price=None, volume=None),
+          ev(3, price=5.0, volume=5), ev(4, ticker="E", price=10.0, volume=0)]
+case("nulls_three_valued", pump(f"""SELECT STREAM COALESCE(ticker, '?'), price IS NULL, price > 2 OR volume > 1,
+    price > 2 AND volume > 1, NOT (price > 2) FROM {SRC} WHERE price IS NULL OR price < 100""",
+    "t VARCHAR(8), no_price BOOLEAN, a BOOLEAN, b BOOLEAN, c BOOLEAN"), NULLEV)
+case("null_filter_unknown", pump(f"SELECT STREAM ticker FROM {SRC} WHERE price > 2", "ticker VARCHAR(8)"), NULLEV)
+case("case_expression", pump(f"""SELECT STREAM ticker, CASE WHEN price > 300 THEN 'high' WHEN price > 200 THEN 'mid' ELSE 'low' END,
+    CASE ticker WHEN 'AMZN' THEN 1 WHEN 'MSFT' THEN 2 END FROM {SRC}""", "ticker VARCHAR(8), band VARCHAR(4), code INTEGER"))
+case("like_in_between", pump(f"""SELECT STREAM ticker, ticker LIKE 'A%', ticker IN ('MSFT', 'AAPL'), price BETWEEN 200 AND 300,
+    ticker NOT LIKE '_M%' FROM {SRC}""", "ticker VARCHAR(8), a BOOLEAN, b BOOLEAN, c BOOLEAN, d BOOLEAN"))
+case("cast_basics", pump(f"""SELECT STREAM CAST(price AS INTEGER), CAST(price AS DECIMAL(8,1)), CAST(volume AS VARCHAR(10)) || 'x',
+    CAST('2024-05-01 10:00:00' AS TIMESTAMP), CAST(volume AS DOUBLE) / 8 FROM {SRC} WHERE volume > 100""",
+    "p INTEGER, d DECIMAL(8,1), v VARCHAR(11), ts TIMESTAMP, q DOUBLE"))
+DEC_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'orders' FORMAT JSON (
+    id INTEGER PATH '$.id', amount DECIMAL(10,2) PATH '$.amount', qty INTEGER PATH '$.qty', rate DECIMAL(5,3) PATH '$.rate');
+"""
+DEC_EV = [ev(0, id=1, amount="12.50", qty=3, rate=0.125), ev(1, id=2, amount=7.05, qty=7, rate="1.5"),
+          ev(2, id=3, amount="-0.99", qty=2, rate=2)]
+case("decimal_arithmetic", pump(f"""SELECT STREAM id, amount * qty, amount + rate, amount - 1, amount / qty, amount * rate
+    FROM {SRC}""", "id INTEGER, total DECIMAL(12,2), s DECIMAL(12,3), m DECIMAL(12,2), per DECIMAL(18,6), x DECIMAL(18,5)", pre=DEC_PRE), DEC_EV)
+case("integer_arithmetic", pump(f"SELECT STREAM id, qty / 2, qty * 3 + id, -qty, qty - id * 2 FROM {SRC}",
+                                "id INTEGER, h INTEGER, a INTEGER, n INTEGER, d INTEGER", pre=DEC_PRE), DEC_EV)
+case("string_concat", pump(f"SELECT STREAM ticker || '-' || CAST(volume AS VARCHAR(8)), 'x' || ticker FROM {SRC} WHERE volume < 100",
+                           "label VARCHAR(20), y VARCHAR(9)"))
+BOOL_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 's' FORMAT JSON (
+    name VARCHAR(4) PATH '$.name', ok BOOLEAN PATH '$.ok', n INTEGER PATH '$.n', d DOUBLE PATH '$.d', s VARCHAR(16) PATH '$.s');
+"""
+COERCE_EV = [ev(0, name="abcdefg", ok=True, n=1, d=2, s=3.5), ev(1, name="b", ok="TRUE", n="42", d="2.5e1", s=True),
+             ev(2, name="c", ok=0, n=True, d=False, s={"k": [1, 2]}), ev(3, name="d", ok="no", n=None, d=None, s="plain")]
+case("json_coercions", pump(f"SELECT STREAM name, ok, n, d, s FROM {SRC}",
+                            "name VARCHAR(4), ok BOOLEAN, n INTEGER, d DOUBLE, s VARCHAR(16)", pre=BOOL_PRE), COERCE_EV)
+case("boolean_logic", pump(f"SELECT STREAM name, ok IS TRUE, ok IS NOT FALSE, NOT ok FROM {SRC} WHERE ok OR n > 10",
+                           "name VARCHAR(4), t BOOLEAN, nf BOOLEAN, neg BOOLEAN", pre=BOOL_PRE), COERCE_EV)
+NEST_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'orders' FORMAT JSON (
+    id INTEGER PATH '$.id', city VARCHAR(16) PATH '$.customer.address.city', name VARCHAR(16) PATH '$.customer.name',
+    sku VARCHAR(8) PATH '$.items[0:].sku', price DOUBLE PATH '$.items[0:].price', tags VARCHAR(64) PATH '$.tags[0:]');
+"""
+NEST_EV = [ev(0, id=1, customer={"name": "Ann", "address": {"city": "Oslo"}}, items=[{"sku": "a1", "price": 2.5}, {"sku": "b2", "price": 4}], tags=["x", "y"]),
+           ev(1, id=2, customer={"name": "Bob"}, items=[], tags=[]),
+           ev(2, id=3, items=[{"sku": "c3"}], extra={"ignored": [1, {"a": "}"}]}),
+           ev(3, id=4, customer={"name": "Q\"uote\\d \u00e9"}, items=[{"price": 1e2, "sku": "d4"}])]
+case("json_paths_nested", pump(f"SELECT STREAM id, name, city FROM {SRC}", "id INTEGER, name VARCHAR(16), city VARCHAR(16)", pre=NEST_PRE), NEST_EV)
+case("json_flattened_array", pump(f"SELECT STREAM id, sku, price FROM {SRC}", "id INTEGER, sku VARCHAR(8), price DOUBLE", pre=NEST_PRE), NEST_EV)
+case("json_whole_array", pump(f"SELECT STREAM id, tags FROM {SRC} WHERE sku IS NOT NULL OR id = 2", "id INTEGER, tags VARCHAR(64)", pre=NEST_PRE), NEST_EV)
+CSV_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'trades' FORMAT CSV (
+    ticker VARCHAR(4), price DOUBLE, qty INTEGER, note VARCHAR(20));
+"""
+CSV_EV = [raw(0, "AMZN,181.5,10,first"), raw(1, "MSFT,415,5"), raw(2, 'AAPL,227.25,,"quoted, with comma"'),
+          raw(3, "X,1,2,a\nY,3,4,b"), raw(4, "ZZZZZZ,2.5,1,long ticker")]
+case("csv_input", pump(f"SELECT STREAM ticker, price, qty, note FROM {SRC}", "ticker VARCHAR(4), price DOUBLE, qty INTEGER, note VARCHAR(20)", pre=CSV_PRE), CSV_EV)
+CSV2_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'trades' FORMAT CSV (
+    ticker VARCHAR(4), price DOUBLE, qty INTEGER)
+WITH (record_column_delimiter = '|', record_row_delimiter = ';');
+"""
+case("csv_custom_delimiters", pump(f"SELECT STREAM ticker, price * qty FROM {SRC}", "ticker VARCHAR(4), v DOUBLE", pre=CSV2_PRE),
+     [raw(0, "A|1.5|2;B|2|3"), raw(1, "C|4|1;")])
+BAD_EV = [ev(0, ticker="AMZN", price=1.0, volume=1), raw(1, '{"ticker":"BAD","price":'), raw(2, "not json at all"),
+          ev(3, ticker="MSFT", price="abc", volume=2), ev(4, ticker="AAPL", price=3.0, volume=1.5),
+          ev(5, ticker="OK", price=2.0, volume=3), raw(6, '[1,2]'), ev(7, ticker="LAST", price=4.0, volume=4)]
+case("malformed_records", pump(f"SELECT STREAM ticker, price, volume FROM {SRC}", "ticker VARCHAR(8), price DOUBLE, volume BIGINT"), BAD_EV,
+     args=["--output", "DESTINATION_SQL_STREAM", "--output", "error_stream"])
+case("division_by_zero", pump(f"SELECT STREAM id, 100 / (qty - 3), amount / (qty - 3) FROM {SRC}",
+                              "id INTEGER, a INTEGER, b DECIMAL(18,6)", pre=DEC_PRE), DEC_EV + [ev(3, id=4, amount="1", qty=4, rate=1)],
+     args=["--output", "DESTINATION_SQL_STREAM", "--output", "error_stream"])
+case("not_null_violation", pump(f"SELECT STREAM ticker, price FROM {SRC}", "ticker VARCHAR(8) NOT NULL, price DOUBLE"), NULLEV,
+     args=["--output", "DESTINATION_SQL_STREAM", "--output", "error_stream"])
+case("char_truncation", pump(f"SELECT STREAM ticker, CAST(ticker AS VARCHAR(2)) FROM {SRC} WHERE volume > 100",
+                             "t3 VARCHAR(3), t2 VARCHAR(2)"))
+TS_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'ev' FORMAT JSON (
+    id INTEGER PATH '$.id', event_time TIMESTAMP PATH '$.event_time', d DATE PATH '$.d');
+"""
+TS_EV = [ev(0, id=1, event_time="2024-05-01 00:00:00.250", d="2024-04-30"), ev(1, id=2, event_time="2024-05-01T00:00:01Z", d="2024-05-01 12:00:00"),
+         ev(2, id=3, event_time="2024-05-01 00:00:02", d=None)]
+case("timestamp_parsing", pump(f"SELECT STREAM id, event_time, d, FLOOR(event_time TO SECOND), event_time + INTERVAL '1' MINUTE FROM {SRC}",
+                               "id INTEGER, et TIMESTAMP, d DATE, f TIMESTAMP, later TIMESTAMP", pre=TS_PRE), TS_EV)
+
+# ---- in-app streams and pumps --------------------------------------------------------------
+CHAIN = TICKS + f"""CREATE OR REPLACE STREAM "BIG" (ticker VARCHAR(8), notional DOUBLE);
+CREATE OR REPLACE PUMP "P1" AS INSERT INTO "BIG" SELECT STREAM ticker, price * volume FROM {SRC} WHERE volume >= 100;
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(8), k DOUBLE);
+CREATE OR REPLACE PUMP "P2" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM ticker, notional / 1000 FROM "BIG" WHERE notional > 40000;
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+"""
+case("in_app_chain", CHAIN)
+MULTI = TICKS + f"""CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(8), src VARCHAR(4));
+CREATE OR REPLACE PUMP "PA" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM ticker, 'amzn' FROM {SRC} WHERE ticker = 'AMZN';
+CREATE OR REPLACE PUMP "PB" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM ticker, 'big' FROM {SRC} WHERE volume > 100;
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+"""
+case("multi_pump_merge", MULTI)
+case("union_all", pump(f"""SELECT STREAM ticker, price FROM {SRC} WHERE ticker = 'AAPL'
+    UNION ALL SELECT STREAM ticker, price FROM {SRC} WHERE ticker = 'MSFT'""", "ticker VARCHAR(8), price DOUBLE"))
+case("subquery_in_from", pump(f"""SELECT STREAM t.ticker, t.n * 2 FROM (SELECT STREAM ticker, volume AS n FROM {SRC} WHERE volume > 100) AS t
+    WHERE t.ticker <> 'AAPL'""", "ticker VARCHAR(8), n2 BIGINT"))
+DUP_EV = [ev(0, ticker="A", price=1.0, volume=1), ev(0, ticker="A", price=1.0, volume=1), ev(0, ticker="B", price=1.0, volume=1),
+          ev(1, ticker="A", price=1.0, volume=1), ev(1, ticker="A", price=2.0, volume=1), ev(1, ticker="A", price=1.0, volume=1)]
+case("select_distinct", pump(f"SELECT STREAM DISTINCT ROWTIME, ticker, price FROM {SRC}", "rt TIMESTAMP, ticker VARCHAR(8), price DOUBLE"), DUP_EV)
+case("insert_column_list", TICKS + f"""CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (a VARCHAR(8), b DOUBLE, c BIGINT, d VARCHAR(4));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" (c, a) SELECT STREAM volume, ticker FROM {SRC} WHERE volume < 100;
+""")
+EVT_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'ev' FORMAT JSON (
+    id INTEGER PATH '$.id', ticker VARCHAR(8) PATH '$.ticker', event_time TIMESTAMP PATH '$.event_time');
+"""
+def evt(t, i, k, et): return ev(t, id=i, ticker=k, event_time="2024-05-01 " + et)
+EVT_EV = [evt(0, 1, "A", "00:00:00.000"), evt(2, 2, "A", "00:00:01.500"), evt(3, 3, "B", "00:00:02.000"),
+          evt(5, 4, "A", "00:00:04.000"), evt(6, 5, "B", "00:00:05.500")]
+case("rowtime_override", pump(f"SELECT STREAM event_time AS ROWTIME, id, ticker FROM {SRC}", "id INTEGER, ticker VARCHAR(8)", pre=EVT_PRE), EVT_EV)
+OOO_EV = [ev(0, ticker="A", price=1.0, volume=1), ev(5, ticker="B", price=1.0, volume=1), ev(3, ticker="C", price=1.0, volume=1),
+          ev(11, ticker="D", price=1.0, volume=1)]
+case("dump_out_of_order", pump(f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '5' SECOND)",
+                               "ticker VARCHAR(8), n BIGINT"), OOO_EV)
+
+# ---- tumbling windows ------------------------------------------------------------------------
+case("tumbling_step_min_max", pump(f"""SELECT STREAM ticker_symbol, MIN(price), MAX(price) FROM (SELECT STREAM ticker AS ticker_symbol, price FROM {SRC}) AS s
+    GROUP BY ticker_symbol, STEP(s.ROWTIME BY INTERVAL '10' SECOND)""", "ticker_symbol VARCHAR(8), min_price DOUBLE, max_price DOUBLE"))
+case("tumbling_kda_example", pump(f"""SELECT STREAM ticker, MIN(price), MAX(price) FROM {SRC}
+    GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '60' SECOND)""", "ticker VARCHAR(8), min_price DOUBLE, max_price DOUBLE"))
+case("tumbling_floor_minute", pump(f"""SELECT STREAM FLOOR(s.ROWTIME TO MINUTE), COUNT(*), SUM(volume) FROM {SRC} AS s
+    GROUP BY FLOOR(s.ROWTIME TO MINUTE)""", "minute_start TIMESTAMP, n BIGINT, v BIGINT"),
+     [ev(t, ticker="A", price=1.0, volume=int(t)) for t in (0, 30, 59.999, 60, 61, 150, 200)])
+case("tumbling_having", pump(f"""SELECT STREAM ticker, COUNT(*) AS n, SUM(volume) FROM {SRC}
+    GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '20' SECOND) HAVING COUNT(*) >= 2""", "ticker VARCHAR(8), n BIGINT, v BIGINT"))
+case("tumbling_all_aggregates", pump(f"""SELECT STREAM ticker, COUNT(*), COUNT(price), SUM(volume), AVG(volume), AVG(price), MIN(ticker), MAX(volume)
+    FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '30' SECOND)""",
+    "ticker VARCHAR(8), n BIGINT, np BIGINT, s BIGINT, av BIGINT, ap DOUBLE, mn VARCHAR(8), mx BIGINT"))
+case("tumbling_empty_windows", pump(f"""SELECT STREAM COUNT(*), MIN(volume) FROM {SRC}
+    GROUP BY STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)""", "n BIGINT, v BIGINT"),
+     [ev(t, ticker="A", price=1.0, volume=int(t * 10)) for t in (0, 0.5, 5.2, 5.9, 30)])
+case("tumbling_last_window_closes", pump(f"""SELECT STREAM ticker, COUNT(*) FROM {SRC}
+    GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' HOUR)""", "ticker VARCHAR(8), n BIGINT"))
+case("tumbling_nulls", pump(f"""SELECT STREAM COUNT(*), COUNT(price), SUM(price), AVG(price), MIN(ticker), MAX(volume) FROM {SRC}
+    GROUP BY STEP({SRC}.ROWTIME BY INTERVAL '2' SECOND)""", "n BIGINT, np BIGINT, s DOUBLE, a DOUBLE, m VARCHAR(8), x BIGINT"),
+     NULLEV + [ev(6, volume=None), ev(7, volume=None)])
+case("tumbling_partial_results", pump(f"""SELECT STREAM ticker, FLOOR(event_time TO SECOND) AS et, COUNT(*) FROM {SRC}
+    GROUP BY ticker, FLOOR(event_time TO SECOND), STEP({SRC}.ROWTIME BY INTERVAL '2' SECOND)""",
+    "ticker VARCHAR(8), et TIMESTAMP, n BIGINT", pre=EVT_PRE),
+     [evt(0, 1, "A", "00:00:00.100"), evt(0.5, 2, "A", "00:00:00.400"), evt(1.9, 3, "A", "00:00:01.100"),
+      evt(2.1, 4, "A", "00:00:01.900"), evt(2.5, 5, "A", "00:00:02.200"), evt(4.5, 6, "A", "00:00:00.900")])
+case("tumbling_rowtime_and_key", pump(f"""SELECT STREAM ROWTIME AS ignored_name, STEP({SRC}.ROWTIME BY INTERVAL '15' SECOND), ticker, COUNT(*)
+    FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '15' SECOND)""", "win_end TIMESTAMP, win_start TIMESTAMP, ticker VARCHAR(8), n BIGINT"))
+case("tumbling_expression_keys", pump(f"""SELECT STREAM price > 200, COUNT(*), SUM(volume) * 2 FROM {SRC}
+    GROUP BY price > 200, FLOOR({SRC}.ROWTIME TO MINUTE)""", "expensive BOOLEAN, n BIGINT, v BIGINT"))
+case("tumbling_decimal_sum_avg", pump(f"""SELECT STREAM SUM(amount), AVG(amount), MIN(rate), MAX(amount) FROM {SRC}
+    GROUP BY STEP({SRC}.ROWTIME BY INTERVAL '10' SECOND)""", "s DECIMAL(18,2), a DECIMAL(10,2), r DECIMAL(5,3), m DECIMAL(10,2)", pre=DEC_PRE), DEC_EV)
+case("tumbling_where_before_group", pump(f"""SELECT STREAM ticker, COUNT(*) FROM {SRC} WHERE price > 200
+    GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '30' SECOND)""", "ticker VARCHAR(8), n BIGINT"))
+
+# ---- sliding windows ------------------------------------------------------------------------
+case("sliding_range_partition", pump(f"""SELECT STREAM ticker, AVG(price) OVER W1 AS avg_price FROM {SRC}
+    WINDOW W1 AS (PARTITION BY ticker RANGE INTERVAL '10' SECOND PRECEDING)""", "ticker VARCHAR(8), avg_price DOUBLE"))
+case("sliding_rows", pump(f"""SELECT STREAM ticker, SUM(volume) OVER (ROWS 2 PRECEDING), COUNT(*) OVER (ROWS 2 PRECEDING) FROM {SRC}""",
+                          "ticker VARCHAR(8), s BIGINT, n BIGINT"))
+case("sliding_multiple_windows", pump(f"""SELECT STREAM ticker, COUNT(*) OVER last5s, SUM(volume) OVER last20s, MAX(price) OVER (PARTITION BY ticker ROWS 1 PRECEDING)
+    FROM {SRC} WINDOW last5s AS (RANGE INTERVAL '5' SECOND PRECEDING), last20s AS (PARTITION BY ticker RANGE INTERVAL '20' SECOND PRECEDING)""",
+    "ticker VARCHAR(8), n5 BIGINT, v20 BIGINT, mx DOUBLE"))
+case("sliding_min_max_expiry", pump(f"""SELECT STREAM volume, MIN(volume) OVER w, MAX(volume) OVER w FROM {SRC}
+    WINDOW w AS (RANGE INTERVAL '3' SECOND PRECEDING)""", "v BIGINT, mn BIGINT, mx BIGINT"),
+     [ev(t, ticker="A", price=1.0, volume=v) for t, v in ((0, 5), (1, 9), (2, 1), (3, 7), (4.5, 3), (6, 8), (9, 2), (12.5, 4))])
+case("sliding_inclusive_range_nulls", pump(f"""SELECT STREAM ticker, COUNT(price) OVER w, AVG(price) OVER w FROM {SRC}
+    WINDOW w AS (RANGE INTERVAL '2' SECOND PRECEDING)""", "ticker VARCHAR(8), n BIGINT, a DOUBLE"), NULLEV)
+case("sliding_expression_args", pump(f"""SELECT STREAM ticker, price * volume AS notional, SUM(price * volume) OVER (PARTITION BY ticker RANGE INTERVAL '1' MINUTE PRECEDING)
+    FROM {SRC} WHERE volume > 50""", "ticker VARCHAR(8), notional DOUBLE, running DOUBLE"))
+
+# ---- stagger windows ---------------------------------------------------------------------------
+case("stagger_kda_example", pump(f"""SELECT STREAM ticker, FLOOR(event_time TO MINUTE), COUNT(*) FROM {SRC}
+    WINDOWED BY STAGGER (PARTITION BY FLOOR(event_time TO MINUTE), ticker RANGE INTERVAL '1' MINUTE)""",
+    "ticker VARCHAR(8), event_minute TIMESTAMP, n BIGINT", pre=EVT_PRE),
+     [evt(20, 1, "A", "00:00:10"), evt(30, 2, "A", "00:00:50"), evt(35, 3, "B", "00:00:20"), evt(65, 4, "A", "00:01:05"),
+      evt(79, 5, "A", "00:00:59"), evt(81, 6, "A", "00:00:30"), evt(100, 7, "B", "00:01:30")])
+case("stagger_having_sum", pump(f"""SELECT STREAM ticker, SUM(volume), MAX(price) FROM {SRC}
+    WINDOWED BY STAGGER (PARTITION BY ticker RANGE INTERVAL '10' SECOND) HAVING SUM(volume) > 100""",
+    "ticker VARCHAR(8), v BIGINT, p DOUBLE"))
+
+# ---- ORDER BY --------------------------------------------------------------------------------
+case("order_by_within", pump(f"""SELECT STREAM event_time AS ROWTIME, id, ticker FROM {SRC} ORDER BY event_time WITHIN INTERVAL '3' SECOND""",
+                             "id INTEGER, ticker VARCHAR(8)", pre=EVT_PRE),
+     [evt(0, 1, "A", "00:00:01"), evt(1, 2, "A", "00:00:00.500"), evt(2, 3, "B", "00:00:03"), evt(3, 4, "A", "00:00:02"),
+      evt(8, 5, "B", "00:00:06"), evt(8.5, 6, "A", "00:00:01.500"), evt(9, 7, "A", "00:00:07")])
+case("streaming_order_by", pump(f"""SELECT STREAM FLOOR(s.ROWTIME TO MINUTE) AS m, ticker, volume FROM {SRC} AS s
+    ORDER BY m, volume DESC""", "m TIMESTAMP, ticker VARCHAR(8), volume BIGINT"),
+     [ev(t, ticker=k, price=1.0, volume=v) for t, k, v in ((0, "A", 5), (10, "B", 50), (20, "C", 7), (61, "D", 1), (62, "E", 9), (130, "F", 3))])
+
+# ---- joins -----------------------------------------------------------------------------------
+ORD_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'events' FORMAT JSON (
+    kind VARCHAR(8) PATH '$.kind', order_id INTEGER PATH '$.order_id', amount DOUBLE PATH '$.amount');
+"""
+JOIN_STREAMS = ORD_PRE + f"""CREATE OR REPLACE STREAM "ORDERS" (order_id INTEGER, amount DOUBLE);
+CREATE OR REPLACE STREAM "TRADES" (order_id INTEGER, amount DOUBLE);
+CREATE OR REPLACE PUMP "PO" AS INSERT INTO "ORDERS" SELECT STREAM order_id, amount FROM {SRC} WHERE kind = 'order';
+CREATE OR REPLACE PUMP "PT" AS INSERT INTO "TRADES" SELECT STREAM order_id, amount FROM {SRC} WHERE kind = 'trade';
+"""
+JOIN_EV = [ev(0, kind="order", order_id=1, amount=10.0), ev(5, kind="trade", order_id=1, amount=9.5),
+           ev(20, kind="order", order_id=2, amount=20.0), ev(30, kind="trade", order_id=3, amount=1.0),
+           ev(50, kind="trade", order_id=1, amount=0.5), ev(70, kind="order", order_id=3, amount=30.0),
+           ev(75, kind="trade", order_id=3, amount=29.0), ev(140, kind="trade", order_id=3, amount=1.5)]
+def join_case(name, jt, win_side="t"):
+    over_t = " OVER (RANGE INTERVAL '1' MINUTE PRECEDING)"
+    sel = f"""SELECT STREAM o.order_id, o.amount, t.order_id, t.amount FROM "ORDERS"{"" if win_side == "t" else over_t} AS o
+    {jt} "TRADES"{over_t if win_side == "t" else ""} AS t ON o.order_id = t.order_id"""
+    case(name, JOIN_STREAMS + f"""CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (o_id INTEGER, o_amount DOUBLE, t_id INTEGER, t_amount DOUBLE);
+CREATE OR REPLACE PUMP "PJ" AS INSERT INTO "DESTINATION_SQL_STREAM" {sel};
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", JOIN_EV)
+join_case("join_inner_window", "JOIN")
+join_case("join_left_outer", "LEFT OUTER JOIN")
+join_case("join_left_outer_window_left", "LEFT OUTER JOIN", win_side="o")
+join_case("join_right_outer", "RIGHT OUTER JOIN", win_side="o")
+join_case("join_full_outer", "FULL OUTER JOIN")
+REF_CSV = "AMZN,Amazon,Retail\nMSFT,Microsoft,Software\nAAPL,Apple,Hardware\n"
+REF_PRE = TICKS + """CREATE REFERENCE TABLE "CompanyName" FROM FILE 'companies.csv' FORMAT CSV ("Ticker" VARCHAR(4), "Company" VARCHAR(64), "Sector" VARCHAR(16));
+"""
+case("join_reference_left", pump(f"""SELECT STREAM s.ticker, c."Company", s.price FROM {SRC} AS s
+    LEFT JOIN "CompanyName" AS c ON s.ticker = c."Ticker" """, "ticker VARCHAR(8), company VARCHAR(64), price DOUBLE", pre=REF_PRE),
+     STOCK_EV + [ev(50, ticker="NONE", price=1.0, volume=1)], files={"companies.csv": REF_CSV})
+case("join_reference_inner_filter", pump(f"""SELECT STREAM s.ticker, c."Sector", s.volume FROM {SRC} AS s
+    JOIN "CompanyName" AS c ON s.ticker = c."Ticker" AND c."Sector" <> 'Retail' WHERE s.volume > 60""",
+    "ticker VARCHAR(8), sector VARCHAR(16), volume BIGINT", pre=REF_PRE), STOCK_EV, files={"companies.csv": REF_CSV})
+REFJ_PRE = TICKS + """CREATE REFERENCE TABLE "Limits" FROM FILE 'limits.json' FORMAT JSON (ticker VARCHAR(8) PATH '$.t', max_price DOUBLE PATH '$.max');
+"""
+case("join_reference_json_aggregate", pump(f"""SELECT STREAM s.ticker, COUNT(*) FROM {SRC} AS s JOIN "Limits" AS l ON s.ticker = l.ticker
+    WHERE s.price > l.max_price GROUP BY s.ticker, STEP(s.ROWTIME BY INTERVAL '30' SECOND)""", "ticker VARCHAR(8), over_limit BIGINT", pre=REFJ_PRE),
+     STOCK_EV, files={"limits.json": '{"t":"AMZN","max":181.3}\n{"t":"MSFT","max":416}\n'})
+
+# ---- application JSON, outputs, error_stream routing ---------------------------------------
+KDA_APP = {
+    "ApplicationName": "ticker-app",
+    "ApplicationCode": """CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(4), avg_price DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM "TICKER_SYMBOL", AVG("PRICE") OVER (PARTITION BY "TICKER_SYMBOL" RANGE INTERVAL '10' SECOND PRECEDING)
+FROM "SOURCE_SQL_STREAM_001";""",
+    "Inputs": [{"NamePrefix": "SOURCE_SQL_STREAM",
+                "KinesisStreamsInput": {"ResourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/ExampleInputStream",
+                                        "RoleARN": "arn:aws:iam::123456789012:role/kda"},
+                "InputSchema": {"RecordFormat": {"RecordFormatType": "JSON", "MappingParameters": {"JSONMappingParameters": {"RecordRowPath": "$"}}},
+                                "RecordEncoding": "UTF-8",
+                                "RecordColumns": [{"Name": "TICKER_SYMBOL", "SqlType": "VARCHAR(4)", "Mapping": "$.ticker"},
+                                                  {"Name": "PRICE", "SqlType": "REAL", "Mapping": "$.price"}]}}],
+    "Outputs": [{"Name": "DESTINATION_SQL_STREAM",
+                 "KinesisStreamsOutput": {"ResourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/ExampleOutputStream",
+                                          "RoleARN": "arn:aws:iam::123456789012:role/kda"},
+                 "DestinationSchema": {"RecordFormatType": "JSON"}}]}
+case("kda_application_json", json.dumps(KDA_APP, indent=2))
+case("output_selection", CHAIN, args=["--output", "BIG"])
+case("default_outputs_every_stream", TICKS + f"""CREATE STREAM "A" (ticker VARCHAR(8));
+CREATE STREAM "B" (ticker VARCHAR(8), n BIGINT);
+CREATE PUMP "PA" AS INSERT INTO "A" SELECT STREAM ticker FROM {SRC} WHERE price > 400;
+CREATE PUMP "PB" AS INSERT INTO "B" SELECT STREAM ticker, COUNT(*) FROM "A" GROUP BY ticker, STEP("A".ROWTIME BY INTERVAL '1' MINUTE);
+""")
+case("empty_input", pump(f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)",
+                         "ticker VARCHAR(8), n BIGINT"), [])
+
+# ---- planning errors (exit 1, FILE:LINE:COL diagnostics) ------------------------------------
+def err_case(name, select, cols="a VARCHAR(8), b BIGINT", pre=TICKS):
+    case(name, pump(select, cols, pre=pre), fail=True)
+err_case("error_group_by_without_time_key", f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker")
+err_case("error_unknown_column", f"SELECT STREAM tickr, volume FROM {SRC}")
+err_case("error_unknown_stream", "SELECT STREAM ticker, volume FROM \"NO_SUCH_STREAM\"")
+err_case("error_type_mismatch", f"SELECT STREAM ticker, volume FROM {SRC} WHERE ticker > 5")
+err_case("error_insert_type_mismatch", f"SELECT STREAM price, ticker FROM {SRC}", cols="a DOUBLE, b TIMESTAMP")
+err_case("error_union_distinct", f"SELECT STREAM ticker, volume FROM {SRC} UNION SELECT STREAM ticker, volume FROM {SRC}")
+err_case("error_join_without_window", f"SELECT STREAM a.ticker, b.volume FROM {SRC} AS a JOIN {SRC} AS b ON a.ticker = b.ticker")
+err_case("error_window_unbounded", f"SELECT STREAM ticker, SUM(volume) OVER (ROWS UNBOUNDED PRECEDING) FROM {SRC}")
+err_case("error_aggregate_in_where", f"SELECT STREAM ticker, volume FROM {SRC} WHERE SUM(volume) > 1")
+err_case("error_column_not_grouped", f"SELECT STREAM ticker, volume FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' MINUTE)")
+err_case("error_ambiguous_column", f"SELECT STREAM ticker, volume FROM {SRC} AS a JOIN {SRC} OVER (RANGE INTERVAL '1' SECOND PRECEDING) AS b ON a.price = b.price")
+err_case("error_two_rowtime_keys", f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, FLOOR({SRC}.ROWTIME TO MINUTE), STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)")
+
+def dump(events):
+    lines = []
+    for i, (t, data) in enumerate(events):
+        ts = BASE + t
+        lines.append(json.dumps({"SequenceNumber": "4960000000000000000000%08d" % i,
+                                 "ApproximateArrivalTimestamp": float("%.3f" % ts),
+                                 "Data": base64.b64encode(data.encode()).decode(),
+                                 "PartitionKey": "pk%d" % (i % 3)}, separators=(",", ":")))
+    return "".join(l + "\n" for l in lines)
+
+def write():
+    for name, c in CASES.items():
+        d = os.path.join(OUT, name)
+        os.makedirs(d, exist_ok=True)
+        appname = "app.json" if c["app"].lstrip().startswith("{") else "app.sql"
+        with open(os.path.join(d, appname), "w") as f:
+            f.write(c["app"] if c["app"].endswith("\n") else c["app"] + "\n")
+        with open(os.path.join(d, "input.dump"), "w") as f:
+            f.write(dump(c["events"]))
+        for fn, text in c["files"].items():
+            with open(os.path.join(d, fn), "w") as f:
+                f.write(text)
+        if c["args"]:
+            with open(os.path.join(d, "args"), "w") as f:
+                f.write("\n".join(c["args"]) + "\n")
+        if c["fail"]:
+            open(os.path.join(d, "expect_fail"), "w").close()
+
+def bless(sluice):
+    for name, c in sorted(CASES.items()):
+        d = os.path.join(OUT, name)
+        app = "app.json" if os.path.exists(os.path.join(d, "app.json")) else "app.sql"
+        r = subprocess.run([sluice, "run", app, "--replay", "input.dump"] + c["args"], cwd=d, capture_output=True, text=True)
+        with open(os.path.join(d, "expected.jsonl"), "w") as f:
+            f.write(r.stdout)
+        with open(os.path.join(d, "expected.err"), "w") as f:
+            f.write(r.stderr)
+        print(f"{name}: rc={r.returncode} out={len(r.stdout.splitlines())} err={len(r.stderr.splitlines())}")
+
+if __name__ == "__main__":
+    write()
+    if len(sys.argv) > 2 and sys.argv[1] == "--bless":
+        bless(os.path.abspath(sys.argv[2]))
+    print(f"{len(CASES)} cases in {OUT}")
