@@ -36,31 +36,31 @@ typedef struct cell {
 
 /* A window slot's neighbours. */
 typedef struct adj {
-    int32_t *v;   /* neighbouring slots */
+    int32_t *v; /* neighbouring slots */
     int32_t n;
     int32_t cap;
 } adj_t;
 
 struct sl_hotspots {
     sl_hotspots_config_t cfg;
-    int gdims;          /* coordinates used by the grid: min(dims, GRID_DIMS) */
-    double *win;        /* [window_size * dims] records by slot */
-    int n;              /* records in the window (slots 0..n-1 are live) */
-    int head;           /* slot the next record goes to (the oldest once full) */
-    cell_t *cells;      /* [ncells] hash table, ncells a power of two >= 4 * window */
+    int gdims;     /* coordinates used by the grid: min(dims, GRID_DIMS) */
+    double *win;   /* [window_size * dims] records by slot */
+    int n;         /* records in the window (slots 0..n-1 are live) */
+    int head;      /* slot the next record goes to (the oldest once full) */
+    cell_t *cells; /* [ncells] hash table, ncells a power of two >= 4 * window */
     int ncells;
-    int nused;          /* table slots holding a cell */
-    int32_t *next;      /* [window] next record in the same cell, -1 */
-    int32_t *prev;      /* [window] previous record in the same cell, -1: the head */
-    int32_t *cellof;    /* [window] table slot of each record's cell */
-    adj_t *adj;         /* [window] adjacency lists */
-    int32_t *parent;    /* [window] union-find scratch */
-    int32_t *gid;       /* [window] group of each root, -1 */
-    int *order;         /* [window] scratch: group sizes, then sort order */
+    int nused;       /* table slots holding a cell */
+    int32_t *next;   /* [window] next record in the same cell, -1 */
+    int32_t *prev;   /* [window] previous record in the same cell, -1: the head */
+    int32_t *cellof; /* [window] table slot of each record's cell */
+    adj_t *adj;      /* [window] adjacency lists */
+    int32_t *parent; /* [window] union-find scratch */
+    int32_t *gid;    /* [window] group of each root, -1 */
+    int *order;      /* [window] scratch: group sizes, then sort order */
     /* the result */
     int nhot;
-    sl_hotspot_t *hot;  /* [window / 2 + 1] */
-    double *bounds;     /* [(window / 2 + 1) * 2 * dims] min then max of each hotspot */
+    sl_hotspot_t *hot; /* [window / 2 + 1] */
+    double *bounds;    /* [(window / 2 + 1) * 2 * dims] min then max of each hotspot */
 };
 
 const char *sl_hotspots_config_check(const sl_hotspots_config_t *cfg)
@@ -85,7 +85,7 @@ sl_hotspots_t *sl_hotspots_new(const sl_hotspots_config_t *cfg)
     int W = cfg->window_size, d = cfg->dims;
     h->cfg = *cfg;
     h->gdims = d < GRID_DIMS ? d : GRID_DIMS;
-    h->win = SL_NEWN(double, (size_t)W * d);
+    h->win = SL_NEWN(double, (size_t)W *d);
     h->ncells = 1;
     while (h->ncells < 4 * W) h->ncells <<= 1;
     h->cells = SL_NEWN(cell_t, h->ncells);
@@ -231,8 +231,10 @@ static void adj_remove(adj_t *a, int32_t v)
 static void slot_remove(sl_hotspots_t *h, int32_t s)
 {
     int32_t c = h->cellof[s];
-    if (h->prev[s] >= 0) h->next[h->prev[s]] = h->next[s];
-    else h->cells[c].head = h->next[s];
+    if (h->prev[s] >= 0)
+        h->next[h->prev[s]] = h->next[s];
+    else
+        h->cells[c].head = h->next[s];
     if (h->next[s] >= 0) h->prev[h->next[s]] = h->prev[s];
     adj_t *a = &h->adj[s];
     for (int32_t i = 0; i < a->n; i++) adj_remove(&h->adj[a->v[i]], s);
@@ -365,8 +367,10 @@ int sl_hotspots_update(sl_hotspots_t *h, const double *row)
     for (int i = 0; i < d; i++)
         if (!isfinite(row[i])) return h->nhot;
     int32_t s = h->head;
-    if (h->n == h->cfg.window_size) slot_remove(h, s);
-    else h->n++;
+    if (h->n == h->cfg.window_size)
+        slot_remove(h, s);
+    else
+        h->n++;
     memcpy(h->win + (size_t)s * d, row, (size_t)d * sizeof(double));
     h->head = (h->head + 1) % h->cfg.window_size;
     if (2 * (h->nused + 1) > h->ncells) grid_rebuild(h, s); /* s is in no list now */

@@ -37,10 +37,10 @@ typedef struct sl_hotspots_config {
 
 /* One hotspot of the current window. */
 typedef struct sl_hotspot {
-    double density;     /* count / bounding-box volume (each side at least scanRadius) */
-    int count;          /* records in the hotspot */
-    const double *min;  /* [dims] per-column minimum; valid until the next update */
-    const double *max;  /* [dims] per-column maximum */
+    double density;    /* count / bounding-box volume (each side at least scanRadius) */
+    int count;         /* records in the hotspot */
+    const double *min; /* [dims] per-column minimum; valid until the next update */
+    const double *max; /* [dims] per-column maximum */
 } sl_hotspot_t;
 
 typedef struct sl_hotspots sl_hotspots_t;

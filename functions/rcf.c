@@ -85,12 +85,12 @@ static void rng_seed(rng_t *r, uint64_t *sm)
 /* Points shared by all trees, one slot per distinct sampled shingle. Grown only by the
  * calling thread, between parallel phases. */
 typedef struct pstore {
-    int dim;        /* doubles per point (dims * shingle_size) */
-    int32_t cap;    /* slots allocated */
-    int32_t used;   /* slots ever handed out (slots >= used are untouched) */
-    double *x;      /* cap * dim coordinates */
-    int32_t *ref;   /* per slot: samplers holding it; -1 when the slot is free */
-    int32_t *free;  /* stack of free slots below used */
+    int dim;       /* doubles per point (dims * shingle_size) */
+    int32_t cap;   /* slots allocated */
+    int32_t used;  /* slots ever handed out (slots >= used are untouched) */
+    double *x;     /* cap * dim coordinates */
+    int32_t *ref;  /* per slot: samplers holding it; -1 when the slot is free */
+    int32_t *free; /* stack of free slots below used */
     int32_t nfree;
 } pstore_t;
 
@@ -138,23 +138,23 @@ typedef struct node {
 /* One random cut tree over at most cap points, with its sampler. Internal nodes and
  * leaves live in fixed arrays of cap - 1 and cap entries with free stacks. */
 typedef struct tree {
-    int32_t root;       /* node index, ~leaf index, or NIL */
-    node_t *node;       /* [cap-1] internal nodes */
-    int32_t *mass;      /* [cap-1] points below each internal node (duplicates counted) */
-    double *box;        /* [(cap-1) * 2 * dim] lo[dim] then hi[dim] per node */
-    int32_t *nfree;     /* [cap-1] free internal nodes (stack) */
+    int32_t root;   /* node index, ~leaf index, or NIL */
+    node_t *node;   /* [cap-1] internal nodes */
+    int32_t *mass;  /* [cap-1] points below each internal node (duplicates counted) */
+    double *box;    /* [(cap-1) * 2 * dim] lo[dim] then hi[dim] per node */
+    int32_t *nfree; /* [cap-1] free internal nodes (stack) */
     int32_t nnfree;
     int32_t *leaf_pt;   /* [cap] point store slot of each leaf */
     int32_t *leaf_mass; /* [cap] copies of the point in the sample */
     int32_t *lfree;     /* [cap] free leaves (stack) */
     int32_t nlfree;
-    rng_t rng;          /* cut draws */
+    rng_t rng; /* cut draws */
     /* sampler: a max-heap of (key, slot) holding the tree's sampled points */
-    int32_t n;          /* points sampled (<= cap) */
-    double *key;        /* [cap] keys, relative to key_base */
-    int32_t *slot;      /* [cap] the point slot the tree uses for each sample */
-    double key_base;    /* time the keys are relative to (moved for long streams) */
-    rng_t srng;         /* sampler draws */
+    int32_t n;       /* points sampled (<= cap) */
+    double *key;     /* [cap] keys, relative to key_base */
+    int32_t *slot;   /* [cap] the point slot the tree uses for each sample */
+    double key_base; /* time the keys are relative to (moved for long streams) */
+    rng_t srng;      /* sampler draws */
     /* A cache that spares the two logs of a key for most rejected points: over stream
      * times [.., thr_until], with the heap's largest key unchanged, a draw u > thr_hi is
      * surely accepted and u < thr_lo surely rejected (see tree_offer). Not saved in
@@ -176,15 +176,15 @@ typedef struct tree_event {
  * every tree (unless warm) and then offered to every tree's sampler (unless learn is
  * false, for read-only scoring). */
 typedef struct job {
-    int n;                  /* points in this job */
-    const int32_t *pt;      /* [n] point slots */
-    const uint64_t *t;      /* [n] stream time of each point */
-    const uint8_t *score;   /* [n] 1: score the point before learning it */
-    bool learn;             /* offer the points to the samplers */
-    bool attr;              /* compute attributions (then n == 1) */
-    double *tscore;         /* [n * trees] per-tree scores */
-    double *tattr;          /* [trees * 2 * dim] per-tree high then low, when attr */
-    tree_event_t *ev;       /* [n * trees] sampler outcomes, when learn */
+    int n;                /* points in this job */
+    const int32_t *pt;    /* [n] point slots */
+    const uint64_t *t;    /* [n] stream time of each point */
+    const uint8_t *score; /* [n] 1: score the point before learning it */
+    bool learn;           /* offer the points to the samplers */
+    bool attr;            /* compute attributions (then n == 1) */
+    double *tscore;       /* [n * trees] per-tree scores */
+    double *tattr;        /* [trees * 2 * dim] per-tree high then low, when attr */
+    tree_event_t *ev;     /* [n * trees] sampler outcomes, when learn */
 } job_t;
 
 /* A small pool: parts 1..nthreads-1 run on workers, part 0 on the caller. */
@@ -197,22 +197,22 @@ typedef struct pool {
     uint64_t gen;           /* incremented per dispatched job */
     int pending;            /* workers still running the current job */
     bool stop;
-    struct sl_rcf *f;       /* the forest whose job runs */
+    struct sl_rcf *f; /* the forest whose job runs */
     job_t *job;
 } pool_t;
 
 struct sl_rcf {
     sl_rcf_config_t cfg;
-    int dim;              /* dims * shingle_size */
-    double lambda;        /* 1 / time_decay */
-    double scale;         /* log2(sample_size) in kda_compat mode */
-    uint64_t npoints;     /* points (shingles) learnt */
-    uint64_t nrows;       /* finite rows seen (shingle fill) */
-    double *shingle;      /* [shingle_size * dims] ring of the last rows */
-    int shead;            /* ring slot the next row goes to */
+    int dim;          /* dims * shingle_size */
+    double lambda;    /* 1 / time_decay */
+    double scale;     /* log2(sample_size) in kda_compat mode */
+    uint64_t npoints; /* points (shingles) learnt */
+    uint64_t nrows;   /* finite rows seen (shingle fill) */
+    double *shingle;  /* [shingle_size * dims] ring of the last rows */
+    int shead;        /* ring slot the next row goes to */
     pstore_t ps;
-    tree_t *trees;        /* [trees] */
-    pool_t *pool;         /* NULL with one thread */
+    tree_t *trees; /* [trees] */
+    pool_t *pool;  /* NULL with one thread */
     /* scratch reused across calls (grown as needed) */
     int scratch_n;
     int32_t *s_pt;
@@ -220,10 +220,10 @@ struct sl_rcf {
     uint8_t *s_score;
     double *s_tscore;
     tree_event_t *s_ev;
-    double *s_tattr;      /* [trees * 2 * dim] */
-    double *s_q;          /* [dim] query for read-only calls */
-    double *s_hl;         /* [2 * dim] per-shingle-position attribution sums */
-    size_t *s_row;        /* [scratch_n] the input row of each point of a chunk */
+    double *s_tattr; /* [trees * 2 * dim] */
+    double *s_q;     /* [dim] query for read-only calls */
+    double *s_hl;    /* [2 * dim] per-shingle-position attribution sums */
+    size_t *s_row;   /* [scratch_n] the input row of each point of a chunk */
 };
 
 /* ---- configuration --------------------------------------------------------------------- */
@@ -246,16 +246,14 @@ const char *sl_rcf_config_check(const sl_rcf_config_t *cfg)
     if (cfg->dims < 1)
         return "RANDOM_CUT_FOREST needs at least one numeric column (DOUBLE, INTEGER, FLOAT, "
                "TINYINT, SMALLINT, REAL or BIGINT)";
-    if (cfg->dims > SL_RCF_MAX_COLUMNS)
-        return "RANDOM_CUT_FOREST takes at most 30 numeric columns";
+    if (cfg->dims > SL_RCF_MAX_COLUMNS) return "RANDOM_CUT_FOREST takes at most 30 numeric columns";
     if (cfg->trees < 1 || cfg->trees > SL_RCF_MAX_TREES)
         return "numberOfTrees must be between 1 and 1000";
     if (cfg->sample_size < SL_RCF_MIN_SAMPLE || cfg->sample_size > SL_RCF_MAX_SAMPLE)
         return "subSampleSize must be between 10 and 1000";
     if (cfg->time_decay < 1 || cfg->time_decay > SL_RCF_MAX_DECAY)
         return "timeDecay must be between 1 and 2147483647";
-    if (cfg->time_decay <= cfg->sample_size)
-        return "subSampleSize must be less than timeDecay";
+    if (cfg->time_decay <= cfg->sample_size) return "subSampleSize must be less than timeDecay";
     if (cfg->shingle_size < 1 || cfg->shingle_size > SL_RCF_MAX_SHINGLE)
         return "shingleSize must be between 1 and 30";
     if (cfg->threads < 1 || cfg->threads > SL_RCF_MAX_THREADS)
@@ -379,8 +377,10 @@ static inline void relink(tree_t *tr, const int32_t *path, int k, int32_t old, i
         tr->root = c;
     } else {
         int32_t p = path[k - 1];
-        if (tr->node[p].kid[0] == old) tr->node[p].kid[0] = (int16_t)c;
-        else tr->node[p].kid[1] = (int16_t)c;
+        if (tr->node[p].kid[0] == old)
+            tr->node[p].kid[0] = (int16_t)c;
+        else
+            tr->node[p].kid[1] = (int16_t)c;
     }
 }
 
@@ -442,9 +442,12 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                     vlo[i] = lo[i] < x[i] ? lo[i] : x[i];
                     vhi[i] = hi[i] > x[i] ? hi[i] : x[i];
                 }
-                if (parent == NIL) tr->root = v;
-                else if (tr->node[parent].kid[0] == c) tr->node[parent].kid[0] = (int16_t)v;
-                else tr->node[parent].kid[1] = (int16_t)v;
+                if (parent == NIL)
+                    tr->root = v;
+                else if (tr->node[parent].kid[0] == c)
+                    tr->node[parent].kid[0] = (int16_t)v;
+                else
+                    tr->node[parent].kid[1] = (int16_t)v;
                 return slot;
             }
             /* Not separated (c is internal here: a leaf's cut always separates). */
@@ -550,9 +553,9 @@ static inline void box_gap(const double *lo, const double *hi, const double *q, 
 }
 
 /*
- * The per-tree score of query q, given its path (tree_descend) (KDA's / the AWS library's score visitor): follow q's path
- * to a leaf at depth D. A leaf equal to q scores 1/(D + log2 m) (m its mass; KDA: no
- * damping; 1/(M+1) when the whole tree is that one leaf). Otherwise the leaf scores
+ * The per-tree score of query q, given its path (tree_descend) (KDA's / the AWS library's score
+ * visitor): follow q's path to a leaf at depth D. A leaf equal to q scores 1/(D + log2 m) (m its
+ * mass; KDA: no damping; 1/(M+1) when the whole tree is that one leaf). Otherwise the leaf scores
  * 1/(D+1) and each ancestor at depth k mixes in 1/(k+1) with the probability p that a
  * random cut of its box grown by q separates q: s = p/(k+1) + (1-p) s, stopping at the
  * first box that contains q. Scaled by log2(sample_size) (KDA) or log2(M+1).
@@ -685,8 +688,8 @@ static void heap_up(tree_t *tr, int32_t i)
  * below the largest, which is evicted (deleted from the tree first, as the AWS library
  * does), then the point is inserted. Fills *ev for the store's reference counts.
  */
-static void tree_offer(const sl_rcf_t *f, tree_t *tr, int32_t slot, uint64_t t,
-                       tree_event_t *ev, int32_t *path)
+static void tree_offer(const sl_rcf_t *f, tree_t *tr, int32_t slot, uint64_t t, tree_event_t *ev,
+                       int32_t *path)
 {
     int cap = f->cfg.sample_size;
     ev->added = ev->evicted = -1;
@@ -707,8 +710,9 @@ static void tree_offer(const sl_rcf_t *f, tree_t *tr, int32_t slot, uint64_t t,
         if (!tr->thr_valid || t > tr->thr_until) {
             tr->thr_hi = exp(-exp(tr->key[0] + age)) * (1 + 1e-9);
             tr->thr_until = t + THR_SPAN;
-            tr->thr_lo = exp(-exp(tr->key[0] + f->lambda * ((double)tr->thr_until - tr->key_base))) *
-                         (1 - 1e-9);
+            tr->thr_lo =
+                exp(-exp(tr->key[0] + f->lambda * ((double)tr->thr_until - tr->key_base))) *
+                (1 - 1e-9);
             tr->thr_valid = true;
         }
         if (u < tr->thr_lo) return;
@@ -895,7 +899,7 @@ static sl_rcf_t *forest_alloc(const sl_rcf_config_t *cfg)
     f->dim = cfg->dims * cfg->shingle_size;
     f->lambda = 1.0 / (double)cfg->time_decay;
     f->scale = log2((double)cfg->sample_size);
-    f->shingle = SL_NEWN(double, (size_t)cfg->dims * (size_t)cfg->shingle_size);
+    f->shingle = SL_NEWN(double, (size_t)cfg->dims *(size_t)cfg->shingle_size);
     f->ps.dim = f->dim;
     f->trees = SL_NEWN(tree_t, cfg->trees);
     for (int i = 0; i < cfg->trees; i++) tree_alloc(&f->trees[i], cfg->sample_size, f->dim);
@@ -1051,8 +1055,8 @@ static void run_rows(sl_rcf_t *f, const double *rows, size_t n, double *scores, 
             f->npoints++;
         }
         if (np > 0) {
-            job_t jb = {np, f->s_pt, f->s_t, f->s_score, true, attr, f->s_tscore, f->s_tattr,
-                        f->s_ev};
+            job_t jb = {np,   f->s_pt,     f->s_t,     f->s_score, true,
+                        attr, f->s_tscore, f->s_tattr, f->s_ev};
             job_dispatch(f, &jb);
             for (int j = 0; j < np; j++) {
                 if (!f->s_score[j]) continue;
@@ -1151,7 +1155,7 @@ double sl_rcf_score(const sl_rcf_t *f, const double *row)
 #define SNAP_VERSION 2u
 #define SNAP_ENDIAN  0x01020304u
 
-#define PUT(b, v) sl_buf_append((b), &(v), sizeof(v))
+#define PUT(b, v)     sl_buf_append((b), &(v), sizeof(v))
 #define PUTN(b, p, n) sl_buf_append((b), (p), (size_t)(n) * sizeof(*(p)))
 
 void sl_rcf_snapshot(const sl_rcf_t *f, sl_buf_t *out)
@@ -1220,7 +1224,7 @@ static void rd(reader_t *r, void *dst, size_t n)
     r->left -= n;
 }
 
-#define GET(r, v) rd((r), &(v), sizeof(v))
+#define GET(r, v)     rd((r), &(v), sizeof(v))
 #define GETN(r, p, n) rd((r), (p), (size_t)(n) * sizeof(*(p)))
 
 sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char **err)
@@ -1274,7 +1278,7 @@ sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char *
         return NULL;
     }
     f->ps.cap = used > 0 ? used : 1;
-    f->ps.x = SL_NEWN(double, (size_t)f->ps.cap * (size_t)f->dim);
+    f->ps.x = SL_NEWN(double, (size_t)f->ps.cap *(size_t)f->dim);
     f->ps.ref = SL_NEWN(int32_t, f->ps.cap);
     f->ps.free = SL_NEWN(int32_t, f->ps.cap);
     f->ps.used = used;
@@ -1310,18 +1314,19 @@ sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char *
     return f;
 }
 
-/* ---- invariants ------------------------------------------------------------------------------- */
+/* ---- invariants -------------------------------------------------------------------------------
+ */
 
-#define FAIL(...)                                                                              \
-    do {                                                                                       \
-        snprintf(err, errlen, __VA_ARGS__);                                                    \
-        goto out;                                                                              \
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        snprintf(err, errlen, __VA_ARGS__);                                                        \
+        goto out;                                                                                  \
     } while (0)
 
 /* Checks one tree; cnt[slot] is incremented per sampler entry and decremented per leaf
  * copy (so the caller can compare it with the reference counts). */
-static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *cnt,
-                          char *err, size_t errlen)
+static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *cnt, char *err,
+                          size_t errlen)
 {
     int S = f->cfg.sample_size, dim = f->dim, ni = S - 1;
     bool ok = false;
@@ -1363,8 +1368,8 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
         seen_n[c] = 1;
         nn++;
         int32_t a = tr->node[c].kid[0], b = tr->node[c].kid[1];
-        if ((a >= 0 && a >= ni) || (a < 0 && ~a >= S) || (b >= 0 && b >= ni) || (b < 0 && ~b >= S) ||
-            a == NIL || b == NIL || a == b)
+        if ((a >= 0 && a >= ni) || (a < 0 && ~a >= S) || (b >= 0 && b >= ni) ||
+            (b < 0 && ~b >= S) || a == NIL || b == NIL || a == b)
             FAIL("tree %d: node %d has a bad child", ti, c);
         if ((a >= 0 && seen_n[a]) || (b >= 0 && seen_n[b]) || (a < 0 && seen_l[~a]) ||
             (b < 0 && seen_l[~b]))
@@ -1397,7 +1402,8 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
         int32_t s = tr->slot[i];
         if (s < 0 || s >= f->ps.used) FAIL("tree %d: sampler holds a bad slot", ti);
         cnt[s]++;
-        if (i > 0 && tr->key[(i - 1) / 2] < tr->key[i]) FAIL("tree %d: sampler heap out of order", ti);
+        if (i > 0 && tr->key[(i - 1) / 2] < tr->key[i])
+            FAIL("tree %d: sampler heap out of order", ti);
     }
     ok = true;
 out:

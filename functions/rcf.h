@@ -36,28 +36,28 @@
 #include <stdint.h>
 
 /* KDA's limits on the SQL arguments (sqlrf-random-cut-forest) and sluice's own. */
-#define SL_RCF_MAX_COLUMNS   30         /* numeric columns a query may pass */
-#define SL_RCF_MAX_TREES     1000
-#define SL_RCF_MIN_SAMPLE    10
-#define SL_RCF_MAX_SAMPLE    1000
-#define SL_RCF_MAX_DECAY     2147483647LL
-#define SL_RCF_MAX_SHINGLE   30
-#define SL_RCF_MAX_THREADS   64
+#define SL_RCF_MAX_COLUMNS 30 /* numeric columns a query may pass */
+#define SL_RCF_MAX_TREES   1000
+#define SL_RCF_MIN_SAMPLE  10
+#define SL_RCF_MAX_SAMPLE  1000
+#define SL_RCF_MAX_DECAY   2147483647LL
+#define SL_RCF_MAX_SHINGLE 30
+#define SL_RCF_MAX_THREADS 64
 
 /* How a forest is set up. sl_rcf_config_default() fills KDA's defaults; a planner then
  * overwrites the fields the query gives and calls sl_rcf_config_check(). */
 typedef struct sl_rcf_config {
-    int dims;            /* numeric columns per row: 1..SL_RCF_MAX_COLUMNS */
-    int trees;           /* numberOfTrees: 1..1000, default 100 */
-    int sample_size;     /* subSampleSize: points per tree, 10..1000, default 256 */
-    int64_t time_decay;  /* timeDecay: 1..2^31-1, > sample_size, default 100000; the
-                          * samplers favour recent points with weight exp(t/time_decay) */
-    int shingle_size;    /* shingleSize: rows per point, 1..30, default 1 */
-    uint64_t seed;       /* seeds every tree's PRNG; same seed, same scores */
-    int threads;         /* threads sharing the trees (this one included), 1..64 */
-    bool kda_compat;     /* true (default): KDA's score (log2(sample_size) scale, no
-                          * damping of duplicates, 1/(M+1) for a single-leaf tree);
-                          * false: the open-source library's (damped, log2(M+1)) */
+    int dims;           /* numeric columns per row: 1..SL_RCF_MAX_COLUMNS */
+    int trees;          /* numberOfTrees: 1..1000, default 100 */
+    int sample_size;    /* subSampleSize: points per tree, 10..1000, default 256 */
+    int64_t time_decay; /* timeDecay: 1..2^31-1, > sample_size, default 100000; the
+                         * samplers favour recent points with weight exp(t/time_decay) */
+    int shingle_size;   /* shingleSize: rows per point, 1..30, default 1 */
+    uint64_t seed;      /* seeds every tree's PRNG; same seed, same scores */
+    int threads;        /* threads sharing the trees (this one included), 1..64 */
+    bool kda_compat;    /* true (default): KDA's score (log2(sample_size) scale, no
+                         * damping of duplicates, 1/(M+1) for a single-leaf tree);
+                         * false: the open-source library's (damped, log2(M+1)) */
 } sl_rcf_config_t;
 
 typedef struct sl_rcf sl_rcf_t;
@@ -94,8 +94,7 @@ double sl_rcf_score_update(sl_rcf_t *f, const double *row);
  * the forest expects, summed over the shingle positions, so that
  * sum_c (high[c] + low[c]) == the returned score (to rounding). All zero in warm-up.
  */
-double sl_rcf_score_update_explain(sl_rcf_t *f, const double *row, double *high,
-                                   double *low);
+double sl_rcf_score_update_explain(sl_rcf_t *f, const double *row, double *high, double *low);
 
 /*
  * The batch form of the two calls above, the fast path with threads > 1: rows holds n
@@ -140,7 +139,7 @@ bool sl_rcf_validate(const sl_rcf_t *f, char *err, size_t errlen);
  * high[c] > low[c], else LOW, and STRENGTH is sluice's definition |high[c] - low[c]|
  * (KDA does not publish its formula); without it, only ATTRIBUTION_SCORE is written.
  */
-void sl_rcf_explain_format(sl_buf_t *out, int ncols, const char *const *names,
-                           const double *high, const double *low, bool directionality);
+void sl_rcf_explain_format(sl_buf_t *out, int ncols, const char *const *names, const double *high,
+                           const double *low, bool directionality);
 
 #endif

@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-void sl_rcf_explain_format(sl_buf_t *out, int ncols, const char *const *names,
-                           const double *high, const double *low, bool directionality)
+void sl_rcf_explain_format(sl_buf_t *out, int ncols, const char *const *names, const double *high,
+                           const double *low, bool directionality)
 {
     sl_buf_putc(out, '{');
     for (int c = 0; c < ncols; c++) {

@@ -93,7 +93,7 @@ static void test_kda_example(void **state)
         }
         assert_true(sl_hotspots_count(h) >= 1);
         sl_hotspot_t top = sl_hotspots_get(h, 0);
-        assert_true(top.density > 80);                /* about 10x the background */
+        assert_true(top.density > 80); /* about 10x the background */
         assert_true(top.count >= 150 && top.count <= 320);
         assert_true(top.min[0] < sx + 0.1 && top.max[0] > sx + 0.9);
         assert_true(top.min[1] < sy + 0.1 && top.max[1] > sy + 0.9);
@@ -151,7 +151,8 @@ static int brute_counts(const double *pts, int n, int d, double eps, int minpts,
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) {
                 double s = 0;
-                for (int k = 0; k < d; k++) s += (pts[i * d + k] - pts[j * d + k]) * (pts[i * d + k] - pts[j * d + k]);
+                for (int k = 0; k < d; k++)
+                    s += (pts[i * d + k] - pts[j * d + k]) * (pts[i * d + k] - pts[j * d + k]);
                 if (s <= eps * eps && comp[j] < comp[i]) {
                     comp[i] = comp[j];
                     changed = true;
@@ -186,7 +187,8 @@ static void test_against_brute_force(void **state)
         double *pts = sl_malloc((size_t)N * d * sizeof(double));
         for (int i = 0; i < N; i++) {
             for (int k = 0; k < d; k++)
-                pts[i * d + k] = u01() * 4 + (i % 3 == 0 ? 0 : floor(u01() * 3) * 10) + (i / 200) * 7;
+                pts[i * d + k] =
+                    u01() * 4 + (i % 3 == 0 ? 0 : floor(u01() * 3) * 10) + (i / 200) * 7;
             sl_hotspots_update(h, pts + (size_t)i * d);
             if (i % 37 != 36) continue;
             int lo = i + 1 > W ? i + 1 - W : 0;
@@ -218,9 +220,10 @@ static void test_json(void **state)
     sl_buf_reset(&b);
     sl_hotspots_format(h, &b);
     /* sides 0, 0, 0.3 floored at 0.5: 4 / 0.125; 0.1 * 3 printed exactly */
-    assert_string_equal(b.p, "{\"hotspots\":[{\"density\":32,\"minValues\":[1,2,0],"
-                             "\"maxValues\":[1,2,0.30000000000000004]},{\"density\":15,\"minValues\":[-5,0,0],"
-                             "\"maxValues\":[-5,0,0.8]}]}");
+    assert_string_equal(
+        b.p, "{\"hotspots\":[{\"density\":32,\"minValues\":[1,2,0],"
+             "\"maxValues\":[1,2,0.30000000000000004]},{\"density\":15,\"minValues\":[-5,0,0],"
+             "\"maxValues\":[-5,0,0.8]}]}");
     sl_arena_t *a = sl_arena_new(0);
     const char *err = NULL;
     sl_val_t *v = sl_json_parse(a, b.p, b.len, &err);

@@ -114,13 +114,15 @@ static void test_warmup(void **state)
 {
     sl_rcf_t *f = forest(1, 1, 7, 1);
     gauss_t g = {1};
-    for (int i = 0; i < 256; i++) assert_true(sl_rcf_score_update(f, (double[]){gauss_next(&g)}) == 0);
+    for (int i = 0; i < 256; i++)
+        assert_true(sl_rcf_score_update(f, (double[]){gauss_next(&g)}) == 0);
     assert_int_equal(sl_rcf_points(f), 256);
     assert_true(sl_rcf_score_update(f, (double[]){gauss_next(&g)}) > 0);
     sl_rcf_free(f);
     /* With shingling, shingleSize - 1 more rows form no point. */
     f = forest(1, 4, 7, 1);
-    for (int i = 0; i < 259; i++) assert_true(sl_rcf_score_update(f, (double[]){gauss_next(&g)}) == 0);
+    for (int i = 0; i < 259; i++)
+        assert_true(sl_rcf_score_update(f, (double[]){gauss_next(&g)}) == 0);
     assert_true(sl_rcf_score_update(f, (double[]){gauss_next(&g)}) > 0);
     sl_rcf_free(f);
 }
@@ -142,8 +144,10 @@ static void test_golden_flatline(void **state)
     sl_rcf_t *f = forest(1, 1, 1, 1);
     for (int i = 0; i < 2000; i++) {
         double s = sl_rcf_score_update(f, (double[]){45.0});
-        if (i < 256) assert_true(s == 0);
-        else assert_true(fabs(s - 8.0 / 257.0) < 1e-12);
+        if (i < 256)
+            assert_true(s == 0);
+        else
+            assert_true(fabs(s - 8.0 / 257.0) < 1e-12);
     }
     sl_rcf_free(f);
 }
@@ -195,8 +199,10 @@ static void test_attribution(void **state)
         double s = sl_rcf_score_update_explain(f, row, hi, lo);
         double sum = 0;
         for (int k = 0; k < 3; k++) sum += hi[k] + lo[k];
-        if (i < 256) assert_true(sum == 0 && s == 0);
-        else assert_true(fabs(sum - s) <= 1e-9 * s);
+        if (i < 256)
+            assert_true(sum == 0 && s == 0);
+        else
+            assert_true(fabs(sum - s) <= 1e-9 * s);
     }
     for (int col = 0; col < 3; col++) {
         for (int dir = -1; dir <= 1; dir += 2) {
@@ -373,7 +379,8 @@ static void test_snapshot_restore(void **state)
     for (size_t at = 200; at < snap.len; at += snap.len / 37) {
         snap.p[at] ^= 0x40;
         sl_rcf_t *x = sl_rcf_restore(snap.p, snap.len, 0, &err);
-        if (!x) flips++;
+        if (!x)
+            flips++;
         else { /* a flip the checks cannot see (a key, an RNG word) must still be usable */
             assert_valid(x);
             sl_rcf_score_update(x, row);

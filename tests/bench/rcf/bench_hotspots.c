@@ -65,8 +65,8 @@ int main(int argc, char **argv)
         sl_hotspot_t s = sl_hotspots_get(h, 0);
         printf("square [%.2f,%.2f]x[%.2f,%.2f]: densest hotspot density %.1f, %d records, "
                "[%.2f,%.2f]x[%.2f,%.2f]; %d hotspots in all\n",
-               sx, sx + 1, sy, sy + 1, s.density, s.count, s.min[0], s.max[0], s.min[1],
-               s.max[1], sl_hotspots_count(h));
+               sx, sx + 1, sy, sy + 1, s.density, s.count, s.min[0], s.max[0], s.min[1], s.max[1],
+               sl_hotspots_count(h));
     }
     sl_buf_free(&json);
     sl_hotspots_free(h);

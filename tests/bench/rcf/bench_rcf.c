@@ -86,8 +86,10 @@ int main(int argc, char **argv)
         double a = now();
         for (size_t i = 0; i < BLOCK; i += batch) {
             size_t k = BLOCK - i < batch ? BLOCK - i : batch;
-            if (k == 1) scores[i] = sl_rcf_score_update(f, rows + i * (size_t)dims);
-            else sl_rcf_score_update_batch(f, rows + i * (size_t)dims, k, scores + i, NULL, NULL);
+            if (k == 1)
+                scores[i] = sl_rcf_score_update(f, rows + i * (size_t)dims);
+            else
+                sl_rcf_score_update_batch(f, rows + i * (size_t)dims, k, scores + i, NULL, NULL);
         }
         el += now() - a;
         for (size_t i = 0; i < BLOCK; i++) sink += scores[i];

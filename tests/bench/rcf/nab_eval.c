@@ -210,13 +210,20 @@ int main(int argc, char **argv)
     int nseeds = 5;
     const char *dir = NULL, *dump = NULL;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = strtoull(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--quick")) quick = true;
-        else if (!strcmp(argv[i], "--seeds") && i + 1 < argc) nseeds = atoi(argv[++i]);
-        else if (!strcmp(argv[i], "--full")) quick = false;
-        else if (!strcmp(argv[i], "--dump") && i + 1 < argc) dump = argv[++i];
-        else dir = argv[i];
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--quick"))
+            quick = true;
+        else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
+            nseeds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--full"))
+            quick = false;
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            dump = argv[++i];
+        else
+            dir = argv[i];
     }
     char pathbuf[4096];
     if (!dir) dir = getenv("SLUICE_NAB_DIR");
