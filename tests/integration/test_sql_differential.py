@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""test_sql_differential.py - differential test of the window operators against SQLite.
+
+For several random streams (tickers, prices, volumes with NULLs, strictly increasing
+ROWTIMEs with random gaps) it runs streaming queries with `sluice run --replay` and the
+same computation as a batch query in SQLite (python3's sqlite3) over the same rows, and
+compares the results:
+
+  tumbling  GROUP BY ticker, STEP(ROWTIME BY INTERVAL 'w' SECOND) with COUNT(*), COUNT(x),
+            SUM, MIN, MAX, AVG (+ WHERE and HAVING)  vs  GROUP BY ticker, rowtime / w
+  sliding   agg OVER (PARTITION BY ticker RANGE INTERVAL 'w' SECOND PRECEDING) and
+            ROWS n PRECEDING  vs  SQLite window functions with the same frames
+
+The expected answer comes from SQLite, not from sluice (the sqllogictest idea). Doubles are
+compared with a relative tolerance of 1e-9 (sliding windows subtract expired rows).
+Needs $SLUICE.
+"""
+import base64
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+SLUICE = os.path.abspath(os.environ["SLUICE"])
+BASE_MS = 1714521600000
+
+INPUT = """CREATE OR REPLACE INPUT "SRC_001" FROM STREAM 's' FORMAT JSON (
+    ticker VARCHAR(4) PATH '$.ticker', price DOUBLE PATH '$.price', volume BIGINT PATH '$.volume');
+"""
+
+
+def gen_rows(seed, n):
+    """n random rows (rowtime ms, ticker, price or None, volume or None), rowtimes strictly rising."""
+    rnd = random.Random(seed)
+    t = BASE_MS + rnd.randrange(0, 5000)
+    rows = []
+    for _ in range(n):
+        t += rnd.choice([1, 7, 50, 333, 1000, 2500, 9000])
+        ticker = rnd.choice(["AA", "BB", "CC", "DD", "EE"])
+        price = None if rnd.random() < 0.05 else round(rnd.uniform(1, 500), 2)
+        volume = None if rnd.random() < 0.05 else rnd.randrange(0, 10000)
+        rows.append((t, ticker, price, volume))
+    return rows
+
+
+def write_dump(rows, path):
+    """The rows as a replay dump (ROWTIME = arrival time)."""
+    with open(path, "w") as f:
+        for i, (t, k, p, v) in enumerate(rows):
+            data = json.dumps({"ticker": k, "price": p, "volume": v}).encode()
+            f.write(json.dumps({"SequenceNumber": str(i), "ApproximateArrivalTimestamp": t / 1000.0,
+                                "Data": base64.b64encode(data).decode(), "PartitionKey": k}) + "\n")
+
+
+def run_sluice(sql, dump, tmp):
+    """Runs an application; returns its output rows as dicts."""
+    app = os.path.join(tmp, "app.sql")
+    with open(app, "w") as f:
+        f.write(sql)
+    r = subprocess.run([SLUICE, "run", app, "--replay", dump], capture_output=True, text=True, timeout=120)
+    if r.returncode != 0 or r.stderr:
+        raise RuntimeError(f"sluice failed ({r.returncode}): {r.stderr[:2000]}")
+    return [json.loads(l) for l in r.stdout.splitlines() if l]
+
+
+def close(a, b):
+    """Equality with a relative tolerance for floats; NULLs equal NULLs."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return a == b
+
+
+def fmt_ms(ms):
+    """ROWTIME text of epoch ms."""
+    import datetime
+    d = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+    return d.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (ms % 1000)
+
+
+def db_of(rows):
+    """An SQLite database holding the rows."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (seq INTEGER, rt INTEGER, ticker TEXT, price REAL, volume INTEGER)")
+    db.executemany("INSERT INTO t VALUES (?,?,?,?,?)", [(i,) + r for i, r in enumerate(rows)])
+    return db
+
+
+def check_tumbling(rows, dump, tmp, w, where, having):
+    """Tumbling GROUP BY vs SQLite GROUP BY over rowtime / w."""
+    wms = w * 1000
+    sql = INPUT + f"""CREATE STREAM "OUT" (ticker VARCHAR(4), n BIGINT, np BIGINT, sv BIGINT, mn DOUBLE, mx DOUBLE, av DOUBLE, mv BIGINT);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM ticker, COUNT(*), COUNT(price), SUM(volume), MIN(price), MAX(price), AVG(price), MAX(volume)
+FROM "SRC_001" {"WHERE " + where if where else ""}
+GROUP BY ticker, STEP("SRC_001".ROWTIME BY INTERVAL '{w}' SECOND) {"HAVING " + having if having else ""};
+"""
+    got = {}
+    for o in run_sluice(sql, dump, tmp):
+        got[(o["ROWTIME"], o["TICKER"])] = [o["N"], o["NP"], o["SV"], o["MN"], o["MX"], o["AV"], o["MV"]]
+    q = f"""SELECT (rt / {wms}) * {wms} + {wms}, ticker, COUNT(*), COUNT(price), SUM(volume), MIN(price), MAX(price),
+               AVG(price), MAX(volume) FROM t {"WHERE " + where if where else ""}
+            GROUP BY rt / {wms}, ticker {"HAVING " + having if having else ""}"""
+    want = {}
+    for r in db_of(rows).execute(q):
+        want[(fmt_ms(r[0]), r[1])] = list(r[2:])
+    return compare(got, want, f"tumbling w={w}s where={where} having={having}")
+
+
+def check_sliding(rows, dump, tmp, w, nrows):
+    """Sliding OVER windows vs SQLite window functions (rowtimes are unique, so RANGE peers
+    cannot differ between the streaming and the batch frame)."""
+    wms = w * 1000
+    sql = INPUT + f"""CREATE STREAM "OUT" (ticker VARCHAR(4), c BIGINT, s BIGINT, a DOUBLE, mn DOUBLE, mx DOUBLE, r BIGINT);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM ticker, COUNT(*) OVER w1, SUM(volume) OVER w1, AVG(price) OVER w1, MIN(price) OVER w1, MAX(price) OVER w1,
+    SUM(volume) OVER (ROWS {nrows} PRECEDING)
+FROM "SRC_001" WINDOW w1 AS (PARTITION BY ticker RANGE INTERVAL '{w}' SECOND PRECEDING);
+"""
+    got = {}
+    for i, o in enumerate(run_sluice(sql, dump, tmp)):
+        got[i] = [o["TICKER"], o["C"], o["S"], o["A"], o["MN"], o["MX"], o["R"]]
+    frame = f"PARTITION BY ticker ORDER BY rt RANGE BETWEEN {wms} PRECEDING AND CURRENT ROW"
+    q = f"""SELECT ticker, COUNT(*) OVER w1, SUM(volume) OVER w1, AVG(price) OVER w1, MIN(price) OVER w1,
+               MAX(price) OVER w1, SUM(volume) OVER (ORDER BY seq ROWS BETWEEN {nrows} PRECEDING AND CURRENT ROW)
+            FROM t WINDOW w1 AS ({frame}) ORDER BY seq"""
+    want = {i: list(r) for i, r in enumerate(db_of(rows).execute(q))}
+    return compare(got, want, f"sliding w={w}s rows={nrows}")
+
+
+def compare(got, want, what):
+    """Compares two keyed result sets; prints the first differences."""
+    bad = 0
+    for k in sorted(set(got) | set(want), key=str):
+        g, w = got.get(k), want.get(k)
+        if g is None or w is None or len(g) != len(w) or not all(close(a, b) for a, b in zip(g, w)):
+            if bad < 5:
+                print(f"  {what}: {k}: sluice {g} sqlite {w}")
+            bad += 1
+    print(f"{'ok' if not bad else 'FAIL'}: {what}: {len(want)} rows{'' if not bad else f', {bad} differ'}")
+    return bad == 0
+
+
+def main():
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(6):
+            rows = gen_rows(seed, 1500 + seed * 700)
+            dump = os.path.join(tmp, "in.dump")
+            write_dump(rows, dump)
+            rnd = random.Random(100 + seed)
+            ok &= check_tumbling(rows, dump, tmp, rnd.choice([1, 5, 10, 60]), None, None)
+            ok &= check_tumbling(rows, dump, tmp, rnd.choice([2, 30]), "price > 100", "COUNT(*) > 1")
+            ok &= check_sliding(rows, dump, tmp, rnd.choice([1, 10, 60]), rnd.choice([1, 3, 20]))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
