@@ -47,12 +47,14 @@
 #define QUICK_MAX_ROWS 6000
 
 /*
- * Known deviations: files where KDA's AUC lies outside the range of our own seeds (20
- * seeds measured, 2026-11-22) by more than seed noise explains. They are reported and
- * held to a looser |dauc| <= 0.08 so that a regression still fails; functions/README.md
- * ("NAB comparison") records them as open.
- *   ambient_temperature_system_failure: KDA 0.650, sluice 0.666-0.712 over 20 seeds
- *   rogue_agent_key_hold:               KDA 0.466, sluice 0.498-0.576 over 20 seeds
+ * Known deviations: files where KDA's AUC sits in the low tail of our seeds' AUCs, so that
+ * five seeds do not always reach it. Measured over 40 seeds (2026-11-22):
+ *   ambient_temperature_system_failure: KDA 0.650; sluice mean 0.682, sd 0.012,
+ *                                       range 0.651-0.699 (KDA at z = -2.8)
+ *   rogue_agent_key_hold:               KDA 0.466; sluice mean 0.530, sd 0.026,
+ *                                       range 0.441-0.572 (z = -2.5)
+ * Both are reported and held to |dauc| <= 0.08 so that a regression still fails;
+ * functions/README.md ("NAB comparison") keeps them as open.
  */
 static const char *const known_deviation[] = {"ambient_temperature_system_failure",
                                               "rogue_agent_key_hold"};
@@ -330,7 +332,7 @@ int main(int argc, char **argv)
         bool known = is_known_deviation(names[fi]);
         if (known && !band && (isnan(da) || da <= 0.08)) {
             nknown++;
-            snprintf(note, sizeof note, "  KNOWN DEVIATION (outside our seeds' AUC band)");
+            snprintf(note, sizeof note, "  known deviation (KDA in our seeds' low tail)");
         } else if (!band) {
             ok = false;
             snprintf(note, sizeof note, "  FAIL: outside our seeds' band");
