@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The embedded-store demo: start `sluice serve` on a scratch data directory, create a stream
 # through the Kinesis API, put records with `sluice put`, read them back with `sluice tail`,
-# and stop the server. Usage: examples/demo.sh [BUILD_DIR]   (default: build)
+# stop the server, then run a continuous query (a KDA tumbling-window application) over the
+# records in the store with `sluice run`, and once more over a replay dump.
+# Usage: examples/demo.sh [BUILD_DIR]   (default: build)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 SLUICE=${SLUICE:-$here/${1:-build}/sluice}
@@ -55,4 +57,30 @@ echo "== sluice tail ticks --format kinesis (the replay dump format)"
 
 echo "== ListShards"
 api ListShards '{"StreamName":"ticks"}'
+
+"$SLUICE" tail ticks --endpoint "$endpoint" --format kinesis > "$data/ticks.dump"
+echo "== stop the server (the store stays on disk)"
+kill "$pid" && wait "$pid" 2>/dev/null || true
+pid=
+
+cat > "$data/app.sql" <<'SQL'
+-- A KDA application with its input declared in the file (the sluice extension).
+CREATE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'ticks' FORMAT JSON (
+    ticker VARCHAR(4) PATH '$.ticker', price DOUBLE PATH '$.price', volume BIGINT PATH '$.volume')
+STARTING AT TRIM_HORIZON;
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    ticker VARCHAR(4), trades BIGINT, avg_price DOUBLE, volume BIGINT);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker, COUNT(*), AVG(price), SUM(volume)
+FROM "SOURCE_SQL_STREAM_001"
+GROUP BY ticker, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);
+SQL
+echo "== sluice check --explain: the operator DAG of a tumbling-window application"
+"$SLUICE" check --explain "$data/app.sql"
+
+echo "== sluice run over the store: 10-second windows per ticker (closed when the input idles)"
+"$SLUICE" run "$data/app.sql" --data "$data/store" --idle-exit 1500
+
+echo "== sluice run over the replay dump (deterministic)"
+"$SLUICE" run "$data/app.sql" --replay "$data/ticks.dump"
 echo "== done"
