@@ -124,7 +124,8 @@ static void avg_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size
 /* Compares two strings bytewise, shorter first on a tie. */
 static int str_cmp(const char *a, uint32_t al, const char *b, uint32_t bl)
 {
-    int r = memcmp(a, b, al < bl ? al : bl);
+    uint32_t n = al < bl ? al : bl;
+    int r = n ? memcmp(a, b, n) : 0;
     if (r) return r;
     return al < bl ? -1 : al > bl;
 }
@@ -149,7 +150,7 @@ static void minmax_step(const sl_agg_ctx_t *c, minmax_state_t *s, const sl_vec_t
         if (!s->has || str_cmp(v.p, v.len, s->s, s->len) * sign > 0) {
             sl_free(s->s);
             s->s = sl_malloc(v.len ? v.len : 1);
-            memcpy(s->s, v.p, v.len);
+            if (v.len) memcpy(s->s, v.p, v.len);
             s->len = v.len;
         }
         break;

@@ -156,7 +156,8 @@ static inline uint8_t nmax(uint8_t a, uint8_t b) { return a > b ? a : b; }
 /* Compares strings bytewise, shorter first on a tie. */
 static inline int scmp(sl_str_t a, sl_str_t b)
 {
-    int r = memcmp(a.p, b.p, a.len < b.len ? a.len : b.len);
+    uint32_t n = a.len < b.len ? a.len : b.len;
+    int r = n ? memcmp(a.p, b.p, n) : 0;
     if (r) return r;
     return a.len < b.len ? -1 : a.len > b.len;
 }
@@ -468,7 +469,7 @@ static void do_cast(sl_prog_t *p, const sl_vec_t *a, sl_vec_t *o, size_t n)
             size_t len = p->tmp.len;
             if (t.len > 0 && len > (size_t)t.len) len = (size_t)t.len;
             char *c = sl_arena_alloc(p->arena, len ? len : 1);
-            memcpy(c, p->tmp.p, len);
+            if (len) memcpy(c, p->tmp.p, len);
             o->v.s[i] = (sl_str_t){c, (uint32_t)len};
             continue;
         }
@@ -678,8 +679,8 @@ static void run_step(sl_prog_t *p, const step_t *st, size_t n)
             if (e->type.len > 0 && len > (uint32_t)e->type.len) len = (uint32_t)e->type.len;
             char *c = sl_arena_alloc(p->arena, len ? len : 1);
             uint32_t k = x.len < len ? x.len : len;
-            memcpy(c, x.p, k);
-            memcpy(c + k, y.p, len - k);
+            if (k) memcpy(c, x.p, k);
+            if (len > k) memcpy(c + k, y.p, len - k);
             o->v.s[i] = (sl_str_t){c, len};
         }
         return;

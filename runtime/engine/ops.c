@@ -175,7 +175,7 @@ bool sl_row_equal(const sl_vec_t *a, const int *wa, size_t i, const sl_vec_t *b,
             break;
         case SL_PHYS_STR:
             if (x->v.s[i].len != y->v.s[j].len ||
-                memcmp(x->v.s[i].p, y->v.s[j].p, x->v.s[i].len))
+                (x->v.s[i].len && memcmp(x->v.s[i].p, y->v.s[j].p, x->v.s[i].len)))
                 return false;
             break;
         }
@@ -555,7 +555,7 @@ static int sort_cmp(const void *pa, const void *pb)
             else if (sl_type_phys(v->type) == SL_PHYS_F64) r = (v->v.f[a] > v->v.f[b]) - (v->v.f[a] < v->v.f[b]);
             else {
                 sl_str_t x = v->v.s[a], y = v->v.s[b];
-                r = memcmp(x.p, y.p, x.len < y.len ? x.len : y.len);
+                r = (x.len && y.len) ? memcmp(x.p, y.p, x.len < y.len ? x.len : y.len) : 0;
                 if (!r) r = (x.len > y.len) - (x.len < y.len);
             }
         }
