@@ -34,12 +34,16 @@
 #include "val.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -328,6 +332,253 @@ static int replay(sl_engine_t *e, const char *path)
     return 0;
 }
 
+/* ---- parallel replay of a large dump ------------------------------------------------------
+ *
+ * The dump is mapped and cut into chunks of CHUNK bytes (a line belongs to the chunk its
+ * first byte is in). NWORKERS threads decode chunks w, w + NWORKERS, ... each into its own
+ * ring of RING results (batches + the records that did not decode, per batch); the engine's
+ * thread takes the results in chunk order and pushes them. Memory stays bounded (each
+ * worker is at most RING chunks ahead) and the output is the same as a sequential replay's,
+ * except that error rows may sit differently between data rows.
+ */
+#define CHUNK (1u << 20)
+#define NWORKERS 2
+#define RING 4
+
+/* A record that did not decode. */
+typedef struct bad_rec {
+    char *msg;      /* heap */
+    int64_t rowtime;
+    char *data;     /* heap copy of the record */
+    size_t len;
+    char seq[40];
+} bad_rec_t;
+
+/* What decoding one chunk produced. */
+typedef struct chunk_res {
+    int state;            /* 0 free, 1 being filled, 2 ready */
+    size_t nb;            /* batches used */
+    sl_batch_t **b;       /* batches (owned by the slot, reused) */
+    size_t cap;
+    size_t *nbad_before;  /* per batch: bad records reported before it (prefix counts) */
+    bad_rec_t *bad;
+    size_t nbad, badcap;
+    long bad_lines;       /* lines that are not records */
+} chunk_res_t;
+
+/* A decoding worker. */
+typedef struct worker {
+    pthread_t th;
+    int id;
+    struct par *par;
+    sl_decoder_t *dec;
+    chunk_res_t ring[RING];
+} worker_t;
+
+/* The shared state of a parallel replay. */
+typedef struct par {
+    sl_engine_t *e;
+    const char *path;
+    const char *map;
+    size_t size;
+    size_t nchunks;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    worker_t w[NWORKERS];
+} par_t;
+
+/* The start of the first line that begins at or after `off`. */
+static size_t line_start(const par_t *p, size_t off)
+{
+    if (off == 0) return 0;
+    if (off >= p->size) return p->size;
+    const char *nl = memchr(p->map + off - 1, '\n', p->size - off + 1);
+    return nl ? (size_t)(nl - p->map) + 1 : p->size;
+}
+
+/* Takes a fresh batch for result r. */
+static sl_batch_t *res_batch(par_t *p, chunk_res_t *r)
+{
+    if (r->nb == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 8;
+        r->b = sl_realloc(r->b, r->cap * sizeof *r->b);
+        r->nbad_before = sl_realloc(r->nbad_before, r->cap * sizeof(size_t));
+        for (size_t i = r->nb; i < r->cap; i++) r->b[i] = NULL;
+    }
+    if (!r->b[r->nb]) r->b[r->nb] = sl_engine_input_batch(p->e, 0);
+    sl_batch_reset(r->b[r->nb]);
+    r->nbad_before[r->nb] = r->nbad;
+    return r->b[r->nb++];
+}
+
+/* Decodes chunk c into result r. */
+static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
+{
+    size_t start = line_start(p, (size_t)c * CHUNK);
+    size_t end = line_start(p, (size_t)(c + 1) * CHUNK);
+    sl_arena_t *scratch = sl_arena_new(0);
+    r->nb = 0;
+    r->nbad = 0;
+    r->bad_lines = 0;
+    sl_batch_t *b = res_batch(p, r);
+    size_t at = start;
+    while (at < end) {
+        const char *line = p->map + at;
+        const char *nl = memchr(line, '\n', end - at);
+        size_t ll = nl ? (size_t)(nl - line) : end - at;
+        at += ll + 1;
+        while (ll && (line[ll - 1] == '\r' || line[ll - 1] == ' ')) ll--;
+        if (!ll) continue;
+        dump_rec_t rec = {0, NULL, 0, NULL, 0};
+        if (!parse_dump_line(line, ll, &rec, scratch)) {
+            r->bad_lines++;
+            sl_arena_reset(scratch);
+            continue;
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            unsigned char *data = sl_arena_alloc(b->arena, rec.data64_len ? rec.data64_len : 1);
+            long dl = sl_base64_decode(rec.data64, rec.data64_len, data);
+            if (dl < 0) {
+                r->bad_lines++;
+                break;
+            }
+            const char *err = NULL;
+            int rc = sl_decoder_decode(w->dec, (const char *)data, (size_t)dl, b, rec.arrival, rec.arrival, &err);
+            if (rc == SL_DECODE_FULL && attempt == 0 && b->n) {
+                b = res_batch(p, r);
+                continue;
+            }
+            if (rc < 0) {
+                if (r->nbad == r->badcap) {
+                    r->badcap = r->badcap ? r->badcap * 2 : 8;
+                    r->bad = sl_realloc(r->bad, r->badcap * sizeof *r->bad);
+                }
+                bad_rec_t *x = &r->bad[r->nbad++];
+                x->msg = sl_strdup(rc == SL_DECODE_FULL ? "the record has more rows than a batch holds" : err);
+                x->rowtime = rec.arrival;
+                x->data = sl_malloc((size_t)dl + 1);
+                memcpy(x->data, data, (size_t)dl);
+                x->len = (size_t)dl;
+                size_t sl = rec.seq_len < sizeof x->seq - 1 ? rec.seq_len : sizeof x->seq - 1;
+                if (rec.seq) memcpy(x->seq, rec.seq, sl);
+                x->seq[rec.seq ? sl : 0] = '\0';
+            }
+            break;
+        }
+        if (b->n >= b->cap) b = res_batch(p, r);
+        sl_arena_reset(scratch);
+    }
+    sl_arena_free(scratch);
+}
+
+/* A worker: decodes its chunks into its ring, waiting for free slots. */
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    par_t *p = w->par;
+    for (size_t c = (size_t)w->id, k = 0; c < p->nchunks && !stop_requested; c += NWORKERS, k++) {
+        chunk_res_t *r = &w->ring[k % RING];
+        pthread_mutex_lock(&p->mu);
+        while (r->state != 0) pthread_cond_wait(&p->cv, &p->mu);
+        r->state = 1;
+        pthread_mutex_unlock(&p->mu);
+        decode_chunk(p, w, c, r);
+        pthread_mutex_lock(&p->mu);
+        r->state = 2;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+/* Replays a regular file with NWORKERS decoding threads. Returns 0, or -1 when the file
+ * cannot be mapped (the caller then replays sequentially). */
+static int replay_parallel(sl_engine_t *e, const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        close(fd);
+        return -1;
+    }
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) return -1;
+    madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+    par_t *p = SL_NEW(par_t);
+    p->e = e;
+    p->path = path;
+    p->map = map;
+    p->size = (size_t)st.st_size;
+    p->nchunks = (p->size + CHUNK - 1) / CHUNK;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    for (int i = 0; i < NWORKERS; i++) {
+        p->w[i].id = i;
+        p->w[i].par = p;
+        p->w[i].dec = sl_engine_decoder(e, 0);
+        pthread_create(&p->w[i].th, NULL, worker_main, &p->w[i]);
+    }
+    long bad_lines = 0;
+    for (size_t c = 0; c < p->nchunks && !stop_requested; c++) {
+        worker_t *w = &p->w[c % NWORKERS];
+        chunk_res_t *r = &w->ring[(c / NWORKERS) % RING];
+        pthread_mutex_lock(&p->mu);
+        while (r->state != 2) pthread_cond_wait(&p->cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        size_t bi = 0;
+        for (size_t b = 0; b < r->nb; b++) {
+            for (; bi < r->nbad && (b + 1 >= r->nb || bi < r->nbad_before[b + 1]); bi++) {
+                bad_rec_t *x = &r->bad[bi];
+                sl_engine_decode_error(e, 0, x->msg, x->rowtime, x->data, x->len, x->seq[0] ? x->seq : NULL);
+            }
+            sl_engine_push_batch(e, 0, r->b[b]);
+        }
+        for (size_t k = 0; k < r->nbad; k++) {
+            sl_free(r->bad[k].msg);
+            sl_free(r->bad[k].data);
+        }
+        bad_lines += r->bad_lines;
+        /* The chunk's pages are done with: drop them from this process (clean file pages;
+         * a late reader of a line's tail just faults them in again). Keeps RSS flat. */
+        size_t off = (size_t)c * CHUNK, len = off + CHUNK <= p->size ? CHUNK : p->size - off;
+        madvise((char *)map + off, len, MADV_DONTNEED);
+        pthread_mutex_lock(&p->mu);
+        r->state = 0;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    if (stop_requested) {
+        /* Let the workers finish the slots they hold. */
+        pthread_mutex_lock(&p->mu);
+        for (int i = 0; i < NWORKERS; i++)
+            for (int k = 0; k < RING; k++)
+                if (p->w[i].ring[k].state == 2) p->w[i].ring[k].state = 0;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    for (int i = 0; i < NWORKERS; i++) {
+        pthread_join(p->w[i].th, NULL);
+        sl_decoder_free(p->w[i].dec);
+        for (int k = 0; k < RING; k++) {
+            chunk_res_t *r = &p->w[i].ring[k];
+            for (size_t b = 0; b < r->cap; b++) sl_batch_free(r->b[b]);
+            sl_free(r->b);
+            sl_free(r->nbad_before);
+            sl_free(r->bad);
+        }
+    }
+    if (bad_lines)
+        fprintf(stderr, "sluice run: %s: %ld lines are not Kinesis records or have bad base64 Data\n",
+                path, bad_lines);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    munmap(map, p->size);
+    sl_free(p);
+    return 0;
+}
+
 /* One shard being followed. */
 typedef struct follow {
     char id[24];
@@ -550,7 +801,14 @@ int sl_cmd_run(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    if (replay_path) rc = replay(e, replay_path);
+    if (replay_path) {
+        /* Large dumps decode on NWORKERS threads; small ones (tests) sequentially, which
+         * also keeps error rows exactly between the data rows they came between. */
+        struct stat rst;
+        bool big = strcmp(replay_path, "-") && stat(replay_path, &rst) == 0 && S_ISREG(rst.st_mode) &&
+                   rst.st_size >= 8 * (off_t)CHUNK && !getenv("SLUICE_SEQUENTIAL");
+        if (!big || replay_parallel(e, replay_path) < 0) rc = replay(e, replay_path);
+    }
     else rc = follow_store(e, st, &app.desc.inputs[0], from, idle_exit);
     sl_engine_finish(e);
     sl_engine_free(e);

@@ -32,6 +32,7 @@ typedef struct sl_input_state {
     int64_t last_rowtime; /* ROWTIME is clamped to be non-decreasing */
     int64_t bound;
     int next;             /* round-robin over parallel in-app streams (by batch) */
+    uint8_t *wanted;      /* the columns the plan reads (for decoders of other threads) */
 } sl_input_state_t;
 
 /* Formats a row as JSON; see engine_int.h. */
@@ -285,10 +286,9 @@ sl_engine_t *sl_engine_new(const sl_plan_t *plan, const sl_engine_opts_t *opts, 
                 sl_engine_free(e);
                 return NULL;
             }
-            uint8_t *used = sl_malloc((size_t)n->ncols);
-            source_wanted(plan, n, used);
-            sl_decoder_want(in->dec, used);
-            sl_free(used);
+            in->wanted = sl_malloc((size_t)n->ncols);
+            source_wanted(plan, n, in->wanted);
+            sl_decoder_want(in->dec, in->wanted);
             sl_type_t *types = SL_NEWN(sl_type_t, n->ncols);
             for (int c = 0; c < n->ncols; c++) types[c] = n->cols[c].type;
             in->batch = sl_batch_new(n->ncols, types, SL_BATCH_CAP);
@@ -359,6 +359,7 @@ void sl_engine_free(sl_engine_t *e)
         sl_decoder_free(e->inputs[i].dec);
         sl_batch_free(e->inputs[i].batch);
         sl_free(e->inputs[i].src);
+        sl_free(e->inputs[i].wanted);
     }
     sl_free(e->inputs);
     sl_buf_free(&e->line);
@@ -366,14 +367,76 @@ void sl_engine_free(sl_engine_t *e)
     sl_free(e);
 }
 
+static void bound_input(sl_engine_t *e, sl_input_state_t *in, int64_t t);
+
+/* Pushes a batch of input in to its (next) source, then bounds the input at the batch's
+ * last ROWTIME (later records cannot be earlier: ROWTIME is non-decreasing), so merges and
+ * joins downstream need not wait for rows of other inputs. */
+static void push_input_batch(sl_engine_t *e, sl_input_state_t *in, sl_batch_t *b)
+{
+    if (!b->n) return;
+    sl_operator_t *src = in->src[in->next];
+    in->next = (in->next + 1) % in->nsrc;
+    src->vt->push(src, 0, b);
+    int64_t last = b->rowtime[b->n - 1];
+    if (last > in->bound) {
+        in->bound = last;
+        for (int k = 0; k < in->nsrc; k++) in->src[k]->vt->bound(in->src[k], 0, last);
+    }
+}
+
 /* Pushes input i's pending batch to its (next) source. */
 static void flush_input(sl_engine_t *e, sl_input_state_t *in)
 {
     if (!in->batch || !in->batch->n) return;
-    sl_operator_t *src = in->src[in->next];
-    in->next = (in->next + 1) % in->nsrc;
-    src->vt->push(src, 0, in->batch);
+    push_input_batch(e, in, in->batch);
     sl_batch_reset(in->batch);
+}
+
+/* A decoder for another thread; see engine.h. */
+sl_decoder_t *sl_engine_decoder(sl_engine_t *e, int input_ix)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    char *err = NULL;
+    sl_decoder_t *d = sl_decoder_new(&e->plan->app->inputs[in->node->input_ix].schema, in->node->cols,
+                                     in->node->ncols, &err);
+    sl_free(err);
+    if (d) sl_decoder_want(d, in->wanted);
+    return d;
+}
+
+/* An empty batch for input_ix; see engine.h. */
+sl_batch_t *sl_engine_input_batch(sl_engine_t *e, int input_ix)
+{
+    const sl_pnode_t *n = e->inputs[input_ix].node;
+    sl_type_t *types = SL_NEWN(sl_type_t, n->ncols);
+    for (int c = 0; c < n->ncols; c++) types[c] = n->cols[c].type;
+    sl_batch_t *b = sl_batch_new(n->ncols, types, SL_BATCH_CAP);
+    sl_free(types);
+    return b;
+}
+
+/* Pushes a batch decoded elsewhere; see engine.h. */
+void sl_engine_push_batch(sl_engine_t *e, int input_ix, sl_batch_t *b)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    flush_input(e, in);
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->rowtime[i] < in->last_rowtime) b->rowtime[i] = in->last_rowtime;
+        in->last_rowtime = b->rowtime[i];
+    }
+    push_input_batch(e, in, b);
+}
+
+/* Reports a record that did not decode; see engine.h. */
+void sl_engine_decode_error(sl_engine_t *e, int input_ix, const char *msg, int64_t rowtime,
+                            const void *data, size_t len, const char *seq)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    if (rowtime < in->last_rowtime) rowtime = in->last_rowtime;
+    char full[512];
+    snprintf(full, sizeof full, "input %s, record %s: %s", in->node->name, seq ? seq : "?", msg);
+    sl_engine_error(e, "DecodeError", full, rowtime, data, len, NULL);
 }
 
 /* Decodes a record; see engine.h. */
@@ -428,7 +491,7 @@ void sl_engine_flush(sl_engine_t *e)
     for (int i = 0; i < e->ninputs; i++) flush_input(e, &e->inputs[i]);
 }
 
-/* Sends a bound through input i's sources. */
+/* Sends a bound through input i's sources (flushing first). */
 static void bound_input(sl_engine_t *e, sl_input_state_t *in, int64_t t)
 {
     flush_input(e, in);

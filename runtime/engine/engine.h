@@ -18,6 +18,7 @@
 #ifndef SL_ENGINE_H
 #define SL_ENGINE_H
 
+#include "decode.h"
 #include "plan.h"
 #include "store.h"
 
@@ -52,6 +53,21 @@ void sl_engine_record(sl_engine_t *e, int input_ix, const char *data, size_t len
 /* Scratch memory for a record's bytes that lives as long as the record's rows: the
  * current batch arena of input_ix's source (for base64-decoding straight into it). */
 void *sl_engine_record_buf(sl_engine_t *e, int input_ix, size_t n);
+/*
+ * Parallel decoding (sluice run --replay of a large dump): other threads decode records
+ * with their own decoder into their own batches, and the engine's thread pushes the
+ * batches in input order. sl_engine_decoder / sl_engine_input_batch give a decoder and an
+ * empty batch shaped for input_ix (the caller frees them with sl_decoder_free /
+ * sl_batch_free); sl_engine_push_batch pushes a full batch (ROWTIMEs clamped to be
+ * non-decreasing, then a bound); sl_engine_decode_error reports a record that did not
+ * decode, as sl_engine_record would. Only the last two touch the engine.
+ */
+sl_decoder_t *sl_engine_decoder(sl_engine_t *e, int input_ix);
+sl_batch_t *sl_engine_input_batch(sl_engine_t *e, int input_ix);
+void sl_engine_push_batch(sl_engine_t *e, int input_ix, sl_batch_t *b);
+void sl_engine_decode_error(sl_engine_t *e, int input_ix, const char *msg, int64_t rowtime,
+                            const void *data, size_t len, const char *seq);
+
 /* Pushes every pending source batch downstream. */
 void sl_engine_flush(sl_engine_t *e);
 /* Promises no later record of input_ix has ROWTIME < t (flushes first). -1: every input. */
