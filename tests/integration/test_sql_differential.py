@@ -55,14 +55,22 @@ def write_dump(rows, path):
                                 "Data": base64.b64encode(data).decode(), "PartitionKey": k}) + "\n")
 
 
-def run_sluice(sql, dump, tmp):
-    """Runs an application; returns its output rows as dicts."""
+def run_sluice(sql, dump, tmp, env=None):
+    """Runs an application; returns its output rows as dicts. A dump of 8 MB or more is
+    decoded by several threads; it is then also run sequentially and the two outputs must
+    be identical."""
     app = os.path.join(tmp, "app.sql")
     with open(app, "w") as f:
         f.write(sql)
-    r = subprocess.run([SLUICE, "run", app, "--replay", dump], capture_output=True, text=True, timeout=120)
+    r = subprocess.run([SLUICE, "run", app, "--replay", dump], capture_output=True, text=True, timeout=300)
     if r.returncode != 0 or r.stderr:
         raise RuntimeError(f"sluice failed ({r.returncode}): {r.stderr[:2000]}")
+    if os.path.getsize(dump) >= 8 << 20:
+        seq = subprocess.run([SLUICE, "run", app, "--replay", dump], capture_output=True, text=True,
+                             timeout=300, env=dict(os.environ, SLUICE_SEQUENTIAL="1"))
+        if seq.stdout != r.stdout:
+            raise RuntimeError("parallel and sequential replays differ")
+        print("ok: parallel and sequential replays of a large dump are identical")
     return [json.loads(l) for l in r.stdout.splitlines() if l]
 
 
@@ -156,6 +164,12 @@ def main():
             ok &= check_tumbling(rows, dump, tmp, rnd.choice([1, 5, 10, 60]), None, None)
             ok &= check_tumbling(rows, dump, tmp, rnd.choice([2, 30]), "price > 100", "COUNT(*) > 1")
             ok &= check_sliding(rows, dump, tmp, rnd.choice([1, 10, 60]), rnd.choice([1, 3, 20]))
+        # A dump large enough for the parallel replay path.
+        rows = gen_rows(99, 60000)
+        dump = os.path.join(tmp, "big.dump")
+        write_dump(rows, dump)
+        ok &= check_tumbling(rows, dump, tmp, 10, "volume > 500", None)
+        ok &= check_sliding(rows, dump, tmp, 30, 5)
     return 0 if ok else 1
 
 
