@@ -1,0 +1,150 @@
+/*
+ * test_planner_bind.c - the planner on small applications: node shapes, types, implicit
+ * casts, and the KDA validity rules with their line:col positions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "alloc.h"
+#include "plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *INPUT =
+    "CREATE INPUT \"S_001\" FROM STREAM 's' FORMAT JSON (ticker VARCHAR(8) PATH '$.t', "
+    "price DOUBLE PATH '$.p', qty INTEGER PATH '$.q', amount DECIMAL(10,2) PATH '$.a');\n";
+
+/* A hand-made description of the input above (what sqlapp.c would produce). */
+static void make_app(sl_app_desc_t *app, sl_app_input_t *in, sl_schema_col_t *cols)
+{
+    memset(app, 0, sizeof *app);
+    memset(in, 0, sizeof *in);
+    static char n0[] = "TICKER", n1[] = "PRICE", n2[] = "QTY", n3[] = "AMOUNT";
+    static char t0[] = "VARCHAR(8)", t1[] = "DOUBLE", t2[] = "INTEGER", t3[] = "DECIMAL(10,2)";
+    cols[0] = (sl_schema_col_t){n0, t0, NULL};
+    cols[1] = (sl_schema_col_t){n1, t1, NULL};
+    cols[2] = (sl_schema_col_t){n2, t2, NULL};
+    cols[3] = (sl_schema_col_t){n3, t3, NULL};
+    static char prefix[] = "S";
+    in->name_prefix = prefix;
+    in->parallelism = 1;
+    in->schema.cols = cols;
+    in->schema.ncols = 4;
+    app->inputs = in;
+    app->ninputs = 1;
+}
+
+/* Plans INPUT + sql; returns the plan (or NULL) and the first error in err. */
+static sl_plan_t *plan_of(const char *sql, char *err, size_t errlen, sl_ast_t **script,
+                          sl_app_desc_t *app)
+{
+    static sl_app_input_t in;
+    static sl_schema_col_t cols[4];
+    make_app(app, &in, cols);
+    char *text = sl_asprintf("%s%s", INPUT, sql);
+    sl_diag_t d = SL_DIAG_INIT;
+    *script = sl_parse("t.sql", text, strlen(text), &d);
+    assert_int_equal(d.count, 0);
+    sl_plan_t *p = sl_plan_build(*script, app, &d);
+    err[0] = 0;
+    if (d.count) snprintf(err, errlen, "%d:%d: %s", d.items[0].line, d.items[0].col, d.items[0].msg);
+    sl_diag_free(&d);
+    sl_free(text);
+    return p;
+}
+
+/* A tumbling GROUP BY lowers to MAP -> AGG -> MAP -> MAP -> STREAM with typed columns. */
+static void test_tumbling_shape(void **state)
+{
+    char err[512];
+    sl_ast_t *script;
+    sl_app_desc_t app;
+    sl_plan_t *p = plan_of("CREATE STREAM O (t VARCHAR(8), n BIGINT, a DOUBLE);\n"
+                           "CREATE PUMP P AS INSERT INTO O SELECT STREAM ticker, COUNT(*), AVG(price) "
+                           "FROM S_001 GROUP BY ticker, STEP(S_001.ROWTIME BY INTERVAL '10' SECOND);\n",
+                           err, sizeof err, &script, &app);
+    assert_non_null(p);
+    int aggs = 0;
+    for (int i = 0; i < p->nnodes; i++)
+        if (p->nodes[i]->kind == SL_PN_AGG) {
+            aggs++;
+            assert_int_equal(p->nodes[i]->step_ms, 10000);
+            assert_int_equal(p->nodes[i]->time_key, 1);
+            assert_int_equal(p->nodes[i]->naggs, 2);
+        }
+    assert_int_equal(aggs, 1);
+    sl_buf_t out = SL_BUF_INIT;
+    sl_plan_explain(p, &out);
+    assert_non_null(strstr(out.p, "tumbling 10s"));
+    sl_buf_free(&out);
+    sl_plan_free(p);
+    sl_ast_free(script);
+}
+
+/* Errors name the place and the rule. */
+static void test_errors(void **state)
+{
+    static const struct {
+        const char *sql, *want;
+    } cases[] = {
+        {"CREATE STREAM O (t VARCHAR(8), n BIGINT);\nCREATE PUMP P AS INSERT INTO O SELECT STREAM "
+         "ticker, COUNT(*) FROM S_001 GROUP BY ticker;\n",
+         "3:83: a streaming GROUP BY needs a monotonic time key"},
+        {"CREATE STREAM O (t VARCHAR(8));\nCREATE PUMP P AS INSERT INTO O SELECT STREAM tick FROM S_001;\n",
+         "3:46: unknown column 'TICK'"},
+        {"CREATE STREAM O (t VARCHAR(8));\nCREATE PUMP P AS INSERT INTO O SELECT STREAM ticker FROM S_001 "
+         "WHERE ticker = 1;\n",
+         "3:70: type mismatch: cannot compare VARCHAR(8) with INTEGER"},
+        {"CREATE STREAM O (t VARCHAR(8));\nCREATE PUMP P AS INSERT INTO O SELECT STREAM ticker FROM S_001 "
+         "UNION SELECT STREAM ticker FROM S_001;\n",
+         "3:32: only UNION ALL applies to streams"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[512];
+        sl_ast_t *script;
+        sl_app_desc_t app;
+        sl_plan_t *p = plan_of(cases[i].sql, err, sizeof err, &script, &app);
+        assert_null(p);
+        if (strncmp(err, cases[i].want, strlen(cases[i].want))) fail_msg("got '%s', want '%s'", err, cases[i].want);
+        sl_ast_free(script);
+    }
+}
+
+/* DECIMAL arithmetic types: + keeps the larger scale, * adds scales; INTEGER widens. */
+static void test_decimal_types(void **state)
+{
+    char err[512];
+    sl_ast_t *script;
+    sl_app_desc_t app;
+    sl_plan_t *p = plan_of("CREATE STREAM O (a DECIMAL(18,2), b DECIMAL(18,4), c DOUBLE);\n"
+                           "CREATE PUMP P AS INSERT INTO O SELECT STREAM amount + qty, amount * amount, "
+                           "price + qty FROM S_001;\n",
+                           err, sizeof err, &script, &app);
+    assert_non_null(p);
+    const sl_pnode_t *m = NULL;
+    for (int i = 0; i < p->nnodes; i++)
+        if (p->nodes[i]->kind == SL_PN_MAP && p->nodes[i]->exprs[0]->kind == SL_EX_OP) m = p->nodes[i];
+    assert_non_null(m);
+    assert_int_equal(m->exprs[0]->type.id, SL_T_DECIMAL);
+    assert_int_equal(m->exprs[0]->type.scale, 2);
+    assert_int_equal(m->exprs[1]->type.scale, 4);
+    assert_int_equal(m->exprs[2]->type.id, SL_T_DOUBLE);
+    assert_int_equal(m->exprs[2]->args[1]->kind, SL_EX_CAST); /* qty widened explicitly */
+    sl_plan_free(p);
+    sl_ast_free(script);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tumbling_shape),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_decimal_types),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
