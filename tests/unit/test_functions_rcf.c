@@ -149,6 +149,13 @@ static void test_golden_flatline(void **state)
         else
             assert_true(fabs(s - 8.0 / 257.0) < 1e-12);
     }
+    /* A duplicate's attribution is spread evenly, and still sums to the score. */
+    double hi, lo;
+    double s = sl_rcf_explain(f, (double[]){45.0}, &hi, &lo);
+    assert_true(fabs(hi + lo - s) < 1e-15 && hi == lo);
+    /* Anything else is isolated at the root of every tree: log2(256) = 8, all HIGH. */
+    s = sl_rcf_explain(f, (double[]){46.0}, &hi, &lo);
+    assert_true(fabs(s - 8.0) < 1e-12 && lo == 0 && fabs(hi - 8.0) < 1e-12);
     sl_rcf_free(f);
 }
 
