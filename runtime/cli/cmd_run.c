@@ -232,15 +232,14 @@ static bool fast_dump_line(const char *p, const char *end, dump_rec_t *r)
         if (p < end && *p == '}') break;
         return false;
     }
-    if (have_d && memchr(r->data64, '\\', r->data64_len)) return false;
+    /* A "\/" escape inside Data is not checked for here: base64 has no backslash, so
+     * such a line fails to decode and is read again with the full parser (decode_data). */
     return have_t && have_d;
 }
 
-/* Parses a dump line with a fast scan (the format sluice tail writes), falling back to a
- * full JSON parse. Returns false when the line is not a record. */
-static bool parse_dump_line(const char *p, size_t n, dump_rec_t *r, sl_arena_t *a)
+/* Parses a dump line with the full JSON parser (escapes resolved). */
+static bool slow_dump_line(const char *p, size_t n, dump_rec_t *r, sl_arena_t *a)
 {
-    if (fast_dump_line(p, p + n, r)) return true;
     const char *err;
     sl_val_t *v = sl_json_parse(a, p, n, &err);
     if (!v) return false;
@@ -256,6 +255,24 @@ static bool parse_dump_line(const char *p, size_t n, dump_rec_t *r, sl_arena_t *
     r->seq = sl_val_get_str(v, "SequenceNumber", &sl);
     r->seq_len = r->seq ? sl : 0;
     return true;
+}
+
+/* Base64-decodes a record's Data into out (room for data64_len bytes); when the fast scan
+ * kept a JSON escape in it, re-reads the line with the full parser. -1: not base64. */
+static long decode_data(const char *line, size_t ll, dump_rec_t *r, unsigned char *out, sl_arena_t *a)
+{
+    long dl = sl_base64_decode(r->data64, r->data64_len, out);
+    if (dl >= 0 || !memchr(r->data64, '\\', r->data64_len)) return dl;
+    if (!slow_dump_line(line, ll, r, a)) return -1;
+    return sl_base64_decode(r->data64, r->data64_len, out);
+}
+
+/* Parses a dump line with a fast scan (the format sluice tail writes), falling back to a
+ * full JSON parse. Returns false when the line is not a record. */
+static bool parse_dump_line(const char *p, size_t n, dump_rec_t *r, sl_arena_t *a)
+{
+    if (fast_dump_line(p, p + n, r)) return true;
+    return slow_dump_line(p, n, r, a);
 }
 
 /* Replays a dump into input 0 of the engine. Returns 0 or 1. */
@@ -306,7 +323,7 @@ static int replay(sl_engine_t *e, const char *path)
                 continue;
             }
             unsigned char *data = sl_engine_record_buf(e, 0, r.data64_len);
-            long dl = sl_base64_decode(r.data64, r.data64_len, data);
+            long dl = decode_data(line, ll, &r, data, scratch);
             char seqbuf[64];
             if (r.seq) {
                 size_t sl = r.seq_len < sizeof seqbuf - 1 ? r.seq_len : sizeof seqbuf - 1;
@@ -437,7 +454,7 @@ static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
         }
         for (int attempt = 0; attempt < 2; attempt++) {
             unsigned char *data = sl_arena_alloc(b->arena, rec.data64_len ? rec.data64_len : 1);
-            long dl = sl_base64_decode(rec.data64, rec.data64_len, data);
+            long dl = decode_data(line, ll, &rec, data, scratch);
             if (dl < 0) {
                 r->bad_lines++;
                 break;

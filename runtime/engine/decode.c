@@ -503,6 +503,10 @@ static bool walk(sl_decoder_t *d, scan_t *s, pnode_t *n, sl_batch_t *b, size_t r
         }
         const char *ks = s->p + 1;
         bool esc;
+        if (s->p + 1 >= s->end) {
+            s->err = "unexpected end of record";
+            return false;
+        }
         if (!skip_string(s, &esc)) return false;
         size_t kl = (size_t)(s->p - ks - 1);
         ws(s);
@@ -512,11 +516,16 @@ static bool walk(sl_decoder_t *d, scan_t *s, pnode_t *n, sl_batch_t *b, size_t r
         }
         s->p++;
         pnode_t *child = NULL;
-        for (int i = 0; i < n->nkids; i++)
-            if (n->kids[i]->keylen == kl && !memcmp(n->kids[i]->key, ks, kl)) {
+        for (int i = 0; i < n->nkids; i++) {
+            const pnode_t *k = n->kids[i];
+            if (k->keylen != kl || k->key[0] != ks[0]) continue;
+            size_t j = 1;
+            while (j < kl && k->key[j] == ks[j]) j++;
+            if (j == kl) {
                 child = n->kids[i];
                 break;
             }
+        }
         bool ok = child ? walk(d, s, child, b, r, top, depth + 1) : skip_value(s, depth + 1);
         if (!ok) return false;
         ws(s);

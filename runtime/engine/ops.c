@@ -142,9 +142,18 @@ uint64_t sl_hash_row(const sl_vec_t *cols, const int *which, int n, size_t i)
         uint64_t x;
         if (v->null[i]) x = 0x5bd1e995;
         else if (sl_type_phys(v->type) == SL_PHYS_STR) {
-            x = 1469598103934665603ULL;
+            /* 8 bytes at a time, then the tail, mixed with the length. */
             const unsigned char *p = (const unsigned char *)v->v.s[i].p;
-            for (uint32_t j = 0; j < v->v.s[i].len; j++) x = (x ^ p[j]) * 1099511628211ULL;
+            uint32_t len = v->v.s[i].len, j = 0;
+            x = len;
+            for (; j + 8 <= len; j += 8) {
+                uint64_t w;
+                memcpy(&w, p + j, 8);
+                x = mix(x ^ w);
+            }
+            uint64_t t = 0;
+            for (uint32_t q = 0; j + q < len; q++) t |= (uint64_t)p[j + q] << (8 * q);
+            x = (x ^ t) * 0x9e3779b97f4a7c15ULL;
         } else if (sl_type_phys(v->type) == SL_PHYS_F64) {
             double d = v->v.f[i] == 0.0 ? 0.0 : v->v.f[i];
             memcpy(&x, &d, 8);
