@@ -149,6 +149,18 @@ static bool reaches(const sl_plan_t *p, int from, int to, int depth)
     return false;
 }
 
+/* Replaces every column reference i of e by a copy of exprs[i] (consumes e). */
+static sl_expr_t *subst_cols(sl_expr_t *e, sl_expr_t *const *exprs)
+{
+    if (e->kind == SL_EX_COL) {
+        sl_expr_t *c = sl_expr_copy(exprs[e->col_ix]);
+        sl_expr_free(e);
+        return c;
+    }
+    for (int i = 0; i < e->nargs; i++) e->args[i] = subst_cols(e->args[i], exprs);
+    return e;
+}
+
 /* CREATE PUMP ... AS INSERT INTO stream [(cols)] query. */
 static void plan_pump(sl_binder_t *b, const sl_ast_t *st)
 {
@@ -229,6 +241,30 @@ static void plan_pump(sl_binder_t *b, const sl_ast_t *st)
                 xs[c] = sl_expr_new(SL_EX_CONST, t, NULL);
                 xs[c]->null = true;
             }
+        sl_pnode_t *qn = b->plan->nodes[q];
+        if (qn->kind == SL_PN_MAP) {
+            /* Fuse the casts into the query's own final MAP (one program, one pass). */
+            for (int c = 0; c < tn->ncols; c++) xs[c] = subst_cols(xs[c], qn->exprs);
+            for (int c = 0; c < qn->ncols; c++) {
+                sl_expr_free(qn->exprs[c]);
+                sl_free(qn->cols[c].name);
+            }
+            sl_free(qn->exprs);
+            sl_free(qn->cols);
+            sl_free(qn->name);
+            qn->name = sl_strdup(st->name);
+            qn->ncols = tn->ncols;
+            qn->exprs = xs;
+            qn->cols = SL_NEWN(sl_pcol_t, tn->ncols ? tn->ncols : 1);
+            for (int c = 0; c < tn->ncols; c++) {
+                qn->cols[c].name = sl_strdup(tn->cols[c].name);
+                qn->cols[c].type = tn->cols[c].type;
+            }
+            sl_pb_add_input(tn, q);
+            sl_free(tcols);
+            sl_scope_free(&sc);
+            return;
+        }
         /* A MAP that casts to the stream's types; named after the pump for error rows. */
         sl_pnode_t *m = sl_pb_node(b, SL_PN_MAP, st);
         sl_pb_add_input(m, q);
