@@ -335,6 +335,43 @@ static void test_determinism_threads(void **state)
     sl_free(lb);
 }
 
+/* Per-row calls with attributions use the pool only when a row is big enough
+ * (DISPATCH_MIN_WORK in rcf.c): 250 trees over 8 columns x shingle 4 are. */
+static void test_threads_explain_wide(void **state)
+{
+    enum { N = 400 };
+    double *out[2], *hs[2], *ls[2];
+    for (int run = 0; run < 2; run++) {
+        sl_rcf_config_t c;
+        sl_rcf_config_default(&c, 8);
+        c.trees = 250;
+        c.sample_size = 64;
+        c.shingle_size = 4;
+        c.threads = run ? 2 : 1;
+        sl_rcf_t *f = sl_rcf_new(&c);
+        gauss_t g = {21};
+        out[run] = sl_malloc(N * sizeof(double));
+        hs[run] = sl_malloc(N * 8 * sizeof(double));
+        ls[run] = sl_malloc(N * 8 * sizeof(double));
+        for (int i = 0; i < N; i++) {
+            double row[8];
+            for (int k = 0; k < 8; k++) row[k] = gauss_next(&g) + (i == 300 ? 9 : 0);
+            out[run][i] = sl_rcf_score_update_explain(f, row, hs[run] + i * 8, ls[run] + i * 8);
+        }
+        assert_valid(f);
+        sl_rcf_free(f);
+    }
+    assert_true(out[0][300] > 1.5);
+    assert_memory_equal(out[0], out[1], N * sizeof(double));
+    assert_memory_equal(hs[0], hs[1], N * 8 * sizeof(double));
+    assert_memory_equal(ls[0], ls[1], N * 8 * sizeof(double));
+    for (int run = 0; run < 2; run++) {
+        sl_free(out[run]);
+        sl_free(hs[run]);
+        sl_free(ls[run]);
+    }
+}
+
 /* A restored snapshot continues exactly as the original; corrupt bytes are refused. */
 static void test_snapshot_restore(void **state)
 {
@@ -467,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_attribution),
         cmocka_unit_test(test_shingle_period_break),
         cmocka_unit_test(test_determinism_threads),
+        cmocka_unit_test(test_threads_explain_wide),
         cmocka_unit_test(test_snapshot_restore),
         cmocka_unit_test(test_invariants_and_nonfinite),
         cmocka_unit_test(test_explain_format),
