@@ -522,6 +522,15 @@ static int bind_order(sl_binder_t *b, const sl_ast_t *q, int node, sl_scope_t *s
             /* ROWTIME, or the column the select list turned into ROWTIME (expr AS ROWTIME). */
             if (ix < 0 && (!strcmp(nm, "ROWTIME") || (in->kind == SL_PN_MAP && in->rowtime))) ix = -2;
         }
+        if (ix == -1 && in->kind == SL_PN_MAP && in->exprs && k->kind != SL_AST_LITERAL) {
+            /* An expression of the select list, written out again (ORDER BY FLOOR(s.ROWTIME
+             * TO MINUTE) for a FLOOR(s.ROWTIME TO MINUTE) item). */
+            sl_expr_t *x = sl_bind_expr(b, sc, k, 0);
+            if (!x) return -1;
+            for (int c = 0; c < in->ncols && ix < 0; c++)
+                if (sl_expr_equal(in->exprs[c], x)) ix = c;
+            sl_expr_free(x);
+        }
         if (ix == -2) {
             s->sort_cols[i] = -1;
             s->sort_desc[i] = ol->kids[i]->op == SL_ORDER_DESC;

@@ -306,6 +306,38 @@ CREATE PUMP "PB" AS INSERT INTO "B" SELECT STREAM ticker, COUNT(*) FROM "A" GROU
 case("empty_input", pump(f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)",
                          "ticker VARCHAR(8), n BIGINT"), [])
 
+
+# ---- the KDA reference notes' example queries, verbatim ----------------------------------
+case("kda_example_sliding", TICKS.replace("ticker VARCHAR(8) PATH '$.ticker'", "ticker_symbol VARCHAR(8) PATH '$.ticker'") + """CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker_symbol VARCHAR(8), avg_price DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker_symbol, AVG(price) OVER W1 AS avg_price FROM "SOURCE_SQL_STREAM_001"
+WINDOW W1 AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING);
+""")
+case("kda_example_stream_join", """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'events' FORMAT JSON (
+    kind VARCHAR(8) PATH '$.kind', orderId INTEGER PATH '$.order_id', amount DOUBLE PATH '$.amount');
+CREATE OR REPLACE STREAM OrderStream (orderId INTEGER);
+CREATE OR REPLACE STREAM TradeStream (orderId INTEGER, amount DOUBLE);
+CREATE OR REPLACE PUMP "PO" AS INSERT INTO OrderStream SELECT STREAM orderId FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'order';
+CREATE OR REPLACE PUMP "PT" AS INSERT INTO TradeStream SELECT STREAM orderId, amount FROM "SOURCE_SQL_STREAM_001" WHERE kind = 'trade';
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (rt TIMESTAMP, orderId INTEGER, amount DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ROWTIME, o.orderId, t.amount FROM OrderStream AS o
+LEFT OUTER JOIN TradeStream OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t ON o.orderId = t.orderId;
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", JOIN_EV)
+case("kda_example_reference_join", TICKS + """CREATE REFERENCE TABLE "CompanyName" FROM FILE 'companies.csv' FORMAT CSV ("Ticker" VARCHAR(4), "Company" VARCHAR(64), "Sector" VARCHAR(16));
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(8), company VARCHAR(64), price DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker, "c"."Company", price FROM "SOURCE_SQL_STREAM_001" LEFT JOIN "CompanyName" AS "c" ON "SOURCE_SQL_STREAM_001".ticker = "c"."Ticker";
+""", STOCK_EV, files={"companies.csv": REF_CSV})
+SCORE_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'scores' FORMAT JSON (
+    player VARCHAR(8) PATH '$.player', score INTEGER PATH '$.score');
+"""
+case("kda_example_streaming_order_by", pump("""SELECT STREAM FLOOR(s.ROWTIME TO MINUTE) AS minute_start, player, score FROM "SOURCE_SQL_STREAM_001" AS s
+    ORDER BY FLOOR(s.ROWTIME TO MINUTE), score DESC""",
+    "minute_start TIMESTAMP, player VARCHAR(8), score INTEGER", pre=SCORE_PRE),
+     [ev(t, player=p, score=sc) for t, p, sc in ((1, "ann", 10), (20, "bob", 30), (50, "cy", 20), (61, "ann", 5), (90, "bob", 50), (125, "cy", 1))])
+
 # ---- planning errors (exit 1, FILE:LINE:COL diagnostics) ------------------------------------
 def err_case(name, select, cols="a VARCHAR(8), b BIGINT", pre=TICKS):
     case(name, pump(select, cols, pre=pre), fail=True)
