@@ -155,13 +155,13 @@ typedef struct tree {
     int32_t *slot;   /* [cap] the point slot the tree uses for each sample */
     double key_base; /* time the keys are relative to (moved for long streams) */
     rng_t srng;      /* sampler draws */
-    /* A cache that spares the two logs of a key for most rejected points: over stream
-     * times [.., thr_until], with the heap's largest key unchanged, a draw u > thr_hi is
-     * surely accepted and u < thr_lo surely rejected (see tree_offer). Not saved in
-     * snapshots: it only short-cuts decisions the exact computation would take. */
+    /* A cache that spares the two logs of a key for most rejected points: up to stream
+     * time thr_until, with the heap's largest key unchanged, a draw u < thr_lo is surely
+     * rejected (see tree_offer). Not saved in snapshots: it only short-cuts decisions
+     * the exact computation would take. */
     bool thr_valid;
     uint64_t thr_until;
-    double thr_hi, thr_lo;
+    double thr_lo;
 } tree_t;
 
 /* What one tree did with one point, for the calling thread to apply to the store. */
@@ -704,11 +704,10 @@ static void tree_offer(const sl_rcf_t *f, tree_t *tr, int32_t slot, uint64_t t, 
     double u = rng_open01(&tr->srng);
     if (tr->n == cap) {
         /* Exactly: accept iff log(-log u) - age < K (K the largest key), i.e. iff
-         * u > exp(-exp(K + age)), a bound that only falls as t grows. Between the bounds
-         * for now and for THR_SPAN points ahead (with a margin far above rounding) the
-         * key is computed. */
+         * u > exp(-exp(K + age)), a bound that only falls as t grows: its value THR_SPAN
+         * points ahead (less a margin far above rounding) rejects most draws at once;
+         * the others have their key computed. */
         if (!tr->thr_valid || t > tr->thr_until) {
-            tr->thr_hi = exp(-exp(tr->key[0] + age)) * (1 + 1e-9);
             tr->thr_until = t + THR_SPAN;
             tr->thr_lo =
                 exp(-exp(tr->key[0] + f->lambda * ((double)tr->thr_until - tr->key_base))) *
