@@ -15,7 +15,9 @@
  *                  name store streams are written there too), from the input's starting
  *                  position (TRIM_HORIZON, NOW, AT_TIMESTAMP; --from overrides), following
  *                  it; when it is idle the clock closes windows. --idle-exit MS stops after
- *                  MS ms without records (and closes every window).
+ *                  MS ms without records (and closes every window). On exit the last record
+ *                  read of each shard is checkpointed in DIR/checkpoints/, where
+ *                  LAST_STOPPED_POINT resumes.
  * Output: each row of the selected streams (default: the application's Outputs, else every
  * stream it creates) as one JSON object per line with "ROWTIME" as "YYYY-MM-DD HH:MM:SS.mmm"
  * (UTC). Error rows go to stderr as JSON, unless error_stream is selected (--output
@@ -601,12 +603,58 @@ typedef struct follow {
     char id[24];
     const char *iter; /* heap copy */
     bool done;
+    char last_seq[33]; /* the last record read ("" when none): the checkpoint */
 } follow_t;
+
+/* The checkpoint file of an application's input: DIR/checkpoints/<app>.<stream> (the app
+ * name with every character outside [A-Za-z0-9._-] replaced by '_'). Heap string. */
+static char *checkpoint_path(const char *data_dir, const char *app, const char *stream)
+{
+    char *p = sl_asprintf("%s/checkpoints/%s.%s", data_dir, app ? app : "app", stream);
+    for (char *q = p + strlen(data_dir) + 13; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+              *q == '.' || *q == '-' || *q == '_'))
+            *q = '_';
+    return p;
+}
+
+/* Reads the checkpointed sequence number of shard `id` (false when none). */
+static bool checkpoint_get(const char *path, const char *id, char seq[33])
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    char line[128], sid[64], sq[64];
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        if (sscanf(line, "%63s %63s", sid, sq) == 2 && !strcmp(sid, id) && strlen(sq) < 33) {
+            strcpy(seq, sq);
+            found = true;
+        }
+    fclose(f);
+    return found;
+}
+
+/* Writes the last sequence number read of every shard (atomically: temp file + rename). */
+static void checkpoint_put(const char *data_dir, const char *path, const follow_t *fs, size_t n)
+{
+    char *dir = sl_asprintf("%s/checkpoints", data_dir);
+    mkdir(dir, 0755);
+    sl_free(dir);
+    char *tmp = sl_asprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f) {
+        for (size_t k = 0; k < n; k++)
+            if (fs[k].last_seq[0]) fprintf(f, "%s %s\n", fs[k].id, fs[k].last_seq);
+        if (fclose(f) == 0) rename(tmp, path);
+    }
+    sl_free(tmp);
+}
 
 /* Follows input 0's stream in the embedded store. Returns 0 or 1. */
 static int follow_store(sl_engine_t *e, sl_store_t *st, const sl_app_input_t *in, const char *from,
-                        long idle_exit_ms)
+                        long idle_exit_ms, const char *data_dir, const char *app_name)
 {
+    char *ckpt = checkpoint_path(data_dir, app_name, in->stream);
     sl_iter_type_t type = SL_ITER_LATEST;
     int64_t ts = 0;
     if (in->start == SL_START_TRIM_HORIZON || in->start == SL_START_LAST_STOPPED_POINT) type = SL_ITER_TRIM_HORIZON;
@@ -636,14 +684,21 @@ static int follow_store(sl_engine_t *e, sl_store_t *st, const sl_app_input_t *in
             bool known = false;
             for (size_t k = 0; k < nfs; k++) known |= !strcmp(fs[k].id, si->shards[i].id);
             if (known) continue;
+            /* LAST_STOPPED_POINT: after the checkpointed record, else from the start. */
+            char seq[33] = "";
+            bool resume = in->start == SL_START_LAST_STOPPED_POINT && !from &&
+                          checkpoint_get(ckpt, si->shards[i].id, seq);
             const char *it = sl_store_get_iterator(st, in->stream, si->shards[i].id,
-                                                   nfs && type == SL_ITER_LATEST && e ? SL_ITER_TRIM_HORIZON : type,
-                                                   NULL, ts, a, &err);
+                                                   resume ? SL_ITER_AFTER_SEQUENCE_NUMBER
+                                                   : nfs && type == SL_ITER_LATEST ? SL_ITER_TRIM_HORIZON
+                                                                                   : type,
+                                                   resume ? seq : NULL, ts, a, &err);
             if (!it) continue;
             fs = sl_realloc(fs, sizeof *fs * (nfs + 1));
             memset(&fs[nfs], 0, sizeof fs[nfs]);
             snprintf(fs[nfs].id, sizeof fs[nfs].id, "%s", si->shards[i].id);
             fs[nfs].iter = sl_strdup(it);
+            snprintf(fs[nfs].last_seq, sizeof fs[nfs].last_seq, "%s", seq);
             nfs++;
         }
         /* One round: read every shard, merge the records by arrival time. */
@@ -660,6 +715,7 @@ static int follow_store(sl_engine_t *e, sl_store_t *st, const sl_app_input_t *in
             sl_free((void *)fs[k].iter);
             fs[k].iter = res.next_iterator ? sl_strdup(res.next_iterator) : NULL;
             if (!fs[k].iter) fs[k].done = true;
+            if (res.n) snprintf(fs[k].last_seq, sizeof fs[k].last_seq, "%s", res.records[res.n - 1].seq);
             all = sl_realloc(all, sizeof *all * (nall + res.n + 1));
             memcpy(all + nall, res.records, sizeof *all * res.n);
             nall += res.n;
@@ -694,6 +750,8 @@ static int follow_store(sl_engine_t *e, sl_store_t *st, const sl_app_input_t *in
             nanosleep(&d, NULL);
         }
     }
+    checkpoint_put(data_dir, ckpt, fs, nfs);
+    sl_free(ckpt);
     for (size_t k = 0; k < nfs; k++) sl_free((void *)fs[k].iter);
     sl_free(fs);
     sl_arena_free(a);
@@ -826,7 +884,8 @@ int sl_cmd_run(int argc, char **argv)
                    rst.st_size >= 8 * (off_t)CHUNK && !getenv("SLUICE_SEQUENTIAL");
         if (!big || replay_parallel(e, replay_path) < 0) rc = replay(e, replay_path);
     }
-    else rc = follow_store(e, st, &app.desc.inputs[0], from, idle_exit);
+    else rc = follow_store(e, st, &app.desc.inputs[0], from, idle_exit, data_dir,
+                           app.desc.name ? app.desc.name : argv[optind]);
     sl_engine_finish(e);
     sl_engine_free(e);
     sl_store_close(st);
