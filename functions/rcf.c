@@ -1155,6 +1155,20 @@ double sl_rcf_score(const sl_rcf_t *f, const double *row)
     return sl_rcf_explain(f, row, NULL, NULL);
 }
 
+long sl_rcf_sample_count(const sl_rcf_t *f, const double *point)
+{
+    int32_t path[SL_RCF_MAX_SAMPLE];
+    long n = 0;
+    for (int t = 0; t < f->cfg.trees; t++) {
+        const tree_t *tr = &f->trees[t];
+        int depth;
+        int32_t c = tree_descend(tr, point, path, &depth);
+        if (c != NIL && pt_equal(pstore_pt(&f->ps, tr->leaf_pt[~c]), point, f->dim))
+            n += tr->leaf_mass[~c];
+    }
+    return n;
+}
+
 /* ---- snapshots ---------------------------------------------------------------------------- */
 
 #define SNAP_MAGIC   "SLRCF\x00\x00\x01"

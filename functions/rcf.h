@@ -121,6 +121,10 @@ double sl_rcf_explain(const sl_rcf_t *f, const double *row, double *high, double
 void sl_rcf_snapshot(const sl_rcf_t *f, sl_buf_t *out);
 sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char **err);
 
+/* How many copies of point (dims * shingle_size doubles, a whole shingle) the trees'
+ * samples hold, summed over trees: for tests of the samplers and for diagnosis. */
+long sl_rcf_sample_count(const sl_rcf_t *f, const double *point);
+
 /*
  * Checks every internal invariant: each node's box is the union of its children's, its
  * mass their sum, its cut separates them; sampler heaps are ordered and hold exactly the

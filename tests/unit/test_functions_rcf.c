@@ -372,6 +372,46 @@ static void test_threads_explain_wide(void **state)
     }
 }
 
+/* The samplers: every point is taken until a sample is full; then, with almost no time
+ * decay, a uniform reservoir (each of n points held with probability S/n), and with a
+ * short timeDecay, a sample biased towards recent points. */
+static void test_sampler(void **state)
+{
+    enum { S = 64, N = 4 * S, T = 400 };
+    for (int decayed = 0; decayed <= 1; decayed++) {
+        sl_rcf_config_t c;
+        sl_rcf_config_default(&c, 1);
+        c.trees = T;
+        c.sample_size = S;
+        c.time_decay = decayed ? 2 * S : 2147483647LL;
+        sl_rcf_t *f = sl_rcf_new(&c);
+        for (int i = 0; i < N; i++) {
+            sl_rcf_score_update(f, (double[]){i});
+            if (i == S - 1) /* full: every tree holds every point so far */
+                for (int k = 0; k < S; k++)
+                    assert_int_equal(sl_rcf_sample_count(f, (double[]){k}), T);
+        }
+        double first = 0, last = 0; /* mean inclusion of the first and last quarter */
+        for (int k = 0; k < S; k++) {
+            first += (double)sl_rcf_sample_count(f, (double[]){k}) / T / S;
+            last += (double)sl_rcf_sample_count(f, (double[]){N - S + k}) / T / S;
+        }
+        if (!decayed) {
+            assert_true(fabs(first - 0.25) < 0.02);
+            assert_true(fabs(last - 0.25) < 0.02);
+        } else {
+            /* weights exp(t/128) make the last quarter e^1.5 ~ 4.5 times as likely to be
+             * kept as the first, at least */
+            assert_true(last > 3 * first);
+        }
+        long total = 0;
+        for (int k = 0; k < N; k++) total += sl_rcf_sample_count(f, (double[]){k});
+        assert_int_equal(total, (long)T * S);
+        assert_valid(f);
+        sl_rcf_free(f);
+    }
+}
+
 /* A restored snapshot continues exactly as the original; corrupt bytes are refused. */
 static void test_snapshot_restore(void **state)
 {
@@ -505,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_shingle_period_break),
         cmocka_unit_test(test_determinism_threads),
         cmocka_unit_test(test_threads_explain_wide),
+        cmocka_unit_test(test_sampler),
         cmocka_unit_test(test_snapshot_restore),
         cmocka_unit_test(test_invariants_and_nonfinite),
         cmocka_unit_test(test_explain_format),
