@@ -138,7 +138,10 @@ static int load_app(app_t *a, const char *path)
     if (!diags.count && !rc) a->plan = sl_plan_build(a->script, &a->desc, &diags);
     if (diags.count) {
         sl_buf_t out = SL_BUF_INIT;
-        sl_diag_render(&diags, path, a->code, strlen(a->code), &out);
+        /* For a JSON application, positions are in its ApplicationCode. */
+        char *shown = json ? sl_asprintf("%s#ApplicationCode", path) : sl_strdup(path);
+        sl_diag_render(&diags, shown, a->code, strlen(a->code), &out);
+        sl_free(shown);
         fputs(out.p, stderr);
         sl_buf_free(&out);
         rc = 1;
