@@ -14,8 +14,10 @@
  *     8/257 after warm-up (both need no randomness).
  *
  * Usage: nab_eval [--threads N] [--seed S] [--quick|--full] [--dump NAME] [DIR]
- * --dump writes row,value,sluice,kda,label of the files whose name contains NAME to stderr.
- * DIR defaults to $SLUICE_NAB_DIR, else $SLUICE_SRC/../shared/nab, else the source tree's
+ * --time-decay T runs another timeDecay than KDA's default (for diagnosis: the criteria
+ * then compare unlike things). --dump writes row,value,sluice,kda,label of the files whose name
+ * contains NAME to stderr. DIR defaults to $SLUICE_NAB_DIR, else $SLUICE_SRC/../shared/nab, else
+ * the source tree's
  * ../shared/nab. --quick (implied under AddressSanitizer) skips files over 6000 rows so
  * the sanitizer build stays within a minute; the criteria then apply to the files run.
  */
@@ -210,12 +212,15 @@ int main(int argc, char **argv)
     uint64_t seed = 1;
     bool quick = NAB_ASAN;
     int nseeds = 5;
+    long long time_decay = 0;
     const char *dir = NULL, *dump = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--time-decay") && i + 1 < argc)
+            time_decay = atoll(argv[++i]);
         else if (!strcmp(argv[i], "--quick"))
             quick = true;
         else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
@@ -292,6 +297,7 @@ int main(int argc, char **argv)
             sl_rcf_config_default(&cfg, 1);
             cfg.seed = seed + (uint64_t)k;
             cfg.threads = threads;
+            if (time_decay > 0) cfg.time_decay = time_decay;
             W = (size_t)cfg.sample_size;
             sl_rcf_t *f = sl_rcf_new(&cfg);
             double *out = k == 0 ? (sc = sl_malloc(s.n * sizeof(double))) : other;
