@@ -6,9 +6,10 @@
  *   - one point store shared by all trees: each sampled point (shingle) is stored once,
  *     as dim doubles in a flat array, and referenced by slot index with a reference count
  *     (how many tree samplers hold it);
- *   - compact trees: node arrays indexed by int32 (children, cut dimension and value,
- *     mass, and the cached bounding box as lo[dim] and hi[dim] side by side); a child
- *     index < 0 is a leaf, ~child its index in the leaf arrays (point slot, mass);
+ *   - compact trees: 16-byte internal nodes (cut value, two int16 children, cut
+ *     dimension) in one array, their masses and cached bounding boxes (lo[dim] and
+ *     hi[dim] side by side) in others; a child index < 0 is a leaf, ~child its index in
+ *     the leaf arrays (point slot, mass);
  *   - one weighted reservoir sampler per tree, a max-heap on the A-Res key
  *     log(-log u) - lambda * t (smallest keys are kept), with lambda = 1/time_decay.
  *
@@ -173,14 +174,13 @@ typedef struct tree_event {
 /* ---- the forest ----------------------------------------------------------------------- */
 
 /* Work handed to the pool for one call: n points (already in the store), each scored by
- * every tree (unless warm) and then offered to every tree's sampler (unless learn is
- * false, for read-only scoring). */
+ * every tree (unless still in warm-up) and then offered to every tree's sampler. */
 typedef struct job {
     int n;                /* points in this job */
     const int32_t *pt;    /* [n] point slots */
     const uint64_t *t;    /* [n] stream time of each point */
     const uint8_t *score; /* [n] 1: score the point before learning it */
-    bool learn;           /* offer the points to the samplers */
+    bool learn;           /* offer the points to the samplers (always, so far) */
     bool attr;            /* compute attributions (then n == 1) */
     double *tscore;       /* [n * trees] per-tree scores */
     double *tattr;        /* [trees * 2 * dim] per-tree high then low, when attr */
@@ -221,7 +221,6 @@ struct sl_rcf {
     double *s_tscore;
     tree_event_t *s_ev;
     double *s_tattr; /* [trees * 2 * dim] */
-    double *s_q;     /* [dim] query for read-only calls */
     double *s_hl;    /* [2 * dim] per-shingle-position attribution sums */
     size_t *s_row;   /* [scratch_n] the input row of each point of a chunk */
 };
@@ -910,7 +909,6 @@ static sl_rcf_t *forest_alloc(const sl_rcf_config_t *cfg)
     f->trees = SL_NEWN(tree_t, cfg->trees);
     for (int i = 0; i < cfg->trees; i++) tree_alloc(&f->trees[i], cfg->sample_size, f->dim);
     f->s_tattr = SL_NEWN(double, (size_t)cfg->trees * 2 * (size_t)f->dim);
-    f->s_q = SL_NEWN(double, f->dim);
     f->s_hl = SL_NEWN(double, 2 * (size_t)f->dim);
     if (cfg->threads > 1) f->pool = pool_new(f, cfg->threads);
     return f;
@@ -944,7 +942,6 @@ void sl_rcf_free(sl_rcf_t *f)
     sl_free(f->s_tscore);
     sl_free(f->s_ev);
     sl_free(f->s_tattr);
-    sl_free(f->s_q);
     sl_free(f->s_hl);
     sl_free(f->s_row);
     sl_free(f);
