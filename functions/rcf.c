@@ -142,6 +142,8 @@ typedef struct tree {
     int32_t root;   /* node index, ~leaf index, or NIL */
     node_t *node;   /* [cap-1] internal nodes */
     int32_t *mass;  /* [cap-1] points below each internal node (duplicates counted) */
+    double *rsum;   /* [cap-1] range sum of each node's box, sum_i (hi_i - lo_i), kept
+                     * with the box (scoring needs it at every ancestor) */
     double *box;    /* [(cap-1) * 2 * dim] lo[dim] then hi[dim] per node */
     int32_t *nfree; /* [cap-1] free internal nodes (stack) */
     int32_t nnfree;
@@ -289,6 +291,16 @@ static inline int32_t child_mass(const tree_t *tr, int32_t c)
     return c >= 0 ? tr->mass[c] : tr->leaf_mass[~c];
 }
 
+/* The range sum of node v's box, always summed in this order (restored snapshots
+ * recompute it and must get the same bits). */
+static inline double box_rsum(const sl_rcf_t *f, const tree_t *tr, int32_t v)
+{
+    const double *lo = node_lo(f, tr, v), *hi = node_hi(f, tr, v);
+    double r = 0;
+    for (int i = 0; i < f->dim; i++) r += hi[i] - lo[i];
+    return r;
+}
+
 static inline bool pt_equal(const double *a, const double *b, int dim)
 {
     for (int i = 0; i < dim; i++)
@@ -302,6 +314,7 @@ static void tree_alloc(tree_t *tr, int cap, int dim)
     tr->root = NIL;
     tr->node = SL_NEWN(node_t, ni);
     tr->mass = SL_NEWN(int32_t, ni);
+    tr->rsum = SL_NEWN(double, ni);
     tr->box = SL_NEWN(double, (size_t)ni * 2 * (size_t)dim);
     tr->nfree = SL_NEWN(int32_t, ni);
     tr->leaf_pt = SL_NEWN(int32_t, cap);
@@ -320,6 +333,7 @@ static void tree_release(tree_t *tr)
 {
     sl_free(tr->node);
     sl_free(tr->mass);
+    sl_free(tr->rsum);
     sl_free(tr->box);
     sl_free(tr->nfree);
     sl_free(tr->leaf_pt);
@@ -441,6 +455,7 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                     vlo[i] = lo[i] < x[i] ? lo[i] : x[i];
                     vhi[i] = hi[i] > x[i] ? hi[i] : x[i];
                 }
+                tr->rsum[v] = box_rsum(f, tr, v);
                 if (parent == NIL)
                     tr->root = v;
                 else if (tr->node[parent].kid[0] == c)
@@ -455,6 +470,7 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                 if (x[i] < glo[i]) glo[i] = x[i];
                 if (x[i] > ghi[i]) ghi[i] = x[i];
             }
+            tr->rsum[c] = box_rsum(f, tr, c);
         }
         tr->mass[c]++;
         parent = c;
@@ -478,6 +494,7 @@ static bool refit_box(const sl_rcf_t *f, tree_t *tr, int32_t v)
         lo[i] = a;
         hi[i] = b;
     }
+    if (changed) tr->rsum[v] = box_rsum(f, tr, v);
     return changed;
 }
 
@@ -515,40 +532,32 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
 }
 
 /*
- * For query q and the box lo/hi: *gap = how far q lies outside the box, summed over the
- * dimensions (0 when inside), *range = the box's range sum. Four partial sums (a fixed
- * order, so results stay deterministic) keep the additions independent: with shingles
- * the box loop is the hot spot of scoring.
+ * How far q lies outside the box lo/hi, summed over the dimensions (0 when inside). Four
+ * partial sums (a fixed order, so results stay deterministic) keep the additions
+ * independent: with shingles this loop is the hot spot of scoring.
  */
-static inline void box_gap(const double *lo, const double *hi, const double *q, int dim,
-                           double *gap, double *range)
+static inline double box_gap(const double *lo, const double *hi, const double *q, int dim)
 {
     if (dim < 4) { /* one to three columns: the reduction below would only cost */
-        double g = 0, r = 0;
+        double g = 0;
         for (int i = 0; i < dim; i++) {
             double a = lo[i] - q[i], b = q[i] - hi[i];
             g += (a > 0 ? a : 0) + (b > 0 ? b : 0);
-            r += hi[i] - lo[i];
         }
-        *gap = g;
-        *range = r;
-        return;
+        return g;
     }
-    double g[4] = {0, 0, 0, 0}, r[4] = {0, 0, 0, 0};
+    double g[4] = {0, 0, 0, 0};
     int i = 0;
     for (; i + 4 <= dim; i += 4)
         for (int k = 0; k < 4; k++) {
             double a = lo[i + k] - q[i + k], b = q[i + k] - hi[i + k];
             g[k] += (a > 0 ? a : 0) + (b > 0 ? b : 0);
-            r[k] += hi[i + k] - lo[i + k];
         }
     for (; i < dim; i++) {
         double a = lo[i] - q[i], b = q[i] - hi[i];
         g[0] += (a > 0 ? a : 0) + (b > 0 ? b : 0);
-        r[0] += hi[i] - lo[i];
     }
-    *gap = (g[0] + g[1]) + (g[2] + g[3]);
-    *range = (r[0] + r[1]) + (r[2] + r[3]);
+    return (g[0] + g[1]) + (g[2] + g[3]);
 }
 
 /*
@@ -600,10 +609,9 @@ static double tree_score_path(const sl_rcf_t *f, const tree_t *tr, const double 
     for (int k = depth - 1; k >= 0; k--) {
         int32_t v = path[k];
         const double *blo = node_lo(f, tr, v), *bhi = node_hi(f, tr, v);
-        double gap, range;
-        box_gap(blo, bhi, q, dim, &gap, &range);
+        double gap = box_gap(blo, bhi, q, dim);
         if (gap == 0) break;
-        range += gap;
+        double range = tr->rsum[v] + gap;
         double p = gap / range;
         double w = 1.0 / (k + 1.0);
         s = p * w + (1.0 - p) * s;
@@ -1321,6 +1329,7 @@ sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char *
         GETN(&r, tr->lfree, S);
         GETN(&r, tr->key, S);
         GETN(&r, tr->slot, S);
+        for (int v = 0; v < S - 1; v++) tr->rsum[v] = box_rsum(f, tr, v);
     }
     char msg[160];
     if (r.bad || r.left != 0 || !sl_rcf_validate(f, msg, sizeof msg)) {
@@ -1408,6 +1417,7 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
             double h = ahi[i] > bhi[i] ? ahi[i] : bhi[i];
             if (l != lo[i] || h != hi[i]) FAIL("tree %d: node %d box is not its children's", ti, c);
         }
+        if (tr->rsum[c] != box_rsum(f, tr, c)) FAIL("tree %d: node %d range sum is stale", ti, c);
         if (!(ahi[cd] <= tr->node[c].cval && tr->node[c].cval < blo[cd]))
             FAIL("tree %d: node %d cut does not separate its children", ti, c);
         stack[sp++] = a;
