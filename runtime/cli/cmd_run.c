@@ -204,14 +204,22 @@ static bool fast_dump_line(const char *p, const char *end, dump_rec_t *r)
     for (;;) {
         while (p < end && *p == ' ') p++;
         if (p >= end || *p != '"') return false;
-        const char *k = p + 1, *ke = memchr(k, '"', (size_t)(end - k));
-        if (!ke) return false;
+        const char *k = p + 1, *ke = k;
+        while (ke < end && *ke != '"' && *ke != '\\') ke++;
+        if (ke >= end || *ke != '"') return false;
         p = ke + 1;
         while (p < end && (*p == ' ' || *p == ':')) p++;
         if (p >= end) return false;
         size_t kl = (size_t)(ke - k);
         if (*p == '"') {
-            const char *v = p + 1, *ve = memchr(v, '"', (size_t)(end - v));
+            const char *v = p + 1, *ve;
+            if (kl == 4) {
+                ve = memchr(v, '"', (size_t)(end - v)); /* Data: long, no escapes expected */
+            } else {
+                ve = v;
+                while (ve < end && *ve != '"' && *ve != '\\') ve++;
+                if (ve >= end || *ve != '"') ve = NULL;
+            }
             if (!ve || ve[-1] == '\\') return false;
             if (kl == 4 && !memcmp(k, "Data", 4)) {
                 r->data64 = v;
