@@ -1429,6 +1429,7 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
         int32_t s = tr->slot[i];
         if (s < 0 || s >= f->ps.used) FAIL("tree %d: sampler holds a bad slot", ti);
         cnt[s]++;
+        if (!isfinite(tr->key[i])) FAIL("tree %d: sampler key is not finite", ti);
         if (i > 0 && tr->key[(i - 1) / 2] < tr->key[i])
             FAIL("tree %d: sampler heap out of order", ti);
     }
@@ -1450,8 +1451,12 @@ bool sl_rcf_validate(const sl_rcf_t *f, char *err, size_t errlen)
         int32_t s = ps->free[i];
         if (s < 0 || s >= ps->used || ps->ref[s] != -1) FAIL("point store: bad free list");
     }
+    for (int32_t s = 0; s < ps->used; s++)
+        if (ps->ref[s] > 0 && !row_finite(pstore_pt(ps, s), f->dim))
+            FAIL("slot %d: a point is not finite", s);
     for (int i = 0; i < f->cfg.trees; i++) {
         const tree_t *tr = &f->trees[i];
+        if (!isfinite(tr->key_base)) FAIL("tree %d: sampler time base is not finite", i);
         if (!validate_tree(f, tr, i, cnt, err, errlen)) goto out;
         for (int32_t k = 0; k < tr->n; k++) held[tr->slot[k]]++;
     }
