@@ -199,6 +199,62 @@ static int64_t add_months(int64_t ms, int64_t months)
     return sl_days_from_civil(ny, nm, d) * 86400000 + tod;
 }
 
+/*
+ * The common case of printing a DOUBLE without printf: when d (1e-4 <= |d| < 1e15) reads
+ * back exactly from 15 significant digits, writes them in fixed notation (as %.15g would,
+ * trailing zeros dropped, ".0" for integers) and returns true. The check is exact: m and
+ * 10^k are exact doubles, so m / 10^k is the correctly rounded value of the decimal m e-k,
+ * which is what strtod would read. Otherwise returns false (printf path).
+ */
+static bool fmt_double15(sl_buf_t *out, double d)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18};
+    double a = d < 0 ? -d : d;
+    if (!(a >= 1e-4 && a < 1e15)) return false;
+    int e = 0; /* a in [10^e, 10^(e+1)) */
+    if (a >= 1.0) {
+        while (e < 14 && a >= p10[e + 1]) e++;
+    } else {
+        while (a * p10[-e + 1] < 10.0 && e > -4) e--;
+        e--;
+        if (a * p10[-e] >= 10.0) e++;
+    }
+    int k = 14 - e; /* 0 <= k <= 18 */
+    if (k < 0 || k > 18) return false;
+    double md = nearbyint(a * p10[k]);
+    if (md >= 1e15 || md / p10[k] != a) return false;
+    uint64_t m = (uint64_t)md;
+    while (k > 0 && m % 10 == 0) {
+        m /= 10;
+        k--;
+    }
+    uint64_t ip = m / (uint64_t)p10[k], fp = m % (uint64_t)p10[k];
+    char tmp[48];
+    int n = 0;
+    if (d < 0) tmp[n++] = '-';
+    char rev[24];
+    int r = 0;
+    do {
+        rev[r++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    while (r) tmp[n++] = rev[--r];
+    tmp[n++] = '.';
+    if (k == 0) {
+        tmp[n++] = '0';
+    } else {
+        for (int i = k - 1; i >= 0; i--) {
+            tmp[n + i] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        n += k;
+    }
+    sl_buf_append(out, tmp, (size_t)n);
+    return true;
+}
+
 /* Appends the text form of a value; see expr.h. */
 void sl_value_text(sl_buf_t *out, const sl_vec_t *v, size_t row)
 {
@@ -224,6 +280,7 @@ void sl_value_text(sl_buf_t *out, const sl_vec_t *v, size_t row)
             sl_buf_puts(out, d > 0 ? "Infinity" : "-Infinity");
             return;
         }
+        if (v->type.id == SL_T_DOUBLE && fmt_double15(out, d)) return;
         /* The shortest of 15, 16, 17 significant digits that reads back exactly. */
         int prec = v->type.id == SL_T_REAL ? 7 : 15;
         snprintf(tmp, sizeof tmp, "%.*g", prec, d);
