@@ -234,6 +234,18 @@ static void test_attribution(void **state)
         row[1] = gauss_next(&g);
         sl_rcf_score_update(f, row);
     }
+    /* Scoring without learning sees the same shingle as the learning call that follows. */
+    for (int i = 0; i < 20; i++) {
+        row[0] = gauss_next(&g);
+        row[1] = i == 10 ? 25 : gauss_next(&g);
+        double h2[2], l2[2];
+        double peek = sl_rcf_explain(f, row, h2, l2);
+        assert_true(peek == sl_rcf_score(f, row));
+        double got = sl_rcf_score_update_explain(f, row, hi, lo);
+        assert_true(peek == got);
+        assert_memory_equal(h2, hi, sizeof h2);
+        assert_memory_equal(l2, lo, sizeof l2);
+    }
     row[0] = 0;
     row[1] = -40;
     double s = sl_rcf_score_update_explain(f, row, hi, lo);
