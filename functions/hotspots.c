@@ -60,6 +60,7 @@ struct sl_hotspots {
     /* the result */
     int nhot;
     sl_hotspot_t *hot; /* [window / 2 + 1] */
+    sl_hotspot_t *tmp; /* [window / 2 + 1] scratch for reordering */
     double *bounds;    /* [(window / 2 + 1) * 2 * dims] min then max of each hotspot */
 };
 
@@ -97,6 +98,7 @@ sl_hotspots_t *sl_hotspots_new(const sl_hotspots_config_t *cfg)
     h->gid = SL_NEWN(int32_t, W);
     h->order = SL_NEWN(int, W);
     h->hot = SL_NEWN(sl_hotspot_t, W / 2 + 1);
+    h->tmp = SL_NEWN(sl_hotspot_t, W / 2 + 1);
     h->bounds = SL_NEWN(double, (size_t)(W / 2 + 1) * 2 * d);
     return h;
 }
@@ -115,6 +117,7 @@ void sl_hotspots_free(sl_hotspots_t *h)
     sl_free(h->gid);
     sl_free(h->order);
     sl_free(h->hot);
+    sl_free(h->tmp);
     sl_free(h->bounds);
     sl_free(h);
 }
@@ -354,10 +357,8 @@ static void recompute(sl_hotspots_t *h)
     sort_ctx = h;
     qsort(h->order, (size_t)ngroups, sizeof(int), cmp_hot);
     sort_ctx = NULL;
-    sl_hotspot_t *tmp = sl_malloc((size_t)(ngroups > 0 ? ngroups : 1) * sizeof *tmp);
-    for (int g = 0; g < ngroups; g++) tmp[g] = h->hot[h->order[g]];
-    memcpy(h->hot, tmp, (size_t)ngroups * sizeof *tmp);
-    sl_free(tmp);
+    for (int g = 0; g < ngroups; g++) h->tmp[g] = h->hot[h->order[g]];
+    memcpy(h->hot, h->tmp, (size_t)ngroups * sizeof *h->tmp);
     h->nhot = ngroups;
 }
 
