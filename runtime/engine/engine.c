@@ -75,7 +75,60 @@ struct out_sink {
     size_t nrecs;
     sl_buf_t *datas;
     sl_arena_t *arena;
+    char **keys;          /* print: each column's `"NAME":` (or `,"NAME":`), rendered once */
+    size_t *keylen;
+    int nkeys;
+    int64_t last_sec;     /* print: the second whose text is in sec_text */
+    char sec_text[24];    /* "YYYY-MM-DD HH:MM:SS." of last_sec */
 };
+
+/* Renders the `"NAME":` prefixes of a sink's columns. */
+static void sink_keys(struct out_sink *s, const sl_pcol_t *cols, int n)
+{
+    s->nkeys = n;
+    s->keys = SL_NEWN(char *, n ? n : 1);
+    s->keylen = SL_NEWN(size_t, n ? n : 1);
+    for (int c = 0; c < n; c++) {
+        sl_buf_t k = SL_BUF_INIT;
+        char tmp[32];
+        const char *name = cols[c].name;
+        if (!name) {
+            snprintf(tmp, sizeof tmp, "EXPR$%d", c);
+            name = tmp;
+        }
+        if (c) sl_buf_putc(&k, ',');
+        sl_json_quote(&k, name, strlen(name));
+        sl_buf_putc(&k, ':');
+        s->keylen[c] = k.len;
+        s->keys[c] = sl_buf_steal(&k);
+    }
+    s->last_sec = INT64_MIN;
+}
+
+/* Appends one row as a JSON line with its ROWTIME (the printing sinks' fast path: keys
+ * rendered once, the date part of ROWTIME reused while the second does not change). */
+static void sink_row(struct out_sink *s, const sl_batch_t *b, size_t i)
+{
+    sl_buf_t *o = &s->buf;
+    sl_buf_putc(o, '{');
+    for (int c = 0; c < b->ncols && c < s->nkeys; c++) {
+        sl_buf_append(o, s->keys[c], s->keylen[c]);
+        sl_value_json(o, &b->cols[c], i);
+    }
+    int64_t ms = b->rowtime[i];
+    int64_t sec = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    if (sec != s->last_sec) {
+        char full[32];
+        sl_clock_format_ms(sec * 1000, full);
+        memcpy(s->sec_text, full, 20); /* "YYYY-MM-DD HH:MM:SS." */
+        s->last_sec = sec;
+    }
+    int frac = (int)(ms - sec * 1000);
+    char tail[8] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10), (char)('0' + frac % 10), '"', '}', '\n'};
+    sl_buf_puts(o, b->ncols ? ",\"ROWTIME\":\"" : "\"ROWTIME\":\"");
+    sl_buf_append(o, s->sec_text, 20);
+    sl_buf_append(o, tail, 6);
+}
 
 /* Puts the pending records into the store stream. */
 static void sink_put(struct out_sink *s)
@@ -101,10 +154,8 @@ static void sink_push(sl_operator_t *op, int port, const sl_batch_t *b)
     sl_engine_t *e = op->eng;
     if (s->print) {
         sl_buf_reset(&s->buf);
-        for (size_t i = 0; i < b->n; i++) {
-            sl_row_json(&s->buf, b, i, s->stream ? s->stream->cols : sl_error_cols, true);
-            sl_buf_putc(&s->buf, '\n');
-        }
+        if (!s->keys) sink_keys(s, s->stream ? s->stream->cols : sl_error_cols, b->ncols);
+        for (size_t i = 0; i < b->n; i++) sink_row(s, b, i);
         fwrite(s->buf.p, 1, s->buf.len, e->opts.out);
         e->rows_out += (int64_t)b->n;
         return;
@@ -138,6 +189,9 @@ static void sink_close(sl_operator_t *op)
     struct out_sink *s = (struct out_sink *)op;
     if (!s->print) sink_put(s);
     sl_buf_free(&s->buf);
+    for (int c = 0; c < s->nkeys; c++) sl_free(s->keys[c]);
+    sl_free(s->keys);
+    sl_free(s->keylen);
     sl_free(s->recs);
     sl_free(s->datas);
     sl_arena_free(s->arena);
