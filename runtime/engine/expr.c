@@ -255,6 +255,109 @@ static bool fmt_double15(sl_buf_t *out, double d)
     return true;
 }
 
+/* 10^k as a 128-bit integer (k <= 38). */
+static unsigned __int128 pow10_128(int k)
+{
+    unsigned __int128 r = 1;
+    while (k-- > 0) r *= 10;
+    return r;
+}
+
+/* The decimal exponent e of a > 0: 10^e <= a < 10^(e+1) (for 1e-4 <= a < 1e15), exact:
+ * compared against exactly representable powers of ten. */
+static int dec_exp(double a)
+{
+    static const double p10[] = {1e-4, 1e-3, 1e-2, 1e-1, 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
+                                 1e6,  1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    int e = -4;
+    while (e < 14 && a >= p10[e + 1 + 4]) e++;
+    return e; /* 1e-4..1e-1 are not exact doubles: the caller settles the boundary exactly */
+}
+
+/*
+ * Prints a DOUBLE (1e-4 <= |d| < 1e15) with 16 significant digits when they read back
+ * exactly, else 17 (which always do), in fixed notation - the digits printf's %.16g/%.17g
+ * give, computed exactly with 128-bit integers: |d| = f / 2^s, and round(|d| * 10^k) is
+ * f * 10^k / 2^s rounded half to even. The 16-digit candidate m reads back as d iff it is
+ * closer to d than half an ulp: |m * 2^s - f * 10^k| * 2 < 10^k (a quarter below a power
+ * of two, where the gap below is half as wide; a tie is conservatively refused).
+ */
+static bool fmt_double1617(sl_buf_t *out, double d)
+{
+    double a = d < 0 ? -d : d;
+    if (!(a >= 1e-4 && a < 1e15)) return false;
+    int bexp;
+    double fr = frexp(a, &bexp);
+    uint64_t f = (uint64_t)ldexp(fr, 53);
+    int s = 53 - bexp; /* a = f / 2^s, 3 <= s <= 66 */
+    if (s < 1 || s > 100) return false;
+    int e = dec_exp(a);
+    /* Make e exact: 10^e <= a holds iff f * 10^-e >= 2^s (for e < 0), f >= 10^e * 2^s else. */
+    for (int fix = 0; fix < 2; fix++) {
+        unsigned __int128 lhs, rhs;
+        if (e >= 0) {
+            lhs = (unsigned __int128)f;
+            rhs = pow10_128(e) << s;
+        } else {
+            lhs = (unsigned __int128)f * pow10_128(-e);
+            rhs = (unsigned __int128)1 << s;
+        }
+        if (lhs < rhs) e--;
+        else break;
+    }
+    for (int digits = 16; digits <= 17; digits++) {
+        int k = digits - 1 - e;
+        if (k < 0 || k > 21) return false;
+        unsigned __int128 p = pow10_128(k);
+        unsigned __int128 num = (unsigned __int128)f * p;
+        unsigned __int128 q = num >> s, rem = num & (((unsigned __int128)1 << s) - 1);
+        unsigned __int128 half = (unsigned __int128)1 << (s - 1);
+        if (rem > half || (rem == half && (q & 1))) q++;
+        if (q >= pow10_128(digits)) continue; /* rounded up to one more digit: use 17 */
+        if (digits == 16) {
+            unsigned __int128 ms = q << s, fk = num;
+            unsigned __int128 diff = ms > fk ? ms - fk : fk - ms;
+            bool below = ms < fk, pow2 = f == ((uint64_t)1 << 52);
+            unsigned __int128 lim = p;
+            if (below && pow2) {
+                if (diff * 4 >= lim) continue;
+            } else if (diff * 2 >= lim) {
+                continue;
+            }
+        }
+        /* q has `digits` digits, k of them after the point; drop trailing zeros. */
+        uint64_t m = (uint64_t)q;
+        while (k > 0 && m % 10 == 0) {
+            m /= 10;
+            k--;
+        }
+        char digs[24];
+        int nd = 0;
+        do {
+            digs[nd++] = (char)('0' + m % 10);
+            m /= 10;
+        } while (m);
+        char tmp[48];
+        int n = 0;
+        if (d < 0) tmp[n++] = '-';
+        int ip = nd - k; /* digits before the point */
+        if (ip <= 0) {
+            tmp[n++] = '0';
+            tmp[n++] = '.';
+            for (int z = 0; z < -ip; z++) tmp[n++] = '0';
+            for (int i = nd - 1; i >= 0; i--) tmp[n++] = digs[i];
+        } else {
+            for (int i = nd - 1; i >= nd - ip; i--) tmp[n++] = digs[i];
+            tmp[n++] = '.';
+            if (k == 0) tmp[n++] = '0';
+            for (int i = k - 1; i >= 0; i--) tmp[n++] = digs[i];
+        }
+        sl_buf_append(out, tmp, (size_t)n);
+        return true;
+    }
+    return false;
+}
+
 /* Appends the text form of a value; see expr.h. */
 void sl_value_text(sl_buf_t *out, const sl_vec_t *v, size_t row)
 {
@@ -280,7 +383,7 @@ void sl_value_text(sl_buf_t *out, const sl_vec_t *v, size_t row)
             sl_buf_puts(out, d > 0 ? "Infinity" : "-Infinity");
             return;
         }
-        if (v->type.id == SL_T_DOUBLE && fmt_double15(out, d)) return;
+        if (v->type.id == SL_T_DOUBLE && (fmt_double15(out, d) || fmt_double1617(out, d))) return;
         /* The shortest of 15, 16, 17 significant digits that reads back exactly. */
         int prec = v->type.id == SL_T_REAL ? 7 : 15;
         snprintf(tmp, sizeof tmp, "%.*g", prec, d);
