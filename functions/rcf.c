@@ -6,10 +6,10 @@
  *   - one point store shared by all trees: each sampled point (shingle) is stored once,
  *     as dim doubles in a flat array, and referenced by slot index with a reference count
  *     (how many tree samplers hold it);
- *   - compact trees: 16-byte internal nodes (cut value, two int16 children, cut
- *     dimension) in one array, their masses and cached bounding boxes (lo[dim] and
- *     hi[dim] side by side) in others; a child index < 0 is a leaf, ~child its index in
- *     the leaf arrays (point slot, mass);
+ *   - compact trees: one array of internal nodes, each a 24-byte header (cut value, two
+ *     int16 children, cut dimension, the box's range sum) followed by its cached
+ *     bounding box (lo[dim], hi[dim]); masses in another array; a child index < 0 is a
+ *     leaf, ~child its index in the leaf arrays (point slot, mass);
  *   - one weighted reservoir sampler per tree, a max-heap on the A-Res key
  *     log(-log u) - lambda * t (smallest keys are kept), with lambda = 1/time_decay.
  *
@@ -126,25 +126,27 @@ static inline const double *pstore_pt(const pstore_t *ps, int32_t s)
 
 /* ---- trees and their samplers --------------------------------------------------------- */
 
-/* An internal node: what a descent reads, packed in 16 bytes (four to a cache line)
- * because descents are chains of dependent loads; masses live apart. */
+/* An internal node's header: what a descent reads, packed in 24 bytes because descents
+ * are chains of dependent loads. In a tree's node array each header is followed by the
+ * node's cached bounding box, lo[dim] then hi[dim] (see NODE), so that the walk back up
+ * after a descent finds the boxes next to the headers it has just read. */
 typedef struct node {
     double cval;    /* cut value, min <= cut < max of the node's box */
     int16_t kid[2]; /* children: [0] on the x[cdim] <= cval side, [1] on the > side;
                      * a node index, or ~leaf (sample_size <= 1000 fits) */
     int16_t cdim;   /* cut dimension (< 30 * 30) */
     int16_t unused;
+    double rsum; /* range sum of the node's box, sum_i (hi_i - lo_i), kept with the box
+                  * (scoring needs it at every ancestor) */
 } node_t;
 
 /* One random cut tree over at most cap points, with its sampler. Internal nodes and
  * leaves live in fixed arrays of cap - 1 and cap entries with free stacks. */
 typedef struct tree {
     int32_t root;   /* node index, ~leaf index, or NIL */
-    node_t *node;   /* [cap-1] internal nodes */
+    char *nodes;    /* [cap-1] internal nodes of `stride` bytes: header then box */
+    size_t stride;  /* sizeof(node_t) + 2 * dim * sizeof(double) */
     int32_t *mass;  /* [cap-1] points below each internal node (duplicates counted) */
-    double *rsum;   /* [cap-1] range sum of each node's box, sum_i (hi_i - lo_i), kept
-                     * with the box (scoring needs it at every ancestor) */
-    double *box;    /* [(cap-1) * 2 * dim] lo[dim] then hi[dim] per node */
     int32_t *nfree; /* [cap-1] free internal nodes (stack) */
     int32_t nnfree;
     int32_t *leaf_pt;   /* [cap] point store slot of each leaf */
@@ -264,14 +266,18 @@ const char *sl_rcf_config_check(const sl_rcf_config_t *cfg)
 
 /* ---- tree helpers ---------------------------------------------------------------------- */
 
+/* Internal node v of tree tr. */
+#define NODE(tr, v) ((node_t *)((tr)->nodes + (size_t)(v) * (tr)->stride))
+
 static inline double *node_lo(const sl_rcf_t *f, const tree_t *tr, int32_t v)
 {
-    return tr->box + (size_t)v * 2 * (size_t)f->dim;
+    (void)f;
+    return (double *)(NODE(tr, v) + 1);
 }
 
 static inline double *node_hi(const sl_rcf_t *f, const tree_t *tr, int32_t v)
 {
-    return tr->box + ((size_t)v * 2 + 1) * (size_t)f->dim;
+    return (double *)(NODE(tr, v) + 1) + f->dim;
 }
 
 /* Box of a child: an internal node's cached box, or a leaf's point (lo == hi). */
@@ -312,10 +318,9 @@ static void tree_alloc(tree_t *tr, int cap, int dim)
 {
     int ni = cap - 1;
     tr->root = NIL;
-    tr->node = SL_NEWN(node_t, ni);
+    tr->stride = sizeof(node_t) + 2 * (size_t)dim * sizeof(double);
+    tr->nodes = sl_calloc((size_t)ni, tr->stride);
     tr->mass = SL_NEWN(int32_t, ni);
-    tr->rsum = SL_NEWN(double, ni);
-    tr->box = SL_NEWN(double, (size_t)ni * 2 * (size_t)dim);
     tr->nfree = SL_NEWN(int32_t, ni);
     tr->leaf_pt = SL_NEWN(int32_t, cap);
     tr->leaf_mass = SL_NEWN(int32_t, cap);
@@ -331,10 +336,8 @@ static void tree_alloc(tree_t *tr, int cap, int dim)
 
 static void tree_release(tree_t *tr)
 {
-    sl_free(tr->node);
+    sl_free(tr->nodes);
     sl_free(tr->mass);
-    sl_free(tr->rsum);
-    sl_free(tr->box);
     sl_free(tr->nfree);
     sl_free(tr->leaf_pt);
     sl_free(tr->leaf_mass);
@@ -390,10 +393,10 @@ static inline void relink(tree_t *tr, const int32_t *path, int k, int32_t old, i
         tr->root = c;
     } else {
         int32_t p = path[k - 1];
-        if (tr->node[p].kid[0] == old)
-            tr->node[p].kid[0] = (int16_t)c;
+        if (NODE(tr, p)->kid[0] == old)
+            NODE(tr, p)->kid[0] = (int16_t)c;
         else
-            tr->node[p].kid[1] = (int16_t)c;
+            NODE(tr, p)->kid[1] = (int16_t)c;
     }
 }
 
@@ -445,23 +448,23 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                 tr->leaf_pt[l] = slot;
                 tr->leaf_mass[l] = 1;
                 int32_t v = tr->nfree[--tr->nnfree];
-                tr->node[v].cdim = (int16_t)cd;
-                tr->node[v].cval = cv;
+                NODE(tr, v)->cdim = (int16_t)cd;
+                NODE(tr, v)->cval = cv;
                 tr->mass[v] = child_mass(tr, c) + 1;
-                tr->node[v].kid[0] = (int16_t)(x_left ? ~l : c);
-                tr->node[v].kid[1] = (int16_t)(x_left ? c : ~l);
+                NODE(tr, v)->kid[0] = (int16_t)(x_left ? ~l : c);
+                NODE(tr, v)->kid[1] = (int16_t)(x_left ? c : ~l);
                 double *vlo = node_lo(f, tr, v), *vhi = node_hi(f, tr, v);
                 for (int i = 0; i < dim; i++) {
                     vlo[i] = lo[i] < x[i] ? lo[i] : x[i];
                     vhi[i] = hi[i] > x[i] ? hi[i] : x[i];
                 }
-                tr->rsum[v] = box_rsum(f, tr, v);
+                NODE(tr, v)->rsum = box_rsum(f, tr, v);
                 if (parent == NIL)
                     tr->root = v;
-                else if (tr->node[parent].kid[0] == c)
-                    tr->node[parent].kid[0] = (int16_t)v;
+                else if (NODE(tr, parent)->kid[0] == c)
+                    NODE(tr, parent)->kid[0] = (int16_t)v;
                 else
-                    tr->node[parent].kid[1] = (int16_t)v;
+                    NODE(tr, parent)->kid[1] = (int16_t)v;
                 return slot;
             }
             /* Not separated (c is internal here: a leaf's cut always separates). */
@@ -470,11 +473,11 @@ static int32_t tree_insert(const sl_rcf_t *f, tree_t *tr, int32_t slot)
                 if (x[i] < glo[i]) glo[i] = x[i];
                 if (x[i] > ghi[i]) ghi[i] = x[i];
             }
-            tr->rsum[c] = box_rsum(f, tr, c);
+            NODE(tr, c)->rsum = box_rsum(f, tr, c);
         }
         tr->mass[c]++;
         parent = c;
-        c = tr->node[c].kid[x[tr->node[c].cdim] > tr->node[c].cval];
+        c = NODE(tr, c)->kid[x[NODE(tr, c)->cdim] > NODE(tr, c)->cval];
     }
 }
 
@@ -483,8 +486,8 @@ static bool refit_box(const sl_rcf_t *f, tree_t *tr, int32_t v)
 {
     int dim = f->dim;
     const double *alo, *ahi, *blo, *bhi;
-    child_box(f, tr, tr->node[v].kid[0], &alo, &ahi);
-    child_box(f, tr, tr->node[v].kid[1], &blo, &bhi);
+    child_box(f, tr, NODE(tr, v)->kid[0], &alo, &ahi);
+    child_box(f, tr, NODE(tr, v)->kid[1], &blo, &bhi);
     double *lo = node_lo(f, tr, v), *hi = node_hi(f, tr, v);
     bool changed = false;
     for (int i = 0; i < dim; i++) {
@@ -494,7 +497,7 @@ static bool refit_box(const sl_rcf_t *f, tree_t *tr, int32_t v)
         lo[i] = a;
         hi[i] = b;
     }
-    if (changed) tr->rsum[v] = box_rsum(f, tr, v);
+    if (changed) NODE(tr, v)->rsum = box_rsum(f, tr, v);
     return changed;
 }
 
@@ -509,7 +512,7 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
     int32_t c = tr->root;
     while (c >= 0) {
         path[depth++] = c;
-        c = tr->node[c].kid[x[tr->node[c].cdim] > tr->node[c].cval];
+        c = NODE(tr, c)->kid[x[NODE(tr, c)->cdim] > NODE(tr, c)->cval];
     }
     int32_t l = ~c;
     if (tr->leaf_mass[l] > 1) {
@@ -523,7 +526,7 @@ static void tree_delete(const sl_rcf_t *f, tree_t *tr, const double *x, int32_t 
         return;
     }
     int32_t p = path[depth - 1];
-    int32_t sib = tr->node[p].kid[0] == c ? tr->node[p].kid[1] : tr->node[p].kid[0];
+    int32_t sib = NODE(tr, p)->kid[0] == c ? NODE(tr, p)->kid[1] : NODE(tr, p)->kid[0];
     relink(tr, path, depth - 1, p, sib);
     tr->nfree[tr->nnfree++] = p;
     for (int k = 0; k < depth - 1; k++) tr->mass[path[k]]--;
@@ -611,7 +614,7 @@ static double tree_score_path(const sl_rcf_t *f, const tree_t *tr, const double 
         const double *blo = node_lo(f, tr, v), *bhi = node_hi(f, tr, v);
         double gap = box_gap(blo, bhi, q, dim);
         if (gap == 0) break;
-        double range = tr->rsum[v] + gap;
+        double range = NODE(tr, v)->rsum + gap;
         double p = gap / range;
         double w = 1.0 / (k + 1.0);
         s = p * w + (1.0 - p) * s;
@@ -637,7 +640,7 @@ static inline int32_t tree_descend(const tree_t *tr, const double *q, int32_t *p
     int d = 0;
     int32_t c = tr->root;
     while (c >= 0) {
-        const node_t *nd = &tr->node[c];
+        const node_t *nd = NODE(tr, c);
         path[d++] = c;
         c = q[nd->cdim] <= nd->cval ? nd->kid[0] : nd->kid[1];
     }
@@ -749,24 +752,28 @@ static inline void descend4(const tree_t *tr, const double *x, int32_t (*path)[S
 {
     int32_t c0 = tr[0].root, c1 = tr[1].root, c2 = tr[2].root, c3 = tr[3].root;
     int d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-    const node_t *n0 = tr[0].node, *n1 = tr[1].node, *n2 = tr[2].node, *n3 = tr[3].node;
+    const tree_t *t0 = &tr[0], *t1 = &tr[1], *t2 = &tr[2], *t3 = &tr[3];
     /* All four done when all are negative (leaves or NIL): their AND is negative. */
     while ((c0 & c1 & c2 & c3) >= 0) {
         if (c0 >= 0) {
             path[0][d0++] = c0;
-            c0 = n0[c0].kid[x[n0[c0].cdim] > n0[c0].cval];
+            const node_t *m0 = NODE(t0, c0);
+            c0 = m0->kid[x[m0->cdim] > m0->cval];
         }
         if (c1 >= 0) {
             path[1][d1++] = c1;
-            c1 = n1[c1].kid[x[n1[c1].cdim] > n1[c1].cval];
+            const node_t *m1 = NODE(t1, c1);
+            c1 = m1->kid[x[m1->cdim] > m1->cval];
         }
         if (c2 >= 0) {
             path[2][d2++] = c2;
-            c2 = n2[c2].kid[x[n2[c2].cdim] > n2[c2].cval];
+            const node_t *m2 = NODE(t2, c2);
+            c2 = m2->kid[x[m2->cdim] > m2->cval];
         }
         if (c3 >= 0) {
             path[3][d3++] = c3;
-            c3 = n3[c3].kid[x[n3[c3].cdim] > n3[c3].cval];
+            const node_t *m3 = NODE(t3, c3);
+            c3 = m3->kid[x[m3->cdim] > m3->cval];
         }
     }
     c[0] = c0, c[1] = c1, c[2] = c2, c[3] = c3;
@@ -1177,7 +1184,7 @@ long sl_rcf_sample_count(const sl_rcf_t *f, const double *point)
 /* ---- snapshots ---------------------------------------------------------------------------- */
 
 #define SNAP_MAGIC   "SLRCF\x00\x00\x01"
-#define SNAP_VERSION 2u
+#define SNAP_VERSION 3u
 #define SNAP_ENDIAN  0x01020304u
 
 #define PUT(b, v)     sl_buf_append((b), &(v), sizeof(v))
@@ -1218,9 +1225,8 @@ void sl_rcf_snapshot(const sl_rcf_t *f, sl_buf_t *out)
         PUT(out, tr->key_base);
         PUT(out, tr->rng);
         PUT(out, tr->srng);
-        PUTN(out, tr->node, S - 1);
+        sl_buf_append(out, tr->nodes, (size_t)(S - 1) * tr->stride);
         PUTN(out, tr->mass, S - 1);
-        PUTN(out, tr->box, (size_t)(S - 1) * 2 * (size_t)f->dim);
         PUTN(out, tr->nfree, S - 1);
         PUTN(out, tr->leaf_pt, S);
         PUTN(out, tr->leaf_mass, S);
@@ -1320,16 +1326,14 @@ sl_rcf_t *sl_rcf_restore(const void *data, size_t len, int threads, const char *
         GET(&r, tr->key_base);
         GET(&r, tr->rng);
         GET(&r, tr->srng);
-        GETN(&r, tr->node, S - 1);
+        rd(&r, tr->nodes, (size_t)(S - 1) * tr->stride);
         GETN(&r, tr->mass, S - 1);
-        GETN(&r, tr->box, (size_t)(S - 1) * 2 * (size_t)f->dim);
         GETN(&r, tr->nfree, S - 1);
         GETN(&r, tr->leaf_pt, S);
         GETN(&r, tr->leaf_mass, S);
         GETN(&r, tr->lfree, S);
         GETN(&r, tr->key, S);
         GETN(&r, tr->slot, S);
-        for (int v = 0; v < S - 1; v++) tr->rsum[v] = box_rsum(f, tr, v);
     }
     char msg[160];
     if (r.bad || r.left != 0 || !sl_rcf_validate(f, msg, sizeof msg)) {
@@ -1393,7 +1397,7 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
         if (c >= ni || seen_n[c]) FAIL("tree %d: bad node %d", ti, c);
         seen_n[c] = 1;
         nn++;
-        int32_t a = tr->node[c].kid[0], b = tr->node[c].kid[1];
+        int32_t a = NODE(tr, c)->kid[0], b = NODE(tr, c)->kid[1];
         if ((a >= 0 && a >= ni) || (a < 0 && ~a >= S) || (b >= 0 && b >= ni) ||
             (b < 0 && ~b >= S) || a == NIL || b == NIL || a == b)
             FAIL("tree %d: node %d has a bad child", ti, c);
@@ -1406,7 +1410,7 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
             FAIL("tree %d: bad leaf point", ti);
         if (child_mass(tr, a) + child_mass(tr, b) != tr->mass[c])
             FAIL("tree %d: node %d mass %d != children's", ti, c, tr->mass[c]);
-        int32_t cd = tr->node[c].cdim;
+        int32_t cd = NODE(tr, c)->cdim;
         if (cd < 0 || cd >= dim) FAIL("tree %d: node %d cuts dimension %d", ti, c, cd);
         const double *alo, *ahi, *blo, *bhi;
         child_box(f, tr, a, &alo, &ahi);
@@ -1417,8 +1421,9 @@ static bool validate_tree(const sl_rcf_t *f, const tree_t *tr, int ti, int32_t *
             double h = ahi[i] > bhi[i] ? ahi[i] : bhi[i];
             if (l != lo[i] || h != hi[i]) FAIL("tree %d: node %d box is not its children's", ti, c);
         }
-        if (tr->rsum[c] != box_rsum(f, tr, c)) FAIL("tree %d: node %d range sum is stale", ti, c);
-        if (!(ahi[cd] <= tr->node[c].cval && tr->node[c].cval < blo[cd]))
+        if (NODE(tr, c)->rsum != box_rsum(f, tr, c))
+            FAIL("tree %d: node %d range sum is stale", ti, c);
+        if (!(ahi[cd] <= NODE(tr, c)->cval && NODE(tr, c)->cval < blo[cd]))
             FAIL("tree %d: node %d cut does not separate its children", ti, c);
         stack[sp++] = a;
         stack[sp++] = b;
