@@ -1,0 +1,87 @@
+/*
+ * runner.h - a running application: its plan and engine, fed from the embedded store on a
+ * thread of its own.
+ *
+ * The daemon (one runner per RUNNING application), the REPL (one per live query) and
+ * `sluice run --data` all run applications the same way: parse and plan the description's
+ * code, build the engine (Outputs of kind STREAM write to the store, the printed streams go
+ * to `out` as JSON lines), then follow the input stream's shards - picking up children after
+ * a reshard, merging records by arrival time into ROWTIME order - and, when the input is
+ * idle, let the clock close windows. On stop, the last record read of every shard is
+ * checkpointed under DATA/checkpoints/, where LAST_STOPPED_POINT resumes.
+ *
+ * Delivery is at-least-once, as KDA's: a checkpoint is written after the rows it covers
+ * were handed to the outputs, so a crash between the two replays them.
+ *
+ * Threading: sl_runner_start() spawns the thread; sl_runner_stats() may be called from any
+ * thread; sl_runner_stop()/sl_runner_free() from the thread that started it.
+ *
+ * Ownership: the runner copies what it needs from the description and the options; the
+ * store and the FILE streams are borrowed and must outlive it.
+ */
+#ifndef SL_RUNNER_H
+#define SL_RUNNER_H
+
+#include "appdesc.h"
+#include "parser.h"
+#include "store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct sl_runner sl_runner_t;
+
+/* How to run. Zero-initialise, then set what applies. */
+typedef struct sl_runner_opts {
+    sl_store_t *store;          /* the embedded store (required) */
+    const char *data_dir;       /* checkpoints in DATA/checkpoints/; NULL: no checkpoints */
+    const char *name;           /* application name: checkpoint namespace and messages */
+    int start;                  /* -1 (or unset via start_set=false): each input's own
+                                   starting position; else an sl_start_pos_t for every input */
+    bool start_set;             /* whether `start` overrides the inputs' positions */
+    int64_t start_ms;           /* for SL_START_AT_TIMESTAMP */
+    FILE *out;                  /* JSON lines of the printed streams; NULL: discarded */
+    FILE *err;                  /* error rows and run-time messages; NULL: stderr */
+    const char *const *outputs; /* streams to print on `out`; NULL: the app's Outputs that
+                                   are not store streams (else every stream it creates) */
+    int noutputs;
+    int idle_ms;                /* input quiet this long: the clock closes windows (1000) */
+    int poll_ms;                /* pause between reads of an idle input (50) */
+} sl_runner_opts_t;
+
+/* What a runner has done so far (counters only grow). */
+typedef struct sl_runner_stats {
+    int64_t records_in;    /* records read from the input shards */
+    int64_t rows_out;      /* rows written to outputs */
+    int64_t errors;        /* error rows */
+    int64_t millis_behind; /* how far the last read was behind the shard tips */
+    bool running;          /* the thread is still following its input */
+    char failure[256];     /* why it stopped on its own ("" while running or stopped) */
+} sl_runner_stats_t;
+
+/*
+ * Parses and plans desc->code against desc, builds the engine and starts following the
+ * input. SQL errors go to diags (line:col in desc->code); other errors (a reference table
+ * that does not load, an input stream that does not exist) come back in *err (heap).
+ * Returns NULL on any error.
+ */
+sl_runner_t *sl_runner_start(const sl_app_desc_t *desc, const sl_runner_opts_t *opts,
+                             sl_diag_t *diags, char **err);
+/* Stops following (the current read finishes), writes the checkpoints and joins the
+ * thread. Windows still open are not emitted: their rows are not re-read on resume either,
+ * a known gap until checkpoints also record the oldest position an open window needs.
+ * Idempotent. */
+void sl_runner_stop(sl_runner_t *r);
+/* Stops if needed and frees. NULL is a no-op. */
+void sl_runner_free(sl_runner_t *r);
+void sl_runner_stats(sl_runner_t *r, sl_runner_stats_t *out);
+/* EXPLAIN of the running plan (for describe/REPL). */
+void sl_runner_explain(const sl_runner_t *r, sl_buf_t *out);
+
+/* Checkpoint file helpers, shared with `sluice run`: the path of an application's
+ * checkpoint for one input stream, and the sequence number stored for a shard. */
+char *sl_checkpoint_path(const char *data_dir, const char *app, const char *stream);
+bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[33]);
+
+#endif
