@@ -30,7 +30,7 @@ if ! qb_have_run; then
 fi
 qb_data "$EVENTS" "$RATE" || exit 1
 cat "$DUMP" >/dev/null
-echo "== $EVENTS events: $MINUTES min of ROWTIME at $RATE/s, $(date -u +%FT%TZ) =="
+echo "== $EVENTS events: $MINUTES min of ROWTIME at $RATE/s, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ) =="
 rc=0
 for app in $APPS; do
     # "After the first window": the first tumbling row closes it; a sliding window is full

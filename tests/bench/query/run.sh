@@ -88,7 +88,7 @@ measure() {
 }
 rows() { wc -l <"$1" | tr -d ' '; }
 
-echo "== $EVENTS events ($((EVENTS / RATE)) s of ROWTIME at $RATE/s), $(nproc) cores, $(date -u +%FT%TZ) =="
+echo "== $EVENTS events ($((EVENTS / RATE)) s of ROWTIME at $RATE/s), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ) =="
 echo "   dump $(du -m "$DUMP" | cut -f1) MB (sluice), JSON lines $(du -m "$JSONL" | cut -f1) MB (DuckDB)"
 cat "$DUMP" "$JSONL" >/dev/null  # both inputs start in the page cache
 [ "$HAVE_D" = 1 ] && node "$HERE/duck.js" "$DDIR" "$JSONL" warm "$TMP/warm.out" >/dev/null
