@@ -270,8 +270,13 @@ static bool skip_value(scan_t *s, int depth)
         }
     }
     const char *st = s->p;
-    while (s->p < s->end && (isalnum((unsigned char)*s->p) || *s->p == '-' || *s->p == '+' || *s->p == '.'))
+    while (s->p < s->end) {
+        unsigned char ch = (unsigned char)*s->p;
+        if (!((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || ch == '-' ||
+              ch == '+' || ch == '.'))
+            break;
         s->p++;
+    }
     if (s->p == st) {
         s->err = "unexpected character";
         return false;
