@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "clock.h"
+#include "sink/sink.h"
 #include "val.h"
 
 #include <string.h>
@@ -78,6 +79,7 @@ struct out_sink {
     char **keys;          /* print: each column's `"NAME":` (or `,"NAME":`), rendered once */
     size_t *keylen;
     int nkeys;
+    sl_sink_t *deliver;   /* a webhook / file / command output (runtime/sink), or NULL */
     int64_t last_sec;     /* print: the second whose text is in sec_text */
     char sec_text[24];    /* "YYYY-MM-DD HH:MM:SS." of last_sec */
 };
@@ -107,7 +109,7 @@ static void sink_keys(struct out_sink *s, const sl_pcol_t *cols, int n)
 
 /* Appends one row as a JSON line with its ROWTIME (the printing sinks' fast path: keys
  * rendered once, the date part of ROWTIME reused while the second does not change). */
-static void sink_row(struct out_sink *s, const sl_batch_t *b, size_t i)
+static void sink_row(struct out_sink *s, const sl_batch_t *b, size_t i, bool newline)
 {
     sl_buf_t *o = &s->buf;
     sl_buf_putc(o, '{');
@@ -127,7 +129,7 @@ static void sink_row(struct out_sink *s, const sl_batch_t *b, size_t i)
     char tail[8] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10), (char)('0' + frac % 10), '"', '}', '\n'};
     sl_buf_puts(o, b->ncols ? ",\"ROWTIME\":\"" : "\"ROWTIME\":\"");
     sl_buf_append(o, s->sec_text, 20);
-    sl_buf_append(o, tail, 6);
+    sl_buf_append(o, tail, newline ? 6 : 5);
 }
 
 /* Puts the pending records into the store stream. */
@@ -152,10 +154,20 @@ static void sink_push(sl_operator_t *op, int port, const sl_batch_t *b)
 {
     struct out_sink *s = (struct out_sink *)op;
     sl_engine_t *e = op->eng;
+    if (s->deliver) {
+        if (!s->keys) sink_keys(s, s->stream->cols, b->ncols);
+        for (size_t i = 0; i < b->n; i++) {
+            sl_buf_reset(&s->buf);
+            sink_row(s, b, i, false);
+            sl_sink_write(s->deliver, s->buf.p, s->buf.len, b->rowtime[i]);
+        }
+        e->rows_out += (int64_t)b->n;
+        return;
+    }
     if (s->print) {
         sl_buf_reset(&s->buf);
         if (!s->keys) sink_keys(s, s->stream ? s->stream->cols : sl_error_cols, b->ncols);
-        for (size_t i = 0; i < b->n; i++) sink_row(s, b, i);
+        for (size_t i = 0; i < b->n; i++) sink_row(s, b, i, true);
         fwrite(s->buf.p, 1, s->buf.len, e->opts.out);
         e->rows_out += (int64_t)b->n;
         return;
@@ -187,7 +199,12 @@ static void sink_bound(sl_operator_t *op, int port, int64_t t) {}
 static void sink_close(sl_operator_t *op)
 {
     struct out_sink *s = (struct out_sink *)op;
-    if (!s->print) sink_put(s);
+    if (s->deliver) {
+        sl_sink_free(s->deliver); /* drains the queue (the drain_ms option bounds the wait) */
+        s->deliver = NULL;
+    } else if (!s->print) {
+        sink_put(s);
+    }
     sl_buf_free(&s->buf);
     for (int c = 0; c < s->nkeys; c++) sl_free(s->keys[c]);
     sl_free(s->keys);
@@ -370,6 +387,24 @@ sl_engine_t *sl_engine_new(const sl_plan_t *plan, const sl_engine_opts_t *opts, 
             any = true;
             bool to_store = ao->kind == SL_SINK_STREAM && opts->store && ao->target && !ao->endpoint;
             sl_operator_t *k = out_sink_new(e, sn, ao, !to_store);
+            if (ao->kind == SL_SINK_WEBHOOK || ao->kind == SL_SINK_FILE || ao->kind == SL_SINK_COMMAND) {
+                /* Delivered by runtime/sink: retries, dead letter, rate limit, dedup. */
+                const char **names = SL_NEWN(const char *, sn->ncols + 1);
+                for (int c = 0; c < sn->ncols; c++) names[c] = sn->cols[c].name;
+                names[sn->ncols] = "ROWTIME";
+                sl_sink_columns_t sc = {names, (size_t)sn->ncols + 1};
+                char *serr = NULL;
+                ((struct out_sink *)k)->deliver = sl_sink_new(ao, &sc, &serr);
+                sl_free(names);
+                if (!((struct out_sink *)k)->deliver) {
+                    *err = sl_asprintf("output %s: %s", ao->id ? ao->id : ao->name, serr ? serr : "cannot start");
+                    sl_free(serr);
+                    k->vt->close(k);
+                    sl_free(k);
+                    sl_engine_free(e);
+                    return NULL;
+                }
+            }
             add_out(e->ops[ps->node], k, 0);
             e->sinks = sl_realloc(e->sinks, sizeof(sl_operator_t *) * (size_t)(e->nsinks + 1));
             e->sinks[e->nsinks++] = k;

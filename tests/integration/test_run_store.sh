@@ -53,5 +53,18 @@ stop
 printf 'A,2,4\nB,1,2\n' | diff - "$tmp/counts" || fail "counts stream: $(cat "$tmp/counts")"
 [ -s "$tmp/err2" ] && fail "second run re-read records: $(cat "$tmp/err2")"
 
+# A FILE output (delivered by runtime/sink) from a replay: CSV rows in the file, none on stdout.
+cat > "$tmp/file.sql" <<SQL
+CREATE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'ticks' FORMAT JSON (t VARCHAR(4) PATH '\$.t', v INTEGER PATH '\$.v');
+CREATE STREAM "C" (t VARCHAR(4), v INTEGER);
+CREATE PUMP "P" AS INSERT INTO "C" SELECT STREAM t, v * 10 FROM "SOURCE_SQL_STREAM_001";
+CREATE OUTPUT "f" FOR "C" TO FILE '$tmp/rows.csv' FORMAT CSV;
+SQL
+printf '%s\n' '{"SequenceNumber":"1","ApproximateArrivalTimestamp":1714521600,"Data":"eyJ0IjoiQSIsInYiOjF9","PartitionKey":"k"}' \
+  '{"SequenceNumber":"2","ApproximateArrivalTimestamp":1714521601.5,"Data":"eyJ0IjoiQiIsInYiOjJ9","PartitionKey":"k"}' >"$tmp/in.dump"
+"$SLUICE" run "$tmp/file.sql" --replay "$tmp/in.dump" >"$tmp/file.out" 2>"$tmp/file.err" || fail "file output run: $(cat "$tmp/file.err")"
+[ -s "$tmp/file.out" ] && fail "a FILE output printed rows on stdout"
+grep -q '^A,10' "$tmp/rows.csv" && grep -q '^B,20' "$tmp/rows.csv" || fail "file output: $(cat "$tmp/rows.csv" 2>&1)"
+
 if [ $fails -ne 0 ]; then echo "$fails failure(s)"; exit 1; fi
-echo "ok: sluice run --data: store input, idle windows, CSV output stream, LAST_STOPPED_POINT"
+echo "ok: sluice run --data: store input, idle windows, CSV output stream, LAST_STOPPED_POINT; FILE output"
