@@ -4,6 +4,7 @@
 #include "server.h"
 
 #include "alloc.h"
+#include "analytics_api.h"
 #include "kinesis_api.h"
 
 #include <stdatomic.h>
@@ -14,6 +15,7 @@
 
 struct sl_server {
     sl_store_t *store;
+    sl_analytics_t *analytics; /* the applications (KinesisAnalytics_20150814.*) */
     sl_http_server_t *http;
     _Atomic uint64_t requests; /* request ids are (boot id, sequence) */
     uint32_t boot;
@@ -39,6 +41,10 @@ static void route(void *ctx, const sl_http_req_t *req, sl_http_resp_t *resp)
             sl_kinesis_api_handle(s->store, req, resp);
             return;
         }
+        if (!strncmp(target, SL_ANALYTICS_TARGET_PREFIX, strlen(SL_ANALYTICS_TARGET_PREFIX))) {
+            sl_analytics_handle(s->analytics, req, resp);
+            return;
+        }
         const char *ct = sl_http_header(req, "Content-Type");
         sl_aws_error_reply(resp, ct && strstr(ct, "cbor"), SL_AWS_UnknownOperationException,
                            "The requested operation is not supported by this endpoint.");
@@ -47,6 +53,11 @@ static void route(void *ctx, const sl_http_req_t *req, sl_http_resp_t *resp)
     if (!strcmp(req->method, "GET") && !strcmp(req->path, "/health")) {
         resp->content_type = "application/json";
         sl_buf_puts(resp->body, "{\"status\":\"ok\"}\n");
+        return;
+    }
+    if (!strcmp(req->method, "GET") && !strcmp(req->path, "/metrics")) {
+        resp->content_type = "text/plain; version=0.0.4";
+        sl_analytics_metrics(s->analytics, resp->body);
         return;
     }
     if (!strcmp(req->method, "POST")) {
@@ -68,6 +79,12 @@ sl_server_t *sl_server_new(const sl_server_config_t *cfg, char **err)
         sl_free(s);
         return NULL;
     }
+    s->analytics = sl_analytics_open(s->store, cfg->store.dir, err);
+    if (!s->analytics) {
+        sl_store_close(s->store);
+        sl_free(s);
+        return NULL;
+    }
     sl_http_config_t hc = {
         .host = cfg->host ? cfg->host : "127.0.0.1",
         .port = cfg->port,
@@ -79,6 +96,7 @@ sl_server_t *sl_server_new(const sl_server_config_t *cfg, char **err)
     };
     s->http = sl_http_server_new(&hc, err);
     if (!s->http) {
+        sl_analytics_close(s->analytics);
         sl_store_close(s->store);
         sl_free(s);
         return NULL;
@@ -93,6 +111,8 @@ int sl_server_port(const sl_server_t *s)
 
 int sl_server_run(sl_server_t *s)
 {
+    /* Applications that were RUNNING when the daemon last stopped go on where they were. */
+    sl_analytics_resume(s->analytics);
     return sl_http_server_run(s->http);
 }
 
@@ -105,6 +125,7 @@ void sl_server_free(sl_server_t *s)
 {
     if (!s) return;
     sl_http_server_free(s->http);
+    sl_analytics_close(s->analytics);
     sl_store_close(s->store);
     sl_free(s);
 }

@@ -2,9 +2,11 @@
  * server.h - the daemon: one HTTP listener, the APIs plugged into it, the store behind it.
  *
  * The router sends each request to the API named by its X-Amz-Target prefix:
- * "Kinesis_20131202." goes to the Kinesis Data Streams API (ingest/kinesis_api.h); later
- * "KinesisAnalytics_20150814." goes to the application manager. GET /health answers
- * liveness. Every answer carries an x-amzn-RequestId.
+ * "Kinesis_20131202." goes to the Kinesis Data Streams API (ingest/kinesis_api.h),
+ * "KinesisAnalytics_20150814." to the application manager (analytics_api.h). GET /health
+ * answers liveness, GET /metrics the applications' and streams' figures in Prometheus text.
+ * Every answer carries an x-amzn-RequestId. sl_server_run() first resumes the applications
+ * that were RUNNING when the daemon last stopped.
  */
 #ifndef SL_SERVER_H
 #define SL_SERVER_H

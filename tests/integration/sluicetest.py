@@ -319,3 +319,13 @@ def need_sluice(t, what):
         print("NOTE %s: needs sluice, not run against %s" % (what, PEER))
         return False
     return True
+
+
+def analytics_client(endpoint, validate=True, timeout=30):
+    """A boto3 Kinesis Analytics (2015-08-14, SQL applications) client, configured as
+    client()."""
+    cfg = Config(retries={"total_max_attempts": 1}, parameter_validation=validate,
+                 connect_timeout=5, read_timeout=timeout)
+    return boto3.client("kinesisanalytics", endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
+                        config=cfg)
