@@ -1,8 +1,9 @@
 /*
  * cmd_check.c - `sluice check FILE...`: parse and plan application files.
  *
- * A file that declares its inputs (the self-contained CREATE INPUT extension) is also
- * planned: names, types and the KDA validity rules are checked (planner/). Plain KDA code
+ * A KDA CreateApplication request (FILE.json) is read, and its ApplicationCode parsed and
+ * planned against its Inputs. A .sql file that declares its inputs (the self-contained
+ * CREATE INPUT extension) is also planned: names, types and the KDA validity rules are checked (planner/). Plain KDA code
  * without its inputs can only be parsed (the input columns are not known); --explain
  * requires the inputs and prints the operator DAG.
  *
@@ -77,6 +78,52 @@ static void plan_file(const char *shown, const char *text, const sl_ast_t *scrip
     sl_app_desc_free(&desc);
 }
 
+/* Checks a KDA CreateApplication request (JSON): the description, then its
+ * ApplicationCode parsed and planned against it. Errors in the SQL are positioned in the
+ * code ("FILE#ApplicationCode:LINE:COL"). Returns 0 or 1. */
+static int check_json_app(const char *path, const sl_buf_t *text, int print, int explain)
+{
+    sl_app_desc_t desc;
+    char *err = NULL;
+    if (sl_app_desc_from_json(text->p ? text->p : "", text->len, &desc, &err) < 0) {
+        fprintf(stderr, "sluice check: %s: %s\n", path, err);
+        sl_free(err);
+        return 1;
+    }
+    const char *code = desc.code ? desc.code : "";
+    char *shown = sl_asprintf("%s#ApplicationCode", path);
+    sl_diag_t diags = SL_DIAG_INIT;
+    sl_ast_t *script = sl_parse(shown, code, strlen(code), &diags);
+    if (!diags.count) {
+        sl_plan_t *plan = sl_plan_build(script, &desc, &diags);
+        if (plan && explain) {
+            sl_buf_t out = SL_BUF_INIT;
+            sl_plan_explain(plan, &out);
+            if (out.p) fputs(out.p, stdout);
+            sl_buf_free(&out);
+        }
+        sl_plan_free(plan);
+    }
+    int rc = 0;
+    if (diags.count) {
+        sl_buf_t out = SL_BUF_INIT;
+        sl_diag_render(&diags, shown, code, strlen(code), &out);
+        fputs(out.p, stderr);
+        sl_buf_free(&out);
+        rc = 1;
+    } else if (print) {
+        sl_buf_t out = SL_BUF_INIT;
+        sl_ast_print(&out, script);
+        if (out.p) fputs(out.p, stdout);
+        sl_buf_free(&out);
+    }
+    sl_ast_free(script);
+    sl_diag_free(&diags);
+    sl_free(shown);
+    sl_app_desc_free(&desc);
+    return rc;
+}
+
 /* Checks one file; returns 0 when valid, 1 when it has errors or cannot be read. */
 static int check_file(const char *path, int print, int explain)
 {
@@ -85,6 +132,12 @@ static int check_file(const char *path, int print, int explain)
         fprintf(stderr, "sluice check: %s: %s\n", path, strerror(errno));
         sl_buf_free(&text);
         return 1;
+    }
+    size_t pl = strlen(path);
+    if (pl > 5 && !strcmp(path + pl - 5, ".json")) {
+        int rc = check_json_app(path, &text, print, explain);
+        sl_buf_free(&text);
+        return rc;
     }
     sl_diag_t diags = SL_DIAG_INIT;
     const char *shown = strcmp(path, "-") ? path : "<stdin>";
