@@ -338,6 +338,31 @@ case("kda_example_streaming_order_by", pump("""SELECT STREAM FLOOR(s.ROWTIME TO 
     "minute_start TIMESTAMP, player VARCHAR(8), score INTEGER", pre=SCORE_PRE),
      [ev(t, player=p, score=sc) for t, p, sc in ((1, "ann", 10), (20, "bob", 30), (50, "cy", 20), (61, "ann", 5), (90, "bob", 50), (125, "cy", 1))])
 
+# ---- more shapes -----------------------------------------------------------------------------
+case("cast_failure_error_row", pump(f"""SELECT STREAM ticker, CAST(ticker AS INTEGER) FROM {SRC} WHERE volume < 100""",
+    "ticker VARCHAR(8), n INTEGER"), STOCK_EV + [ev(60, ticker="42", price=1.0, volume=1)],
+     args=["--output", "DESTINATION_SQL_STREAM", "--output", "error_stream"])
+case("union_all_widening", pump(f"""SELECT STREAM ticker, volume FROM {SRC} WHERE ticker = 'AAPL'
+    UNION ALL SELECT STREAM ticker, price FROM {SRC} WHERE ticker = 'MSFT'""", "ticker VARCHAR(8), v DOUBLE"))
+case("nested_subquery_window", pump(f"""SELECT STREAM ticker, avg_v FROM (
+    SELECT STREAM ticker, AVG(volume) OVER (PARTITION BY ticker ROWS 2 PRECEDING) AS avg_v FROM {SRC}) AS w
+    WHERE w.avg_v > 100""", "ticker VARCHAR(8), avg_v BIGINT"))
+case("tumbling_over_in_app_stream", TICKS + f"""CREATE OR REPLACE STREAM "EXPENSIVE" (ticker VARCHAR(8), price DOUBLE);
+CREATE OR REPLACE PUMP "P1" AS INSERT INTO "EXPENSIVE" SELECT STREAM ticker, price FROM {SRC} WHERE price > 200;
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(8), n BIGINT, hi DOUBLE);
+CREATE OR REPLACE PUMP "P2" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker, COUNT(*), MAX(price) FROM "EXPENSIVE" GROUP BY ticker, STEP("EXPENSIVE".ROWTIME BY INTERVAL '20' SECOND);
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""")
+case("stagger_multiple_aggregates", pump(f"""SELECT STREAM ticker, COUNT(*), MIN(price), MAX(price), AVG(volume) FROM {SRC}
+    WINDOWED BY STAGGER (PARTITION BY ticker RANGE INTERVAL '30' SECOND)""", "ticker VARCHAR(8), n BIGINT, lo DOUBLE, hi DOUBLE, av BIGINT"))
+case("sliding_with_where_and_case", pump(f"""SELECT STREAM ticker, CASE WHEN COUNT(*) OVER w > 1 THEN 'repeat' ELSE 'first' END, SUM(volume) OVER w
+    FROM {SRC} WHERE volume >= 60 WINDOW w AS (PARTITION BY ticker RANGE INTERVAL '15' SECOND PRECEDING)""",
+    "ticker VARCHAR(8), kind VARCHAR(6), v BIGINT"))
+case("json_unicode_escapes", pump(f"SELECT STREAM name, CHAR_LEN FROM {SRC}".replace(", CHAR_LEN", ""), "name VARCHAR(16)",
+     pre=NEST_PRE.replace("name VARCHAR(16) PATH '$.customer.name'", "name VARCHAR(16) PATH '$.n'")),
+     [raw(0, '{"id":1,"n":"caf\\u00e9 \\ud83d\\ude00"}'), raw(1, '{"id":2,"n":"tab\\tquote\\"end"}'), raw(2, '{"id":3,"n":"\u00fcber"}')])
+
 # ---- planning errors (exit 1, FILE:LINE:COL diagnostics) ------------------------------------
 def err_case(name, select, cols="a VARCHAR(8), b BIGINT", pre=TICKS):
     case(name, pump(select, cols, pre=pre), fail=True)
