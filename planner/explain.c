@@ -43,7 +43,24 @@ static void print_const(sl_buf_t *out, const sl_expr_t *e)
         sl_clock_format_ms(e->i, tmp);
         sl_buf_printf(out, "TIMESTAMP '%s'", tmp);
         break;
-    case SL_T_INTERVAL_DS: sl_buf_printf(out, "INTERVAL '%lld' MILLISECOND", (long long)e->i); break;
+    case SL_T_INTERVAL_DS: {
+        /* In the largest unit that divides it, as KDA writes intervals. */
+        static const struct {
+            int64_t ms;
+            const char *unit;
+        } units[] = {{86400000, "DAY"}, {3600000, "HOUR"}, {60000, "MINUTE"}, {1000, "SECOND"}};
+        int64_t v = e->i;
+        size_t u = 0;
+        while (u < 4 && v % units[u].ms) u++;
+        if (u < 4) {
+            sl_buf_printf(out, "INTERVAL '%lld' %s", (long long)(v / units[u].ms), units[u].unit);
+        } else {
+            int64_t a = v < 0 ? -v : v;
+            sl_buf_printf(out, "INTERVAL '%s%lld.%03lld' SECOND", v < 0 ? "-" : "", (long long)(a / 1000),
+                          (long long)(a % 1000));
+        }
+        break;
+    }
     case SL_T_INTERVAL_YM: sl_buf_printf(out, "INTERVAL '%lld' MONTH", (long long)e->i); break;
     default:
         if (sl_type_phys(e->type) == SL_PHYS_STR) {
