@@ -3,9 +3,9 @@
 // CMD's stdout goes to OUT and its lines are counted as they come (progress); every
 // INTERVAL_MS its VmRSS (from /proc/PID/status) is written to CSV as "ms,rss_kb,rows".
 // At the end it prints the curve (about 12 points spread over the run), the RSS at the first
-// sample with at least FIRST_ROWS output rows ("after the first window"), at the end (the
-// highest sample of the last tenth of the run) and the peak, and whether the RSS stayed
-// flat: end <= max(1.25 x first-window, first + 16 MB).
+// sample with at least FIRST_ROWS output rows ("after the first window"), the highest RSS of
+// the first quarter of the run (from that sample on) and of the last quarter, and whether
+// the RSS stayed flat: last quarter <= max(1.25 x first quarter, first quarter + 16 MB).
 // Exit status: CMD's failure -> 1, RSS growth -> 3, else 0.
 'use strict';
 const fs = require('fs');
@@ -65,17 +65,21 @@ child.on('close', (code, signal) => {
   console.log('   t s    rows out     RSS MB');
   for (const [ms, kb, r] of pts) console.log(`${(ms / 1000).toFixed(2).padStart(6)} ${String(r).padStart(11)} ${mb(kb).padStart(10)}`);
   const first = samples.find((s) => s[2] >= firstRows);
-  // "At the end": the highest RSS over the last tenth of the run (the very last sample may
-  // fall in the process's teardown, after it freed its state).
-  const tail = samples.slice(Math.floor(samples.length * 0.9));
-  const last = tail.reduce((a, s) => (s[1] > a[1] ? s : a), tail[0]);
   const peak = samples.reduce((a, s) => Math.max(a, s[1]), 0);
   if (!first) {
-    console.log(`no sample after the first window (${firstRows} rows): run too short to judge; end ${mb(last[1])} MB, peak ${mb(peak)} MB`);
+    console.log(`no sample after the first window (${firstRows} rows): run too short to judge; peak ${mb(peak)} MB`);
     process.exit(0);
   }
-  const flat = last[1] <= Math.max(1.25 * first[1], first[1] + 16 * 1024);
-  console.log(`RSS after the first window ${mb(first[1])} MB (t=${(first[0] / 1000).toFixed(2)} s, ${first[2]} rows), ` +
-    `at the end ${mb(last[1])} MB (${last[2]} rows), peak ${mb(peak)} MB: ${flat ? 'flat' : 'GROWS'}`);
+  // Judged on the highest RSS of the first quarter of the run (from the first window on:
+  // buffers and hash tables are still filling at the very first sample) against the highest
+  // of the last quarter.
+  const n = samples.length, fi = samples.indexOf(first);
+  const hi = (arr) => arr.reduce((a, s) => (s[1] > a[1] ? s : a), arr[0]);
+  const early = hi(samples.slice(fi, Math.max(fi + 1, Math.ceil(n / 4))));
+  const late = hi(samples.slice(Math.floor((3 * n) / 4)));
+  const flat = late[1] <= Math.max(1.25 * early[1], early[1] + 16 * 1024);
+  console.log(`RSS after the first window ${mb(first[1])} MB (t=${(first[0] / 1000).toFixed(2)} s, ${first[2]} rows); ` +
+    `highest in the first quarter ${mb(early[1])} MB, in the last quarter ${mb(late[1])} MB; peak ${mb(peak)} MB: ` +
+    (flat ? 'flat' : 'GROWS'));
   process.exit(flat ? 0 : 3);
 });
