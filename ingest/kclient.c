@@ -13,6 +13,7 @@
 struct sl_kclient {
     CURL *curl;
     char *url;
+    char *prefix; /* X-Amz-Target prefix, NULL for "Kinesis_20131202." */
     sl_buf_t resp;
 };
 
@@ -40,9 +41,16 @@ sl_kclient_t *sl_kclient_new(const char *endpoint)
     return kc;
 }
 
+void sl_kclient_set_target(sl_kclient_t *kc, const char *prefix)
+{
+    sl_free(kc->prefix);
+    kc->prefix = sl_strdup(prefix);
+}
+
 void sl_kclient_free(sl_kclient_t *kc)
 {
     if (!kc) return;
+    sl_free(kc->prefix);
     curl_easy_cleanup(kc->curl);
     sl_free(kc->url);
     sl_buf_free(&kc->resp);
@@ -60,7 +68,8 @@ int sl_kclient_call(sl_kclient_t *kc, const char *op, const char *body, size_t l
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(target, sizeof target, "X-Amz-Target: Kinesis_20131202.%s", op);
+    snprintf(target, sizeof target, "X-Amz-Target: %s%s",
+             kc->prefix ? kc->prefix : "Kinesis_20131202.", op);
     char day[16];
     strftime(day, sizeof day, "%Y%m%d", &tm);
     snprintf(auth, sizeof auth,

@@ -15,8 +15,11 @@
 
 typedef struct sl_kclient sl_kclient_t;
 
-/* endpoint: "http://127.0.0.1:4567". */
+/* endpoint: "http://127.0.0.1:4567". Calls go to the Kinesis Data Streams API
+ * ("Kinesis_20131202.") until sl_kclient_set_target() names another. */
 sl_kclient_t *sl_kclient_new(const char *endpoint);
+/* Sets the X-Amz-Target prefix of later calls, e.g. "KinesisAnalytics_20150814." (copied). */
+void sl_kclient_set_target(sl_kclient_t *kc, const char *prefix);
 void sl_kclient_free(sl_kclient_t *kc);
 
 /*

@@ -16,7 +16,13 @@
     X(put, "put records read from stdin into a stream")                                    \
     X(tail, "print the records of a stream")                                               \
     X(check, "parse and validate an application file")                                    \
-    X(run, "run an application on a replayed dump or the embedded store")
+    X(run, "run an application on a replayed dump or the embedded store")                 \
+    X(submit, "create an application on a daemon and start it (FILE.sql or APP.json)")   \
+    X(apps, "list a daemon's applications and their statuses")                            \
+    X(describe, "print a daemon's description of an application (JSON)")                  \
+    X(stop, "stop an application on a daemon (it checkpoints where it stopped)")          \
+    X(delete, "delete an application from a daemon")                                  \
+    X(repl, "interactive SQL: live queries, pumps and puts on the embedded store")
 
 #define SL_CMD_DECLARE(name, help) int sl_cmd_##name(int argc, char **argv);
 SL_COMMANDS(SL_CMD_DECLARE)

@@ -1,0 +1,57 @@
+/*
+ * appclient.c - one call to a daemon's Kinesis Analytics API; see appclient.h.
+ */
+#include "appclient.h"
+
+#include "analytics_api.h"
+#include "kclient.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+int sl_appclient_call(const char *cmd, const char *endpoint, const char *op, const char *body,
+                      sl_arena_t *a, sl_val_t **out)
+{
+    sl_kclient_t *kc = sl_kclient_new(endpoint);
+    sl_kclient_set_target(kc, SL_ANALYTICS_TARGET_PREFIX);
+    const char *etype = NULL, *emsg = NULL;
+    int rc = sl_kclient_call(kc, op, body, strlen(body), a, out, &etype, &emsg);
+    sl_kclient_free(kc);
+    if (rc == 0) return 0;
+    if (rc > 0) fprintf(stderr, "sluice %s: %s: %s\n", cmd, etype, emsg);
+    else fprintf(stderr, "sluice %s: %s\n", cmd, emsg);
+    return 1;
+}
+
+int sl_appclient_args(int argc, char **argv, bool need_name, const char *usage,
+                      const char **name, const char **endpoint)
+{
+    static const struct option opts[] = {{"endpoint", required_argument, 0, 'e'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    *endpoint = SL_APPCLIENT_ENDPOINT;
+    *name = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "e:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e': *endpoint = optarg; break;
+        case 'h': printf("usage: sluice %s\n", usage); return 0;
+        default: fprintf(stderr, "usage: sluice %s\n", usage); return 2;
+        }
+    }
+    if (argc - optind != (need_name ? 1 : 0)) {
+        fprintf(stderr, "usage: sluice %s\n", usage);
+        return 2;
+    }
+    if (need_name) *name = argv[optind];
+    return -1;
+}
+
+void sl_appclient_name_body(sl_buf_t *out, const char *name)
+{
+    sl_buf_puts(out, "{\"ApplicationName\":");
+    sl_json_quote(out, name, strlen(name));
+    sl_buf_putc(out, '}');
+}
