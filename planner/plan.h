@@ -203,6 +203,10 @@ typedef struct sl_plan {
  * diags received errors.
  */
 sl_plan_t *sl_plan_build(const sl_ast_t *script, const sl_app_desc_t *app, sl_diag_t *diags);
+/* The REPL's typed query (planner/query.c): plans the application, then `query` (a
+ * SELECT) into an extra stream `name` whose columns are its select list. NULL on errors. */
+sl_plan_t *sl_plan_build_query(const sl_ast_t *script, const sl_app_desc_t *app,
+                               const sl_ast_t *query, const char *name, sl_diag_t *diags);
 /* Frees a plan. NULL is a no-op. */
 void sl_plan_free(sl_plan_t *p);
 /* Appends a readable rendering of the DAG (EXPLAIN) to out. */
