@@ -332,6 +332,13 @@ def t_delete(r):
     eq(r.ka.list_applications()["ApplicationSummaries"], [], "list after delete")
 
 
+def t_clean_exit(r):
+    rc = r.srv.stop()
+    bad = [l for l in r.srv.log if "Sanitizer" in l or "runtime error:" in l]
+    check(not bad, "sanitizer reports:\n%s", "\n".join(bad[:20]))
+    eq(rc, 0, "daemon exit status")
+
+
 def main():
     t = Tester()
     if not need_sluice(t, "Kinesis Analytics API"):
@@ -350,7 +357,8 @@ def main():
                          ("errors", t_errors),
                          ("discover schema from a stream", t_discover_stream),
                          ("discover schema from S3", t_discover_s3),
-                         ("delete", t_delete)]:
+                         ("delete", t_delete),
+                         ("clean exit", t_clean_exit)]:
             if not t.run(name, fn, r):
                 if name in ("create and describe",):
                     break

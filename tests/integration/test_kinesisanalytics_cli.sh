@@ -180,6 +180,9 @@ step "sluice delete" eval 'sl delete counts && sl apps && ! grep -q counts "$TMP
 
 kill "$PID" 2>/dev/null
 wait "$PID" 2>/dev/null
+RC=$?
 PID=
+if [ "$RC" -eq 0 ] && ! grep -qE "Sanitizer|runtime error:" "$TMP/server.log"; then ok "daemon exits cleanly"
+else bad "daemon exits cleanly" "exit status $RC" "$(grep -E -m5 "Sanitizer|runtime error:" "$TMP/server.log")"; fi
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
