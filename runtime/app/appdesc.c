@@ -956,3 +956,60 @@ void sl_app_desc_free(sl_app_desc_t *d)
     sl_free(d->code);
     memset(d, 0, sizeof *d);
 }
+
+/* A heap copy of s, or NULL for NULL. */
+static char *dup_opt(const char *s)
+{
+    return s ? sl_strdup(s) : NULL;
+}
+
+void sl_app_desc_copy(sl_app_desc_t *dst, const sl_app_desc_t *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->name = dup_opt(src->name);
+    dst->description = dup_opt(src->description);
+    dst->code = dup_opt(src->code);
+    dst->ninputs = src->ninputs;
+    dst->inputs = SL_NEWN(sl_app_input_t, src->ninputs ? src->ninputs : 1);
+    for (size_t i = 0; i < src->ninputs; i++) {
+        const sl_app_input_t *a = &src->inputs[i];
+        sl_app_input_t *b = &dst->inputs[i];
+        *b = *a; /* scalars; every pointer is replaced below */
+        b->id = dup_opt(a->id);
+        b->name_prefix = dup_opt(a->name_prefix);
+        b->stream = dup_opt(a->stream);
+        b->endpoint = dup_opt(a->endpoint);
+        b->processor_arn = dup_opt(a->processor_arn);
+        sl_record_schema_copy(&b->schema, &a->schema);
+    }
+    dst->noutputs = src->noutputs;
+    dst->outputs = SL_NEWN(sl_app_output_t, src->noutputs ? src->noutputs : 1);
+    for (size_t i = 0; i < src->noutputs; i++) {
+        const sl_app_output_t *a = &src->outputs[i];
+        sl_app_output_t *b = &dst->outputs[i];
+        *b = *a;
+        b->id = dup_opt(a->id);
+        b->name = dup_opt(a->name);
+        b->target = dup_opt(a->target);
+        b->endpoint = dup_opt(a->endpoint);
+        b->options = SL_NEWN(sl_app_option_t, a->noptions ? a->noptions : 1);
+        for (size_t k = 0; k < a->noptions; k++) {
+            b->options[k].key = dup_opt(a->options[k].key);
+            b->options[k].value = dup_opt(a->options[k].value);
+        }
+    }
+    dst->nrefs = src->nrefs;
+    dst->refs = SL_NEWN(sl_app_ref_t, src->nrefs ? src->nrefs : 1);
+    for (size_t i = 0; i < src->nrefs; i++) {
+        dst->refs[i].id = dup_opt(src->refs[i].id);
+        dst->refs[i].table_name = dup_opt(src->refs[i].table_name);
+        dst->refs[i].source = dup_opt(src->refs[i].source);
+        sl_record_schema_copy(&dst->refs[i].schema, &src->refs[i].schema);
+    }
+    dst->ntags = src->ntags;
+    dst->tags = SL_NEWN(sl_app_tag_t, src->ntags ? src->ntags : 1);
+    for (size_t i = 0; i < src->ntags; i++) {
+        dst->tags[i].key = dup_opt(src->tags[i].key);
+        dst->tags[i].value = dup_opt(src->tags[i].value);
+    }
+}

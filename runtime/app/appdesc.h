@@ -132,6 +132,8 @@ int sl_app_desc_from_json(const char *text, size_t len, sl_app_desc_t *out, char
 /* Writes the description back as a CreateApplication-shaped JSON object. */
 struct sl_buf;
 void sl_app_desc_to_json(const sl_app_desc_t *d, struct sl_buf *out);
+/* Deep copy of src into dst (no validation: a copy of anything a door let in). */
+void sl_app_desc_copy(sl_app_desc_t *dst, const sl_app_desc_t *src);
 /* Frees everything d owns and zeroes it. NULL is a no-op. */
 void sl_app_desc_free(sl_app_desc_t *d);
 /*

@@ -3,7 +3,7 @@
  * runner.h.
  *
  *     sl_runner_start
- *        copy the description (JSON round trip: the runner owns its copy)
+ *        copy the description (the runner owns its copy; the plan borrows it)
  *        sl_parse(code) -> sl_plan_build -> sl_engine_new
  *        thread: follow()
  *
@@ -258,26 +258,20 @@ static void *follow(void *arg)
             /* Quiet input: the clock vouches that nothing older than idle_ms will come, so
              * the last window of a quiet stream is not held back forever. */
             if (now - last_data >= r->o.idle_ms) sl_engine_bound(r->engine, 0, now - r->o.idle_ms);
+            if (r->o.idle_exit_ms > 0 && now - last_data >= r->o.idle_exit_ms) break;
             struct timespec d = {0, (long)r->o.poll_ms * 1000000L};
             nanosleep(&d, NULL);
         }
         if (n > 0) fflush(r->out);
     }
+    /* Rows of the windows closed here are out before the checkpoint that covers them. */
+    if (r->o.finish_on_stop) sl_engine_finish(r->engine);
+    fflush(r->out);
     if (ckpt) checkpoint_put(r, ckpt);
     sl_free(ckpt);
     sl_arena_free(a);
     atomic_store(&r->running, false);
     return NULL;
-}
-
-/* Copies a description through its JSON form, so the runner owns every string. */
-static int copy_desc(const sl_app_desc_t *src, sl_app_desc_t *dst, char **err)
-{
-    sl_buf_t b = SL_BUF_INIT;
-    sl_app_desc_to_json(src, &b);
-    int rc = sl_app_desc_from_json(b.p, b.len, dst, err);
-    sl_buf_free(&b);
-    return rc;
 }
 
 sl_runner_t *sl_runner_start(const sl_app_desc_t *desc, const sl_runner_opts_t *opts,
@@ -311,7 +305,7 @@ sl_runner_t *sl_runner_start(const sl_app_desc_t *desc, const sl_runner_opts_t *
         r->outputs = SL_NEWN(char *, (size_t)opts->noutputs);
         for (int i = 0; i < opts->noutputs; i++) r->outputs[i] = sl_strdup(opts->outputs[i]);
     }
-    if (copy_desc(desc, &r->desc, err) < 0) goto fail;
+    sl_app_desc_copy(&r->desc, desc);
     const char *code = r->desc.code ? r->desc.code : "";
     int before = diags->count;
     r->script = sl_parse(r->name, code, strlen(code), diags);
@@ -323,7 +317,7 @@ sl_runner_t *sl_runner_start(const sl_app_desc_t *desc, const sl_runner_opts_t *
         .out = r->out,
         .err = r->err,
         .store = opts->store,
-        .base_dir = opts->data_dir,
+        .base_dir = opts->base_dir ? opts->base_dir : opts->data_dir,
     };
     r->engine = sl_engine_new(r->plan, &eo, err);
     if (!r->engine) goto fail;

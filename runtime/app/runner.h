@@ -46,8 +46,14 @@ typedef struct sl_runner_opts {
     const char *const *outputs; /* streams to print on `out`; NULL: the app's Outputs that
                                    are not store streams (else every stream it creates) */
     int noutputs;
+    const char *base_dir;       /* where relative reference-data paths are resolved (NULL:
+                                   data_dir, else the working directory) */
     int idle_ms;                /* input quiet this long: the clock closes windows (1000) */
     int poll_ms;                /* pause between reads of an idle input (50) */
+    int idle_exit_ms;           /* > 0: stop by itself after this long without records
+                                   (`sluice run --idle-exit`) */
+    bool finish_on_stop;        /* close every window when the run ends (a run that is over,
+                                   not one that will resume) */
 } sl_runner_opts_t;
 
 /* What a runner has done so far (counters only grow). */

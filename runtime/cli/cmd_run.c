@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "plan.h"
+#include "runner.h"
 #include "sqlapp.h"
 #include "store.h"
 #include "val.h"
@@ -609,164 +610,67 @@ static int replay_parallel(sl_engine_t *e, const char *path)
     return 0;
 }
 
-/* One shard being followed. */
-typedef struct follow {
-    char id[24];
-    const char *iter; /* heap copy */
-    bool done;
-    char last_seq[33]; /* the last record read ("" when none): the checkpoint */
-} follow_t;
-
-/* The checkpoint file of an application's input: DIR/checkpoints/<app>.<stream> (the app
- * name with every character outside [A-Za-z0-9._-] replaced by '_'). Heap string. */
-static char *checkpoint_path(const char *data_dir, const char *app, const char *stream)
+/*
+ * Follows the application's input in the embedded store with a runner (runtime/app/runner.h,
+ * the same code that runs applications in the daemon) until SIGINT/SIGTERM or, with
+ * --idle-exit, until the input has been quiet that long; then every window closes and the
+ * checkpoint is written. Returns 0, or 1 when the run failed.
+ */
+static int run_store(const app_t *app, sl_store_t *st, const char *data_dir, const char *from,
+                     long idle_exit, const char **outputs, int noutputs, const char *base_dir,
+                     const char *name)
 {
-    char *p = sl_asprintf("%s/checkpoints/%s.%s", data_dir, app ? app : "app", stream);
-    for (char *q = p + strlen(data_dir) + 13; *q; q++)
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
-              *q == '.' || *q == '-' || *q == '_'))
-            *q = '_';
-    return p;
-}
-
-/* Reads the checkpointed sequence number of shard `id` (false when none). */
-static bool checkpoint_get(const char *path, const char *id, char seq[33])
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return false;
-    char line[128], sid[64], sq[64];
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        if (sscanf(line, "%63s %63s", sid, sq) == 2 && !strcmp(sid, id) && strlen(sq) < 33) {
-            strcpy(seq, sq);
-            found = true;
+    sl_runner_opts_t ro;
+    memset(&ro, 0, sizeof ro);
+    ro.store = st;
+    ro.data_dir = data_dir;
+    ro.base_dir = base_dir;
+    ro.name = name;
+    ro.out = stdout;
+    ro.err = stderr;
+    ro.outputs = outputs;
+    ro.noutputs = noutputs;
+    ro.idle_exit_ms = idle_exit > 0 ? (int)idle_exit : 0;
+    ro.finish_on_stop = true;
+    if (from) {
+        ro.start_set = true;
+        if (!strcasecmp(from, "trim_horizon"))
+            ro.start = SL_START_TRIM_HORIZON;
+        else if (!strcasecmp(from, "latest") || !strcasecmp(from, "now"))
+            ro.start = SL_START_NOW;
+        else if (!strcasecmp(from, "last_stopped_point"))
+            ro.start = SL_START_LAST_STOPPED_POINT;
+        else {
+            fprintf(stderr, "sluice run: --from must be trim_horizon, now (latest) or "
+                            "last_stopped_point\n");
+            return 2;
         }
-    fclose(f);
-    return found;
-}
-
-/* Writes the last sequence number read of every shard (atomically: temp file + rename). */
-static void checkpoint_put(const char *data_dir, const char *path, const follow_t *fs, size_t n)
-{
-    char *dir = sl_asprintf("%s/checkpoints", data_dir);
-    mkdir(dir, 0755);
-    sl_free(dir);
-    char *tmp = sl_asprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (f) {
-        for (size_t k = 0; k < n; k++)
-            if (fs[k].last_seq[0]) fprintf(f, "%s %s\n", fs[k].id, fs[k].last_seq);
-        if (fclose(f) == 0) rename(tmp, path);
     }
-    sl_free(tmp);
-}
-
-/* Follows input 0's stream in the embedded store. Returns 0 or 1. */
-static int follow_store(sl_engine_t *e, sl_store_t *st, const sl_app_input_t *in, const char *from,
-                        long idle_exit_ms, const char *data_dir, const char *app_name)
-{
-    char *ckpt = checkpoint_path(data_dir, app_name, in->stream);
-    sl_iter_type_t type = SL_ITER_LATEST;
-    int64_t ts = 0;
-    if (in->start == SL_START_TRIM_HORIZON || in->start == SL_START_LAST_STOPPED_POINT) type = SL_ITER_TRIM_HORIZON;
-    if (in->start == SL_START_AT_TIMESTAMP) {
-        type = SL_ITER_AT_TIMESTAMP;
-        ts = in->start_ms;
-    }
-    if (from && !strcasecmp(from, "trim_horizon")) type = SL_ITER_TRIM_HORIZON;
-    if (from && (!strcasecmp(from, "latest") || !strcasecmp(from, "now"))) type = SL_ITER_LATEST;
-    sl_arena_t *a = sl_arena_new(0);
-    sl_awserr_t err;
-    memset(&err, 0, sizeof err);
-    follow_t *fs = NULL;
-    size_t nfs = 0;
-    int64_t last_data = sl_clock_now_ms();
-    int rc = 0;
-    while (!stop_requested) {
-        /* Pick up shards (new ones after a reshard start at TRIM_HORIZON). */
-        sl_arena_reset(a);
-        sl_stream_info_t *si = sl_store_describe(st, in->stream, a, &err);
-        if (!si) {
-            fprintf(stderr, "sluice run: input stream %s: %s\n", in->stream, err.msg);
-            rc = 1;
-            break;
-        }
-        for (size_t i = 0; i < si->nshards; i++) {
-            bool known = false;
-            for (size_t k = 0; k < nfs; k++) known |= !strcmp(fs[k].id, si->shards[i].id);
-            if (known) continue;
-            /* LAST_STOPPED_POINT: after the checkpointed record, else from the start. */
-            char seq[33] = "";
-            bool resume = in->start == SL_START_LAST_STOPPED_POINT && !from &&
-                          checkpoint_get(ckpt, si->shards[i].id, seq);
-            const char *it = sl_store_get_iterator(st, in->stream, si->shards[i].id,
-                                                   resume ? SL_ITER_AFTER_SEQUENCE_NUMBER
-                                                   : nfs && type == SL_ITER_LATEST ? SL_ITER_TRIM_HORIZON
-                                                                                   : type,
-                                                   resume ? seq : NULL, ts, a, &err);
-            if (!it) continue;
-            fs = sl_realloc(fs, sizeof *fs * (nfs + 1));
-            memset(&fs[nfs], 0, sizeof fs[nfs]);
-            snprintf(fs[nfs].id, sizeof fs[nfs].id, "%s", si->shards[i].id);
-            fs[nfs].iter = sl_strdup(it);
-            snprintf(fs[nfs].last_seq, sizeof fs[nfs].last_seq, "%s", seq);
-            nfs++;
-        }
-        /* One round: read every shard, merge the records by arrival time. */
-        size_t got_total = 0;
-        sl_record_t *all = NULL;
-        size_t nall = 0;
-        for (size_t k = 0; k < nfs; k++) {
-            if (fs[k].done) continue;
-            sl_get_result_t res;
-            if (sl_store_get_records(st, fs[k].iter, 10000, a, &res, &err) < 0) {
-                fs[k].done = true;
-                continue;
-            }
-            sl_free((void *)fs[k].iter);
-            fs[k].iter = res.next_iterator ? sl_strdup(res.next_iterator) : NULL;
-            if (!fs[k].iter) fs[k].done = true;
-            if (res.n) snprintf(fs[k].last_seq, sizeof fs[k].last_seq, "%s", res.records[res.n - 1].seq);
-            all = sl_realloc(all, sizeof *all * (nall + res.n + 1));
-            memcpy(all + nall, res.records, sizeof *all * res.n);
-            nall += res.n;
-        }
-        /* Stable merge by arrival (insertion into order; shards are each in order). */
-        for (size_t i = 1; i < nall; i++) {
-            sl_record_t x = all[i];
-            size_t j = i;
-            while (j > 0 && all[j - 1].arrival_ms > x.arrival_ms) {
-                all[j] = all[j - 1];
-                j--;
-            }
-            all[j] = x;
-        }
-        for (size_t i = 0; i < nall; i++) {
-            unsigned char *data = sl_engine_record_buf(e, 0, all[i].len);
-            memcpy(data, all[i].data, all[i].len);
-            sl_engine_record(e, 0, (const char *)data, all[i].len, all[i].arrival_ms, all[i].arrival_ms,
-                             all[i].seq);
-        }
-        got_total = nall;
-        sl_free(all);
-        int64_t now = sl_clock_now_ms();
-        if (got_total) {
-            last_data = now;
-            sl_engine_flush(e);
+    sl_diag_t diags = SL_DIAG_INIT;
+    char *err = NULL;
+    sl_runner_t *r = sl_runner_start(&app->desc, &ro, &diags, &err);
+    if (!r) {
+        if (diags.count) {
+            sl_buf_t msg = SL_BUF_INIT;
+            const char *code = app->desc.code ? app->desc.code : "";
+            sl_diag_render(&diags, app->shown, code, strlen(code), &msg);
+            fputs(msg.p ? msg.p : "", stderr);
+            sl_buf_free(&msg);
         } else {
-            /* Idle: the clock says no record older than now - 1 s can still arrive. */
-            sl_engine_bound(e, 0, now - 1000);
-            if (idle_exit_ms >= 0 && now - last_data >= idle_exit_ms) break;
-            struct timespec d = {0, 100 * 1000000};
-            nanosleep(&d, NULL);
+            fprintf(stderr, "sluice run: %s: %s\n", app->shown, err ? err : "cannot start");
         }
+        sl_diag_free(&diags);
+        sl_free(err);
+        return 1;
     }
-    checkpoint_put(data_dir, ckpt, fs, nfs);
-    sl_free(ckpt);
-    for (size_t k = 0; k < nfs; k++) sl_free((void *)fs[k].iter);
-    sl_free(fs);
-    sl_arena_free(a);
-    return rc;
+    sl_runner_stats_t stats;
+    do {
+        struct timespec d = {0, 50 * 1000000};
+        nanosleep(&d, NULL);
+        sl_runner_stats(r, &stats);
+    } while (stats.running && !stop_requested);
+    sl_runner_free(r);
+    return stats.failure[0] ? 1 : 0;
 }
 
 /* Entry point of `sluice run`; see the file comment. */
@@ -863,17 +767,28 @@ int sl_cmd_run(int argc, char **argv)
             return 1;
         }
     }
+    char *dir = sl_strdup(argv[optind]);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    const char *base_dir = slash ? dir : ".";
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (!replay_path) {
+        rc = run_store(&app, st, data_dir, from, idle_exit, outputs, noutputs, base_dir,
+                       app.desc.name ? app.desc.name : argv[optind]);
+        sl_free(dir);
+        sl_store_close(st);
+        free_app(&app);
+        sl_free(outputs);
+        return rc;
+    }
     sl_engine_opts_t eo;
     memset(&eo, 0, sizeof eo);
     eo.outputs = outputs;
     eo.noutputs = noutputs;
     eo.out = stdout;
     eo.err = stderr;
-    eo.store = replay_path ? NULL : st;
-    char *dir = sl_strdup(argv[optind]);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0';
-    eo.base_dir = slash ? dir : ".";
+    eo.base_dir = base_dir;
     char *err = NULL;
     sl_engine_t *e = sl_engine_new(app.plan, &eo, &err);
     sl_free(dir);
@@ -885,18 +800,12 @@ int sl_cmd_run(int argc, char **argv)
         sl_free(outputs);
         return 1;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    if (replay_path) {
-        /* Large dumps decode on NWORKERS threads; small ones (tests) sequentially, which
-         * also keeps error rows exactly between the data rows they came between. */
-        struct stat rst;
-        bool big = strcmp(replay_path, "-") && stat(replay_path, &rst) == 0 && S_ISREG(rst.st_mode) &&
-                   rst.st_size >= 8 * (off_t)CHUNK && !getenv("SLUICE_SEQUENTIAL");
-        if (!big || replay_parallel(e, replay_path) < 0) rc = replay(e, replay_path);
-    }
-    else rc = follow_store(e, st, &app.desc.inputs[0], from, idle_exit, data_dir,
-                           app.desc.name ? app.desc.name : argv[optind]);
+    /* Large dumps decode on NWORKERS threads; small ones (tests) sequentially, which
+     * also keeps error rows exactly between the data rows they came between. */
+    struct stat rst;
+    bool big = strcmp(replay_path, "-") && stat(replay_path, &rst) == 0 && S_ISREG(rst.st_mode) &&
+               rst.st_size >= 8 * (off_t)CHUNK && !getenv("SLUICE_SEQUENTIAL");
+    if (!big || replay_parallel(e, replay_path) < 0) rc = replay(e, replay_path);
     sl_engine_finish(e);
     sl_engine_free(e);
     sl_store_close(st);
