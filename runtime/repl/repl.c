@@ -20,7 +20,9 @@
 #include "repl_int.h"
 
 #include "alloc.h"
+#include "appclient.h"
 #include "arena.h"
+#include "clock.h"
 #include "refdata.h"
 #include "sqlapp.h"
 #include "val.h"
@@ -250,6 +252,11 @@ static bool add_ddl(sl_repl_t *r, const char *stmt, const char *name)
         return false;
     }
     sl_diag_free(&d);
+    /* A new or different input starts now for the live queries too (see run_query). */
+    bool same_input = r->desc.ninputs && desc.ninputs &&
+                      !strcmp(r->desc.inputs[0].stream, desc.inputs[0].stream) &&
+                      !strcmp(r->desc.inputs[0].name_prefix, desc.inputs[0].name_prefix);
+    if (!same_input) r->input_since_ms = sl_clock_now_ms();
     /* Accepted: the runner borrows nothing of ours (it copies the description). */
     sl_runner_free(r->runner);
     r->runner = NULL;
@@ -259,7 +266,11 @@ static bool add_ddl(sl_repl_t *r, const char *stmt, const char *name)
     r->script_lines = count_lines(cand.p, cand.len);
     r->ast = ast;
     r->desc = desc;
-    r->plan = plan;
+    /* The plan borrows the description it was built against, which was the local `desc`
+     * just moved into the session: plan again against the session's copy (same result). */
+    sl_plan_free(plan);
+    r->plan = sl_plan_build(r->ast, &r->desc, &d);
+    sl_diag_free(&d);
     create_input_streams(r);
     load_refs(r);
     restart_runner(r);
@@ -395,6 +406,13 @@ static void run_query(sl_repl_t *r, const sl_ast_t *q, const char *text)
         o.outputs = outs;
         o.noutputs = 1;
         o.poll_ms = 20;
+        /* An input STARTING AT NOW started when it was declared: the query sees what the
+         * session's application has seen since, e.g. records put with \put before it. */
+        if (desc.ninputs && desc.inputs[0].start == SL_START_NOW) {
+            o.start_set = true;
+            o.start = SL_START_AT_TIMESTAMP;
+            o.start_ms = r->input_since_ms;
+        }
         run = sl_runner_start(&desc, &o, &d, &err);
     }
     if (!run) {
@@ -703,10 +721,36 @@ static void cmd_load(sl_repl_t *r, const char *path)
 static void cmd_apps(sl_repl_t *r)
 {
     if (r->endpoint) {
-        fprintf(r->out, "the daemon's applications: run `sluice apps --endpoint %s` (\\apps "
-                        "lists the session's pumps until the client speaks the Kinesis "
-                        "Analytics API here)\n",
-                r->endpoint);
+        /* The daemon's applications (ListApplications, every page), as `sluice apps`. */
+        fprintf(r->out, "applications at %s:\n", r->endpoint);
+        sl_arena_t *a = sl_arena_new(0);
+        sl_buf_t body = SL_BUF_INIT;
+        const char *after = NULL;
+        int listed = 0;
+        for (;;) {
+            sl_buf_reset(&body);
+            sl_buf_puts(&body, "{\"Limit\":50");
+            if (after) {
+                sl_buf_puts(&body, ",\"ExclusiveStartApplicationName\":");
+                sl_json_quote(&body, after, strlen(after));
+            }
+            sl_buf_putc(&body, '}');
+            sl_val_t *v = NULL;
+            fflush(r->out);
+            if (sl_appclient_call("repl", r->endpoint, "ListApplications", body.p, a, &v)) break;
+            const sl_val_t *l = sl_val_get(v, "ApplicationSummaries");
+            for (size_t i = 0; l && l->type == SL_V_ARR && i < l->u.arr.n; i++, listed++) {
+                after = sl_val_get_str(l->u.arr.items[i], "ApplicationName", NULL);
+                const char *status = sl_val_get_str(l->u.arr.items[i], "ApplicationStatus", NULL);
+                fprintf(r->out, "  %-32s %s\n", after ? after : "?", status ? status : "?");
+            }
+            bool more = false;
+            if (!sl_val_get_bool(v, "HasMoreApplications", &more) || !more || !after) break;
+        }
+        if (!listed) fprintf(r->out, "  (none)\n");
+        sl_buf_free(&body);
+        sl_arena_free(a);
+        fprintf(r->out, "session pumps:\n");
     }
     int shown = 0;
     for (int i = 0; r->ast && i < r->ast->nkids; i++) {

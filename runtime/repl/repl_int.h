@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* One interactive session. Everything is owned by the session and freed at its end. */
@@ -32,6 +33,8 @@ typedef struct sl_repl {
     sl_plan_t *plan;         /* its plan, or NULL while the script is empty */
     sl_runner_t *runner;     /* runs the session's pumps, or NULL */
     sqlite3 *refdb;          /* reference tables loaded for relational SELECTs */
+    int64_t input_since_ms;  /* when the current input was declared: where a live query
+                                reads an input STARTING AT NOW from */
     FILE *out;               /* the terminal */
 } sl_repl_t;
 
