@@ -332,6 +332,20 @@ static int app_run(sl_analytics_t *an, app_t *ap, int start, sl_awserr_t *err)
     if (!ap->desc.ninputs)
         return sl_awserr_set(err, SL_AWS_InvalidApplicationConfigurationException,
                              "Application %s has no input to read.", ap->desc.name);
+    /* The runner would wait for a missing stream; KDA refuses to start instead. */
+    sl_arena_t *a = sl_arena_new(0);
+    for (size_t i = 0; i < ap->desc.ninputs; i++) {
+        const sl_app_input_t *in = &ap->desc.inputs[i];
+        sl_awserr_t e = {0};
+        if (in->source == SL_SOURCE_KINESIS && !in->endpoint &&
+            !sl_store_describe(an->st, in->stream, a, &e)) {
+            sl_arena_free(a);
+            return sl_awserr_set(err, SL_AWS_InvalidApplicationConfigurationException,
+                                 "Input %s: Kinesis stream %s does not exist.", in->id,
+                                 in->stream);
+        }
+    }
+    sl_arena_free(a);
     sl_runner_opts_t o = {
         .store = an->st,
         .data_dir = an->dir,

@@ -269,6 +269,20 @@ def t_errors(r):
     expect_error("ResourceNotFoundException", "create timestamp", r.ka.delete_application,
                  ApplicationName="ticker-app",
                  CreateTimestamp=datetime.datetime(2001, 1, 1, tzinfo=datetime.timezone.utc))
+    # An application whose input stream went away cannot start; it stays READY.
+    create_stream(r.kin, "gone")
+    r.ka.create_application(**app_request("gone-app", src="gone"))
+    r.kin.delete_stream(StreamName="gone")
+    for _ in range(100):
+        if "gone" not in r.kin.list_streams()["StreamNames"]:
+            break
+        time.sleep(0.05)
+    expect_error("InvalidApplicationConfigurationException", None, r.ka.start_application,
+                 ApplicationName="gone-app", InputConfigurations=[
+                     {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
+    eq(r.describe("gone-app")["ApplicationStatus"], "READY", "status after a failed start")
+    r.ka.delete_application(ApplicationName="gone-app",
+                            CreateTimestamp=r.describe("gone-app")["CreateTimestamp"])
     r.ka.start_application(ApplicationName="ticker-app", InputConfigurations=[
         {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
     expect_error("UnknownOperationException", None, r.ka_raw.add_application_cloud_watch_logging_option,
