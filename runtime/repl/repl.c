@@ -317,9 +317,34 @@ static void drain(sink_t *s, sl_repl_table_t *t)
     sl_free(lines);
 }
 
+/*
+ * The names of a query's columns in QUERY_STREAM (heap array of heap strings): the select
+ * list's, "EXPR$n" for unnamed expressions, and a suffix "_2", "_3" ... on a name already
+ * taken (a join selecting s.ticker and c.ticker), since a stream's columns are unique.
+ */
+static char **query_names(const sl_pnode_t *qn)
+{
+    char **names = SL_NEWN(char *, qn->ncols ? (size_t)qn->ncols : 1);
+    for (int c = 0; c < qn->ncols; c++) {
+        char *base = qn->cols[c].name ? sl_strdup(qn->cols[c].name) : sl_asprintf("EXPR$%d", c);
+        char *nm = sl_strdup(base);
+        for (int k = 2;; k++) {
+            bool taken = false;
+            for (int j = 0; j < c && !taken; j++) taken = !strcasecmp(names[j], nm);
+            if (!taken) break;
+            sl_free(nm);
+            nm = sl_asprintf("%s_%d", base, k);
+        }
+        sl_free(base);
+        names[c] = nm;
+    }
+    return names;
+}
+
 /* The application a live query runs as: the session's statements but its outputs (they
  * stay with the session runner), then the query as a pump into QUERY_STREAM. */
-static void query_code(sl_repl_t *r, const sl_ast_t *q, const sl_pnode_t *qn, sl_buf_t *code)
+static void query_code(sl_repl_t *r, const sl_ast_t *q, const sl_pnode_t *qn,
+                       char *const *names, sl_buf_t *code)
 {
     for (int i = 0; i < r->ast->nkids; i++) {
         if (r->ast->kids[i]->kind == SL_AST_CREATE_OUTPUT) continue;
@@ -333,10 +358,7 @@ static void query_code(sl_repl_t *r, const sl_ast_t *q, const sl_pnode_t *qn, sl
         ty.not_null = 0;
         sl_type_format(ty, tn, sizeof tn);
         if (c) sl_buf_puts(code, ", ");
-        if (qn->cols[c].name)
-            put_ident(code, qn->cols[c].name);
-        else
-            sl_buf_printf(code, "\"EXPR$%d\"", c);
+        put_ident(code, names[c]);
         sl_buf_printf(code, " %s", tn);
     }
     sl_buf_puts(code, ");\nCREATE PUMP " QUERY_PUMP " AS INSERT INTO " QUERY_STREAM "\n");
@@ -372,15 +394,15 @@ static void run_query(sl_repl_t *r, const sl_ast_t *q, const char *text)
             return;
         }
     sl_buf_t code = SL_BUF_INIT;
-    query_code(r, q, qn, &code);
+    char **names = query_names(qn);
+    query_code(r, q, qn, names, &code);
     sl_repl_table_t *t = sl_repl_table_new(qn->ncols + 1, r->out);
     sl_repl_table_col_typed(t, 0, "ROWTIME", sl_type_make(SL_T_TIMESTAMP));
     for (int c = 0; c < qn->ncols; c++) {
-        char nm[32];
-        snprintf(nm, sizeof nm, "EXPR$%d", c);
-        sl_repl_table_col_typed(t, c + 1, qn->cols[c].name ? qn->cols[c].name : nm,
-                                qn->cols[c].type);
+        sl_repl_table_col_typed(t, c + 1, names[c], qn->cols[c].type);
+        sl_free(names[c]);
     }
+    sl_free(names);
     sl_plan_free(p);
 
     /* The query's own application: described from its code like any .sql file. */
