@@ -188,6 +188,39 @@ def t_resume_running(r):
     eq(r.wait_counts(), r.sent, "window counts after a daemon restart")
 
 
+def t_two_apps(r):
+    """A second application on the same source runs beside the first; stopping it leaves the
+    first running and counting."""
+    create_stream(r.kin, "ticks-out-b")
+    r.ka.create_application(**app_request("second-app", dst="ticks-out-b"))
+    r.ka.start_application(ApplicationName="second-app", InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
+    time.sleep(1.0)   # NOW: records put after the runner has found the shard tips
+    r.put(6)
+    eq(r.wait_counts(), r.sent, "first app's counts with a second app running")
+
+    def second_counts():
+        got = 0
+        for sh in list_all_shards(r.kin, "ticks-out-b"):
+            recs, _ = read_shard(r.kin, "ticks-out-b", sh["ShardId"])
+            got += sum(int({k.upper(): v for k, v in json.loads(x["Data"]).items()}["TICKS"])
+                       for x in recs)
+        return got
+    deadline = time.time() + 30
+    while second_counts() != 6 and time.time() < deadline:
+        time.sleep(0.3)
+    eq(second_counts(), 6, "second app's counts (started at NOW)")
+    apps = {a["ApplicationName"]: a["ApplicationStatus"]
+            for a in r.ka.list_applications()["ApplicationSummaries"]}
+    eq(apps, {"second-app": "RUNNING", "ticker-app": "RUNNING"}, "both running")
+    r.ka.stop_application(ApplicationName="second-app")
+    eq(r.describe()["ApplicationStatus"], "RUNNING", "first app after the second stopped")
+    r.put(3)
+    eq(r.wait_counts(), r.sent, "first app still counting")
+    r.ka.delete_application(ApplicationName="second-app",
+                            CreateTimestamp=r.describe("second-app")["CreateTimestamp"])
+
+
 def t_changes(r):
     v = r.version()
     expect_error("ResourceInUseException", "RUNNING", r.ka.start_application,
@@ -367,6 +400,7 @@ def main():
                          ("metrics", t_metrics),
                          ("stop, restart daemon, LAST_STOPPED_POINT", t_stop_restart_last_stopped),
                          ("daemon restart resumes a RUNNING app", t_resume_running),
+                         ("two applications at once", t_two_apps),
                          ("configuration changes", t_changes),
                          ("errors", t_errors),
                          ("discover schema from a stream", t_discover_stream),
