@@ -265,6 +265,34 @@ def t_changes(r):
     r.ka.update_application(ApplicationName="ticker-app", CurrentApplicationVersionId=v + 3,
                             ApplicationUpdate={"ApplicationCodeUpdate": CODE + "\n-- v2\n"})
     eq(r.describe()["ApplicationCode"], CODE + "\n-- v2\n", "code updated")
+    cols = app_request()["Inputs"][0]["InputSchema"]["RecordColumns"] + [
+        {"Name": "SECTOR", "SqlType": "VARCHAR(8)", "Mapping": "$.sector"}]
+    r.ka.update_application(ApplicationName="ticker-app", CurrentApplicationVersionId=v + 4,
+                            ApplicationUpdate={"InputUpdates": [{"InputId": "1.1", "InputSchemaUpdate": {
+                                "RecordColumnUpdates": cols}}]})
+    ind = r.describe()["InputDescriptions"][0]
+    eq([c["Name"] for c in ind["InputSchema"]["RecordColumns"]], ["TICKER_SYMBOL", "PRICE", "SECTOR"],
+       "columns after InputSchemaUpdate")
+    eq(ind["InputSchema"]["RecordFormat"]["RecordFormatType"], "JSON", "format kept")
+    ref = {"TableName": "COMPANIES",
+           "S3ReferenceDataSource": {"BucketARN": "arn:aws:s3:::bucket", "FileKey": "data/companies.csv",
+                                     "ReferenceRoleARN": ROLE},
+           "ReferenceSchema": {"RecordFormat": {"RecordFormatType": "CSV", "MappingParameters": {
+               "CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": ","}}},
+               "RecordColumns": [{"Name": "TICKER", "SqlType": "VARCHAR(4)"},
+                                 {"Name": "COMPANY", "SqlType": "VARCHAR(32)"}]}}
+    r.ka.add_application_reference_data_source(ApplicationName="ticker-app",
+                                               CurrentApplicationVersionId=v + 5, ReferenceDataSource=ref)
+    d = r.describe()
+    rd = d["ReferenceDataSourceDescriptions"][0]
+    eq((rd["ReferenceId"], rd["TableName"], rd["S3ReferenceDataSourceDescription"]["BucketARN"],
+        rd["S3ReferenceDataSourceDescription"]["FileKey"]),
+       ("1.1", "COMPANIES", "arn:aws:s3:::bucket", "data/companies.csv"), "reference source")
+    r.ka.delete_application_reference_data_source(ApplicationName="ticker-app",
+                                                  CurrentApplicationVersionId=v + 6, ReferenceId="1.1")
+    d = r.describe()
+    eq((d["ReferenceDataSourceDescriptions"], d["ApplicationVersionId"]), ([], v + 7),
+       "after DeleteApplicationReferenceDataSource")
 
 
 def t_errors(r):
