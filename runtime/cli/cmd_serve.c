@@ -2,7 +2,8 @@
  * cmd_serve.c - `sluice serve`: run the daemon in the foreground.
  *
  * Prints "sluice: listening on HOST:PORT" on stderr once connections are accepted (scripts
- * wait for that line), serves until SIGINT or SIGTERM, then closes the store cleanly.
+ * wait for that line), serves until SIGINT or SIGTERM, then stops the applications (their
+ * checkpoints written) and closes the store cleanly.
  */
 #include "commands.h"
 #include "alloc.h"
@@ -27,8 +28,10 @@ static void serve_usage(FILE *f)
     fprintf(f,
             "usage: sluice serve [--port P] [--data DIR] [options]\n"
             "\n"
-            "Serves the Kinesis Data Streams API on HOST:P (default 127.0.0.1:4567),\n"
-            "keeping streams in DIR (default ./sluice-data).\n"
+            "Serves the Kinesis Data Streams API and the Kinesis Analytics API on HOST:P\n"
+            "(default 127.0.0.1:4567), keeping streams and applications in DIR (default\n"
+            "./sluice-data). Applications RUNNING when the daemon stopped are resumed from\n"
+            "LAST_STOPPED_POINT. GET /health answers liveness, GET /metrics Prometheus text.\n"
             "\n"
             "  --host H               address to bind (default 127.0.0.1)\n"
             "  --threads N            HTTP worker threads (default 2)\n"
