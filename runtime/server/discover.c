@@ -7,7 +7,8 @@
  *                                     of first appearance, the type widened over records
  *        else                         CSV: split on ',' per line, COL_1..COL_n
  *        column names: upper case, [A-Z0-9_] only, "COL_" before reserved words and names
- *                      not starting with a letter, "_2", "_3" ... after duplicates
+ *                      not starting with a letter, COL_<n> for names over 100 characters,
+ *                      "_2", "_3" ... after duplicates
  *        types: BOOLEAN, INTEGER, BIGINT, DOUBLE, VARCHAR(n) with n the longest value
  *               rounded up to a power of two (KDA's choices for its stock ticker sample)
  *        write InputSchema, ParsedInputRecords (values as text, by column), RawInputRecords
@@ -52,10 +53,15 @@ static bool reserved(const char *up)
         SL_KEYWORDS(RESERVED_R)
 #undef RESERVED_R
     };
-    static const char *const extra[] = {"ROWTIME", "TIMESTAMP", "DATE", "TIME", "INTEGER",
-                                        "BIGINT", "SMALLINT", "TINYINT", "BOOLEAN", "CHAR",
-                                        "VARCHAR", "DOUBLE", "REAL", "DECIMAL", "BINARY",
-                                        "VARBINARY", "INTERVAL", "USER", "VALUE"};
+    /* Words of KDA's list (SQL:2008 + its streaming additions) that JSON keys often are. */
+    static const char *const extra[] = {
+        "ROWTIME", "TIMESTAMP", "DATE", "TIME", "INTEGER", "BIGINT", "SMALLINT", "TINYINT",
+        "BOOLEAN", "CHAR", "VARCHAR", "DOUBLE", "REAL", "DECIMAL", "BINARY", "VARBINARY",
+        "INTERVAL", "USER", "VALUE", "COUNT", "AVG", "SUM", "MIN", "MAX", "DAY", "HOUR",
+        "MINUTE", "SECOND", "MONTH", "YEAR", "CURRENT", "POSITION", "RESULT", "LANGUAGE",
+        "ROW", "ROWS", "START", "END", "APPROXIMATE_ARRIVAL_TIME", "EXP_AVG", "ABS", "ARRAY",
+        "CHECK", "COLUMN", "CONDITION", "ELEMENT", "GLOBAL", "LOCAL", "METHOD", "MODULE",
+        "NATIONAL", "OPEN", "CLOSE", "SYSTEM", "TRANSLATE", "UPPER", "LOWER", "WINDOW"};
     for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
         if (kw[i] && !strcmp(kw[i], up)) return true;
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -76,7 +82,9 @@ static char *column_name(infer_t *in, const char *raw)
     }
     up[n] = 0;
     char *name = up;
-    if (!n || !(up[0] >= 'A' && up[0] <= 'Z') || reserved(up))
+    if (n > 100) /* too long to keep: KDA numbers it */
+        name = sl_arena_printf(in->a, "COL_%zu", in->ncols + 1);
+    else if (!n || !(up[0] >= 'A' && up[0] <= 'Z') || reserved(up))
         name = sl_arena_printf(in->a, "COL_%s", up);
     /* Unique among the columns so far. */
     char *cand = name;

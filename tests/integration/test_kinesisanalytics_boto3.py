@@ -370,6 +370,16 @@ def t_discover_stream(r):
        "discovered columns")
     eq(len(d["RawInputRecords"]), 2, "raw records")
     eq(d["ParsedInputRecords"][0][:3], ["AMZN", "10.5", "TECHNOLOGY"], "parsed record")
+    # The discovered schema is one CreateApplication accepts, with code reading its columns.
+    req = app_request("disco-app", src="disco", code=(
+        'CREATE STREAM "D" (s VARCHAR(16), t INTEGER);\n'
+        'CREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM "SECTOR_NAME", "COL_TIMESTAMP"\n'
+        'FROM "SOURCE_SQL_STREAM_001" WHERE "COL_9LIVES";'))
+    req["Inputs"][0]["InputSchema"] = s
+    del req["Outputs"]
+    r.ka.create_application(**req)
+    r.ka.delete_application(ApplicationName="disco-app",
+                            CreateTimestamp=r.describe("disco-app")["CreateTimestamp"])
 
 
 class S3Handler(http.server.BaseHTTPRequestHandler):
