@@ -1495,6 +1495,8 @@ void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
         {"sluice_application_error_rows_total", "counter", "rows sent to error_stream"},
         {"sluice_application_millis_behind", "gauge", "how far the last read was behind"},
         {"sluice_application_version", "gauge", "ApplicationVersionId"},
+        {"sluice_application_runner_up", "gauge",
+         "1 while the runner follows its input (0 when stopped or failed)"},
     };
     pthread_mutex_lock(&an->mu);
     for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
@@ -1511,7 +1513,7 @@ void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
                 continue;
             }
             int64_t v = k == 1 ? s.records_in : k == 2 ? s.rows_out : k == 3 ? s.errors
-                        : k == 4 ? s.millis_behind : ap->version;
+                        : k == 4 ? s.millis_behind : k == 5 ? ap->version : s.running;
             sl_buf_printf(out, "\"} %" PRId64 "\n", v);
         }
     }

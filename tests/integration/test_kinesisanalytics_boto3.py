@@ -156,6 +156,7 @@ def t_metrics(r):
             if l.startswith('sluice_application_records_in_total{application="ticker-app"}')]
     check(line and int(line[0].split()[-1]) >= 30, "records_in: %s", line)
     check('sluice_stream_open_shards{stream="ticks"} 2' in text, "open shards missing")
+    check('sluice_application_runner_up{application="ticker-app"} 1' in text, "runner_up missing")
     h = urllib.request.urlopen(r.srv.endpoint + "/health", timeout=10).read().decode()
     check('"ok"' in h, "health: %s", h)
 
