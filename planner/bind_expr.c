@@ -191,12 +191,19 @@ bool sl_interval_value(const char *text, const sl_qual_t *q, bool negative, int6
     int64_t total = 0;
     for (int u = lead; u <= trail; u++) {
         if (!isdigit((unsigned char)*p)) return false;
-        int64_t v = 0;
-        while (isdigit((unsigned char)*p)) v = v * 10 + (*p++ - '0');
+        /* Every step is checked: an interval too large for int64 milliseconds (or months)
+         * is an invalid literal, not an overflow. */
+        int64_t v = 0, add;
+        while (isdigit((unsigned char)*p))
+            if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p++ - '0', &v))
+                return false;
         if (*year_month) {
-            total += u == SL_UNIT_YEAR ? v * 12 : v;
+            if (__builtin_mul_overflow(v, u == SL_UNIT_YEAR ? 12 : 1, &add) ||
+                __builtin_add_overflow(total, add, &total))
+                return false;
         } else if (u == SL_UNIT_SECOND) {
-            total += v * 1000;
+            if (__builtin_mul_overflow(v, 1000, &add) || __builtin_add_overflow(total, add, &total))
+                return false;
             if (*p == '.') {
                 p++;
                 int64_t frac = 0, nd = 0;
@@ -206,10 +213,12 @@ bool sl_interval_value(const char *text, const sl_qual_t *q, bool negative, int6
                     p++;
                 }
                 for (; nd < 3; nd++) frac *= 10;
-                total += frac;
+                if (__builtin_add_overflow(total, frac, &total)) return false;
             }
         } else {
-            total += v * unit_ms[u];
+            if (__builtin_mul_overflow(v, unit_ms[u], &add) ||
+                __builtin_add_overflow(total, add, &total))
+                return false;
         }
         if (u < trail) {
             if (*p != '-' && *p != ':' && *p != ' ') return false;

@@ -12,7 +12,7 @@
 #define SL_COMMANDS_H
 
 #define SL_COMMANDS(X)                                                                   \
-    X(serve, "serve the Kinesis Data Streams API (and later Kinesis Analytics) on a port") \
+    X(serve, "serve the Kinesis Data Streams and Kinesis Analytics APIs on a port") \
     X(put, "put records read from stdin into a stream")                                    \
     X(tail, "print the records of a stream")                                               \
     X(check, "parse and validate an application file")                                    \
