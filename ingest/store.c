@@ -99,6 +99,9 @@ struct sl_store {
     pthread_mutex_t stop_mu;
     pthread_cond_t stop_cv;
     bool stopping;
+    pthread_mutex_t wake_mu; /* guards appends; wake_cv signals a change of it */
+    pthread_cond_t wake_cv;
+    uint64_t appends;        /* puts that wrote records (see sl_store_appends) */
 };
 
 const char *sl_stream_status_name(sl_stream_status_t s)
@@ -738,6 +741,8 @@ sl_store_t *sl_store_open(const sl_store_config_t *cfg, char **err)
     pthread_rwlock_init(&st->lock, NULL);
     pthread_mutex_init(&st->stop_mu, NULL);
     pthread_cond_init(&st->stop_cv, NULL);
+    pthread_mutex_init(&st->wake_mu, NULL);
+    pthread_cond_init(&st->wake_cv, NULL);
 
     if (mkdir(st->dir, 0755) < 0 && errno != EEXIST) {
         *err = sl_asprintf("cannot create data directory %s: %s", st->dir, strerror(errno));
@@ -785,6 +790,8 @@ void sl_store_close(sl_store_t *st)
     pthread_rwlock_destroy(&st->lock);
     pthread_mutex_destroy(&st->stop_mu);
     pthread_cond_destroy(&st->stop_cv);
+    pthread_mutex_destroy(&st->wake_mu);
+    pthread_cond_destroy(&st->wake_cv);
     sl_free((char *)st->cfg.region);
     sl_free((char *)st->cfg.account);
     sl_free(st->dir);
@@ -1510,7 +1517,40 @@ int sl_store_put(sl_store_t *st, const char *name, const sl_put_rec_t *recs, siz
         sl_free(e);
     }
     pthread_rwlock_unlock(&st->lock);
+    if ((size_t)failed < n) {
+        pthread_mutex_lock(&st->wake_mu);
+        st->appends++;
+        pthread_cond_broadcast(&st->wake_cv);
+        pthread_mutex_unlock(&st->wake_mu);
+    }
     return failed;
+}
+
+uint64_t sl_store_appends(sl_store_t *st)
+{
+    pthread_mutex_lock(&st->wake_mu);
+    uint64_t n = st->appends;
+    pthread_mutex_unlock(&st->wake_mu);
+    return n;
+}
+
+uint64_t sl_store_wait_appends(sl_store_t *st, uint64_t seen, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&st->wake_mu);
+    while (st->appends == seen) {
+        if (pthread_cond_timedwait(&st->wake_cv, &st->wake_mu, &until) != 0) break;
+    }
+    uint64_t n = st->appends;
+    pthread_mutex_unlock(&st->wake_mu);
+    return n;
 }
 
 /* ---- tokens ------------------------------------------------------------------------------------ */

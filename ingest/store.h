@@ -202,6 +202,14 @@ typedef struct sl_get_result {
 int sl_store_get_records(sl_store_t *st, const char *iterator, int limit, sl_arena_t *a,
                          sl_get_result_t *out, sl_awserr_t *err);
 
+/* The store's append count: it grows with every put that wrote at least one record. A
+ * reader that found nothing new waits on it instead of sleeping a fixed interval, so
+ * records reach continuous queries as soon as they are acknowledged. */
+uint64_t sl_store_appends(sl_store_t *st);
+/* Waits until the append count differs from `seen` or timeout_ms has passed; returns the
+ * count then. */
+uint64_t sl_store_wait_appends(sl_store_t *st, uint64_t seen, int timeout_ms);
+
 /* Formats and parses the wire form of sequence numbers (see the top of this file). */
 void sl_seqno_format(uint64_t counter, int shard_ix, char out[33]);
 bool sl_seqno_parse(const char *s, uint64_t *counter, int *shard_ix);

@@ -14,7 +14,8 @@
  *                     read each open shard (up to 10000 records), merge the shards'
  *                     records by arrival time (each shard is already in order) and push
  *                     them into the engine with ROWTIME = arrival
- *        idle round: bound(now - idle_ms) so windows of a quiet input close; sleep poll_ms
+ *        idle round: bound(now - idle_ms) so windows of a quiet input close; then wait for
+ *                    the store's next put (at most poll_ms)
  *     stop: checkpoint the last record read of every shard, join
  */
 #include "runner.h"
@@ -245,6 +246,8 @@ static void *follow(void *arg)
     int rounds = 0;
     while (!atomic_load(&r->stop)) {
         sl_arena_reset(a);
+        /* Taken before reading: a put after this point wakes the wait below at once. */
+        uint64_t seen = sl_store_appends(r->o.store);
         /* New shards appear only by resharding: look for them every 20 rounds. */
         if (rounds++ % 20 == 0 && !discover_shards(r, in, ckpt, a)) break;
         long n = read_round(r, a);
@@ -259,8 +262,8 @@ static void *follow(void *arg)
              * the last window of a quiet stream is not held back forever. */
             if (now - last_data >= r->o.idle_ms) sl_engine_bound(r->engine, 0, now - r->o.idle_ms);
             if (r->o.idle_exit_ms > 0 && now - last_data >= r->o.idle_exit_ms) break;
-            struct timespec d = {0, (long)r->o.poll_ms * 1000000L};
-            nanosleep(&d, NULL);
+            /* Nothing new: sleep until the next put (or poll_ms, for the clock's bounds). */
+            sl_store_wait_appends(r->o.store, seen, r->o.poll_ms);
         }
         if (n > 0) fflush(r->out);
     }

@@ -49,7 +49,8 @@ typedef struct sl_runner_opts {
     const char *base_dir;       /* where relative reference-data paths are resolved (NULL:
                                    data_dir, else the working directory) */
     int idle_ms;                /* input quiet this long: the clock closes windows (1000) */
-    int poll_ms;                /* pause between reads of an idle input (50) */
+    int poll_ms;                /* longest wait for the next put while the input is idle
+                                   (50; a put wakes the runner at once) */
     int idle_exit_ms;           /* > 0: stop by itself after this long without records
                                    (`sluice run --idle-exit`) */
     bool finish_on_stop;        /* close every window when the run ends (a run that is over,
