@@ -34,3 +34,29 @@ int sl_awserr_status(sl_awserr_code_t code)
 {
     return awserr_info[code].status;
 }
+
+void sl_violation_add(sl_violations_t *v, const char *value, const char *member, const char *rule)
+{
+    if (++v->n > 10) return;
+    if (v->text.len) sl_buf_puts(&v->text, "; ");
+    if (value)
+        sl_buf_printf(&v->text, "Value '%s' at '%s' failed to satisfy constraint: %s", value,
+                      member, rule);
+    else
+        sl_buf_printf(&v->text, "Value null at '%s' failed to satisfy constraint: %s", member,
+                      rule);
+}
+
+bool sl_violations_report(const sl_violations_t *v, sl_awserr_t *err)
+{
+    if (!v->n) return false;
+    sl_awserr_set(err, SL_AWS_ValidationException, "%d validation error%s detected: %s", v->n,
+                  v->n == 1 ? "" : "s", v->text.p);
+    return true;
+}
+
+void sl_violations_free(sl_violations_t *v)
+{
+    sl_buf_free(&v->text);
+    v->n = 0;
+}

@@ -8,7 +8,10 @@
 #ifndef SL_AWSERR_H
 #define SL_AWSERR_H
 
+#include "buf.h"
+
 #include <stdarg.h>
+#include <stdbool.h>
 
 /*      code                               HTTP status */
 #define SL_AWSERR_TABLE(X)                          \
@@ -51,5 +54,25 @@ int sl_awserr_set(sl_awserr_t *e, sl_awserr_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *sl_awserr_name(sl_awserr_code_t code);
 int sl_awserr_status(sl_awserr_code_t code);
+
+/*
+ * Constraint violations collected while validating one request, reported together as one
+ * ValidationException in AWS's words:
+ *   "2 validation errors detected: Value 'x y' at 'streamName' failed to satisfy constraint:
+ *    Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value null at ..."
+ * At most 10 are written out; all are counted. Zero-initialise; free with
+ * sl_violations_free().
+ */
+typedef struct sl_violations {
+    sl_buf_t text; /* the messages written so far, joined by "; " */
+    int n;         /* violations counted */
+} sl_violations_t;
+
+/* Records one violation. value NULL is written as "Value null", anything else quoted. */
+void sl_violation_add(sl_violations_t *v, const char *value, const char *member,
+                      const char *rule);
+/* When violations were recorded, sets err to the ValidationException and returns true. */
+bool sl_violations_report(const sl_violations_t *v, sl_awserr_t *err);
+void sl_violations_free(sl_violations_t *v);
 
 #endif

@@ -36,35 +36,23 @@ typedef struct call {
     const sl_val_t *body;
     sl_enc_t *enc;
     sl_awserr_t err;
-    sl_buf_t verr; /* collected validation messages */
-    int nverr;
+    sl_violations_t viol; /* collected constraint violations */
     int rec_index; /* 1-based index of the PutRecords entry being read, 0 otherwise */
 } call_t;
 
 /* ---- validation ------------------------------------------------------------------------ */
 
-/* Records one constraint violation (AWS keeps at most 10 in the message). */
+/* Records one constraint violation; quote=false writes the value bare (only "null"). */
 static void violation(call_t *c, const char *value, bool quote, const char *member,
                       const char *rule)
 {
-    c->nverr++;
-    if (c->nverr > 10) return;
-    if (c->verr.len) sl_buf_puts(&c->verr, "; ");
-    if (quote)
-        sl_buf_printf(&c->verr, "Value '%s' at '%s' failed to satisfy constraint: %s", value,
-                      member, rule);
-    else
-        sl_buf_printf(&c->verr, "Value %s at '%s' failed to satisfy constraint: %s", value,
-                      member, rule);
+    sl_violation_add(&c->viol, quote ? value : NULL, member, rule);
 }
 
 /* Turns collected violations into the error; returns true when there were any. */
 static bool validation_failed(call_t *c)
 {
-    if (!c->nverr) return false;
-    sl_awserr_set(&c->err, SL_AWS_ValidationException, "%d validation error%s detected: %s",
-                  c->nverr, c->nverr == 1 ? "" : "s", c->verr.p);
-    return true;
+    return sl_violations_report(&c->viol, &c->err);
 }
 
 static bool serialization(call_t *c, const char *msg)
@@ -342,6 +330,37 @@ static void enc_mode(sl_enc_t *e, bool on_demand)
     sl_enc_obj_end(e);
 }
 
+/* The members DescribeStream and DescribeStreamSummary share, in that order: name, ARN,
+ * status, mode; then (tail) retention, creation time, monitoring and encryption. */
+static void enc_stream_head(sl_enc_t *e, const sl_stream_info_t *info)
+{
+    sl_enc_key(e, "StreamName");
+    sl_enc_str(e, info->name);
+    sl_enc_key(e, "StreamARN");
+    sl_enc_str(e, info->arn);
+    sl_enc_key(e, "StreamStatus");
+    sl_enc_str(e, sl_stream_status_name(info->status));
+    enc_mode(e, info->on_demand);
+}
+
+static void enc_stream_tail(sl_enc_t *e, const sl_stream_info_t *info)
+{
+    sl_enc_key(e, "RetentionPeriodHours");
+    sl_enc_i64(e, info->retention_hours);
+    sl_enc_key(e, "StreamCreationTimestamp");
+    sl_enc_time_ms(e, info->created_ms);
+    sl_enc_key(e, "EnhancedMonitoring");
+    sl_enc_arr_begin(e);
+    sl_enc_obj_begin(e);
+    sl_enc_key(e, "ShardLevelMetrics");
+    sl_enc_arr_begin(e);
+    sl_enc_arr_end(e);
+    sl_enc_obj_end(e);
+    sl_enc_arr_end(e);
+    sl_enc_key(e, "EncryptionType");
+    sl_enc_str(e, "NONE");
+}
+
 static void enc_empty(sl_enc_t *e)
 {
     sl_enc_obj_begin(e);
@@ -402,7 +421,7 @@ static bool op_CreateStream(call_t *c)
     sl_tag_t *tags;
     size_t ntags;
     if (!read_tag_map(c, sl_val_get(c->body, "Tags"), "tags", &tags, &ntags)) return false;
-    if (!on_demand && !has_shards && !c->nverr)
+    if (!on_demand && !has_shards && !c->viol.n)
         violation(c, "null", false, "shardCount", "Member must not be null");
     if (validation_failed(c)) return false;
     if (on_demand && has_shards)
@@ -443,13 +462,7 @@ static bool op_DescribeStream(call_t *c)
     sl_enc_obj_begin(e);
     sl_enc_key(e, "StreamDescription");
     sl_enc_obj_begin(e);
-    sl_enc_key(e, "StreamName");
-    sl_enc_str(e, info->name);
-    sl_enc_key(e, "StreamARN");
-    sl_enc_str(e, info->arn);
-    sl_enc_key(e, "StreamStatus");
-    sl_enc_str(e, sl_stream_status_name(info->status));
-    enc_mode(e, info->on_demand);
+    enc_stream_head(e, info);
     sl_enc_key(e, "Shards");
     sl_enc_arr_begin(e);
     size_t first = 0, listed = 0;
@@ -462,20 +475,7 @@ static bool op_DescribeStream(call_t *c)
     sl_enc_arr_end(e);
     sl_enc_key(e, "HasMoreShards");
     sl_enc_bool(e, first + listed < info->nshards);
-    sl_enc_key(e, "RetentionPeriodHours");
-    sl_enc_i64(e, info->retention_hours);
-    sl_enc_key(e, "StreamCreationTimestamp");
-    sl_enc_time_ms(e, info->created_ms);
-    sl_enc_key(e, "EnhancedMonitoring");
-    sl_enc_arr_begin(e);
-    sl_enc_obj_begin(e);
-    sl_enc_key(e, "ShardLevelMetrics");
-    sl_enc_arr_begin(e);
-    sl_enc_arr_end(e);
-    sl_enc_obj_end(e);
-    sl_enc_arr_end(e);
-    sl_enc_key(e, "EncryptionType");
-    sl_enc_str(e, "NONE");
+    enc_stream_tail(e, info);
     sl_enc_obj_end(e);
     sl_enc_obj_end(e);
     return true;
@@ -492,27 +492,8 @@ static bool op_DescribeStreamSummary(call_t *c)
     sl_enc_obj_begin(e);
     sl_enc_key(e, "StreamDescriptionSummary");
     sl_enc_obj_begin(e);
-    sl_enc_key(e, "StreamName");
-    sl_enc_str(e, info->name);
-    sl_enc_key(e, "StreamARN");
-    sl_enc_str(e, info->arn);
-    sl_enc_key(e, "StreamStatus");
-    sl_enc_str(e, sl_stream_status_name(info->status));
-    enc_mode(e, info->on_demand);
-    sl_enc_key(e, "RetentionPeriodHours");
-    sl_enc_i64(e, info->retention_hours);
-    sl_enc_key(e, "StreamCreationTimestamp");
-    sl_enc_time_ms(e, info->created_ms);
-    sl_enc_key(e, "EnhancedMonitoring");
-    sl_enc_arr_begin(e);
-    sl_enc_obj_begin(e);
-    sl_enc_key(e, "ShardLevelMetrics");
-    sl_enc_arr_begin(e);
-    sl_enc_arr_end(e);
-    sl_enc_obj_end(e);
-    sl_enc_arr_end(e);
-    sl_enc_key(e, "EncryptionType");
-    sl_enc_str(e, "NONE");
+    enc_stream_head(e, info);
+    enc_stream_tail(e, info);
     sl_enc_key(e, "OpenShardCount");
     sl_enc_i64(e, info->open_shards);
     sl_enc_key(e, "ConsumerCount");
@@ -1229,5 +1210,5 @@ void sl_kinesis_api_handle(sl_store_t *st, const sl_http_req_t *req, sl_http_res
         resp->status = 200;
         resp->content_type = cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1";
     }
-    sl_buf_free(&c.verr);
+    sl_violations_free(&c.viol);
 }

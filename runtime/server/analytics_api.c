@@ -84,8 +84,7 @@ typedef struct call {
     const sl_val_t *body;
     sl_enc_t *enc;
     sl_awserr_t err;
-    sl_buf_t verr; /* collected ValidationException messages */
-    int nverr;
+    sl_violations_t viol; /* collected ValidationException messages */
 } call_t;
 
 /* ---- persistence ------------------------------------------------------------------------ */
@@ -398,26 +397,16 @@ void sl_analytics_resume(sl_analytics_t *an)
 
 /* ---- validation ------------------------------------------------------------------------- */
 
-/* Records one constraint violation (AWS reports at most 10). */
+/* Records one constraint violation ("null" is written bare, as AWS does). */
 static void violation(call_t *c, const char *value, const char *member, const char *rule)
 {
-    if (++c->nverr > 10) return;
-    if (c->verr.len) sl_buf_puts(&c->verr, "; ");
-    if (!strcmp(value, "null"))
-        sl_buf_printf(&c->verr, "Value null at '%s' failed to satisfy constraint: %s", member,
-                      rule);
-    else
-        sl_buf_printf(&c->verr, "Value '%s' at '%s' failed to satisfy constraint: %s", value,
-                      member, rule);
+    sl_violation_add(&c->viol, strcmp(value, "null") ? value : NULL, member, rule);
 }
 
 /* Turns collected violations into the error; true when there were any. */
 static bool validation_failed(call_t *c)
 {
-    if (!c->nverr) return false;
-    sl_awserr_set(&c->err, SL_AWS_ValidationException, "%d validation error%s detected: %s",
-                  c->nverr, c->nverr == 1 ? "" : "s", c->verr.p);
-    return true;
+    return sl_violations_report(&c->viol, &c->err);
 }
 
 /* The member's name as AWS's messages write it: lowerCamel. */
@@ -1466,7 +1455,7 @@ void sl_analytics_handle(sl_analytics_t *an, const sl_http_req_t *req, sl_http_r
         resp->status = 200;
         resp->content_type = cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1";
     }
-    sl_buf_free(&c.verr);
+    sl_violations_free(&c.viol);
 }
 
 /* ---- metrics ---------------------------------------------------------------------------- */
