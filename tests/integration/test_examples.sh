@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test_examples.sh - runs examples/stock-ticker/run.sh and examples/alerts/run.sh (in
+# parallel: free ports, scratch directories) and checks their key output lines, so the
+# examples cannot rot. ~25 s. Needs $SLUICE (or a build directory as $1).
+set -u
+here=$(cd "$(dirname "$0")/../.." && pwd)
+SLUICE=${SLUICE:-$here/${1:-build}/sluice}
+SLUICE=$(cd "$(dirname "$SLUICE")" && pwd)/$(basename "$SLUICE")
+export SLUICE
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+section() { # section FILE HEADER: the lines after the "== HEADER..." line up to the next "=="
+  awk -v h="== $2" 'index($0, h) == 1 { on = 1; next } /^== / { on = 0 } on' "$1"
+}
+
+bash "$here/examples/stock-ticker/run.sh" >"$tmp/ticker.out" 2>&1 &
+tpid=$!
+bash "$here/examples/alerts/run.sh" >"$tmp/alerts.out" 2>&1 &
+apid=$!
+wait "$tpid" || fail "stock-ticker/run.sh exited $?"
+wait "$apid" || fail "alerts/run.sh exited $?"
+
+# stock-ticker: every tick in some 10-second window; 5 tickers; the sliding averages; the
+# 10 big moves of seed 42, in order.
+t=$tmp/ticker.out
+grep -qx '== done' "$t" || fail "stock-ticker did not finish"
+section "$t" "ticker-windows" >"$tmp/windows"
+n=$(grep -c '"TRADES"' "$tmp/windows")
+sum=$(sed -n 's/.*"TRADES":\([0-9]*\).*/\1/p' "$tmp/windows" | awk '{ s += $1 } END { print s + 0 }')
+[ "$sum" = 400 ] || fail "stock-ticker: windows count $sum ticks, want 400"
+[ "$n" -ge 5 ] && [ "$n" -le 15 ] || fail "stock-ticker: $n window rows, want 5-15"
+[ "$(sed -n 's/.*"TICKER_SYMBOL":"\([A-Z]*\)".*/\1/p' "$tmp/windows" | sort -u | tr '\n' ' ')" = "AAPL AMZN JPM MSFT XOM " ] ||
+  fail "stock-ticker: window tickers"
+[ "$(section "$t" "ticker-averages" | grep -c '"AVG_PRICE_1M"')" = 5 ] || fail "stock-ticker: sliding averages"
+section "$t" "ticker-changes" >"$tmp/changes"
+[ "$(wc -l <"$tmp/changes")" = 10 ] || fail "stock-ticker: $(wc -l <"$tmp/changes") big changes, want 10"
+head -1 "$tmp/changes" | grep -q '"TICKER_SYMBOL":"MSFT","SECTOR":"TECHNOLOGY","CHANGE":-8.49,"PRICE":379.76' ||
+  fail "stock-ticker: first big change: $(head -1 "$tmp/changes")"
+
+# alerts: 35 alert rows (web-2 flapping: 18, web-3: 17), one webhook alert per host.
+a=$tmp/alerts.out
+grep -qx '== done' "$a" || fail "alerts did not finish"
+grep -q '^== 35 alert rows' "$a" || fail "alerts: alert rows: $(grep '^== .*alert rows' "$a")"
+grep -q '^0 1 2 3 4 5 10 11 12 13 18 19 20 21 26 27 28 29 $' "$a" || fail "alerts: web-2 episodes"
+section "$a" "alerts the webhook received" >"$tmp/received"
+[ "$(wc -l <"$tmp/received")" = 2 ] || fail "alerts: $(wc -l <"$tmp/received") alerts received, want 2"
+grep -q '^{"HOST":"web-2","SEQ":0,' "$tmp/received" || fail "alerts: no web-2 alert"
+grep -q '^{"HOST":"web-3","SEQ":13,' "$tmp/received" || fail "alerts: no web-3 alert"
+
+if [ "$fails" -ne 0 ]; then
+  echo "--- stock-ticker output"; cat "$t"; echo "--- alerts output"; cat "$a"
+  echo "test_examples: $fails failure(s)"; exit 1
+fi
+echo "test_examples: ok"
