@@ -1148,10 +1148,30 @@ static const struct {
 
 /* ---- the handler ------------------------------------------------------------------------------- */
 
-static bool is_cbor(const sl_http_req_t *req)
+bool sl_aws_is_cbor(const sl_http_req_t *req)
 {
     const char *ct = sl_http_header(req, "Content-Type");
     return ct && strstr(ct, "cbor") != NULL;
+}
+
+sl_val_t *sl_aws_decode_body(const sl_http_req_t *req, sl_http_resp_t *resp)
+{
+    bool cbor = sl_aws_is_cbor(req);
+    const char *perr = NULL;
+    sl_val_t *body;
+    if (req->body_len == 0)
+        body = sl_json_parse(req->arena, "{}", 2, &perr);
+    else if (cbor)
+        body = sl_cbor_parse(req->arena, req->body, req->body_len, &perr);
+    else
+        body = sl_json_parse(req->arena, req->body, req->body_len, &perr);
+    if (!body || body->type != SL_V_OBJ) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "Malformed request body: %s", perr ? perr : "not an object");
+        sl_aws_error_reply(resp, cbor, SL_AWS_SerializationException, msg);
+        return NULL;
+    }
+    return body;
 }
 
 void sl_aws_error_reply(sl_http_resp_t *resp, bool cbor, sl_awserr_code_t code,
@@ -1172,7 +1192,7 @@ void sl_aws_error_reply(sl_http_resp_t *resp, bool cbor, sl_awserr_code_t code,
 
 void sl_kinesis_api_handle(sl_store_t *st, const sl_http_req_t *req, sl_http_resp_t *resp)
 {
-    bool cbor = is_cbor(req);
+    bool cbor = sl_aws_is_cbor(req);
     const char *target = sl_http_header(req, "X-Amz-Target");
     const char *op = target ? target + strlen(SL_KINESIS_TARGET_PREFIX) : "";
     size_t i;
@@ -1183,21 +1203,8 @@ void sl_kinesis_api_handle(sl_store_t *st, const sl_http_req_t *req, sl_http_res
                            "The requested operation is not supported by this endpoint.");
         return;
     }
-    const char *perr = NULL;
-    sl_val_t *body;
-    if (req->body_len == 0)
-        body = cbor ? sl_cbor_parse(req->arena, "\xa0", 1, &perr)
-                    : sl_json_parse(req->arena, "{}", 2, &perr);
-    else if (cbor)
-        body = sl_cbor_parse(req->arena, req->body, req->body_len, &perr);
-    else
-        body = sl_json_parse(req->arena, req->body, req->body_len, &perr);
-    if (!body || body->type != SL_V_OBJ) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "Malformed request body: %s", perr ? perr : "not an object");
-        sl_aws_error_reply(resp, cbor, SL_AWS_SerializationException, msg);
-        return;
-    }
+    sl_val_t *body = sl_aws_decode_body(req, resp);
+    if (!body) return;
     sl_enc_t enc;
     sl_enc_init(&enc, cbor ? SL_ENC_CBOR : SL_ENC_JSON, resp->body);
     call_t c = {.st = st, .a = req->arena, .body = body, .enc = &enc};

@@ -15,12 +15,20 @@
 
 #include "http.h"
 #include "store.h"
+#include "val.h"
 
 /* The X-Amz-Target prefix of this API. */
 #define SL_KINESIS_TARGET_PREFIX "Kinesis_20131202."
 
 /* Handles one request whose X-Amz-Target starts with SL_KINESIS_TARGET_PREFIX. */
 void sl_kinesis_api_handle(sl_store_t *st, const sl_http_req_t *req, sl_http_resp_t *resp);
+
+/* Whether a request's body is CBOR 1.1 (by its Content-Type), else JSON 1.1. */
+bool sl_aws_is_cbor(const sl_http_req_t *req);
+/* Decodes an AWS request body (JSON or CBOR; an empty body is {}) into an object tree in
+ * the request's arena. Returns NULL after writing the SerializationException reply when
+ * the body is malformed or not an object. Shared by every AWS API sluice serves. */
+sl_val_t *sl_aws_decode_body(const sl_http_req_t *req, sl_http_resp_t *resp);
 
 /* Writes an AWS error reply (used by the router for requests no API claims). cbor selects
  * the encoding. */

@@ -1418,8 +1418,7 @@ static const struct {
 
 void sl_analytics_handle(sl_analytics_t *an, const sl_http_req_t *req, sl_http_resp_t *resp)
 {
-    const char *ct = sl_http_header(req, "Content-Type");
-    bool cbor = ct && strstr(ct, "cbor");
+    bool cbor = sl_aws_is_cbor(req);
     const char *target = sl_http_header(req, "X-Amz-Target");
     const char *op = target + strlen(SL_ANALYTICS_TARGET_PREFIX);
     size_t i;
@@ -1430,17 +1429,8 @@ void sl_analytics_handle(sl_analytics_t *an, const sl_http_req_t *req, sl_http_r
                            "The requested operation is not supported by this endpoint.");
         return;
     }
-    const char *perr = NULL;
-    sl_val_t *body;
-    if (req->body_len == 0) body = sl_json_parse(req->arena, "{}", 2, &perr);
-    else if (cbor) body = sl_cbor_parse(req->arena, req->body, req->body_len, &perr);
-    else body = sl_json_parse(req->arena, req->body, req->body_len, &perr);
-    if (!body || body->type != SL_V_OBJ) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "Malformed request body: %s", perr ? perr : "not an object");
-        sl_aws_error_reply(resp, cbor, SL_AWS_SerializationException, msg);
-        return;
-    }
+    sl_val_t *body = sl_aws_decode_body(req, resp);
+    if (!body) return;
     sl_enc_t enc;
     sl_enc_init(&enc, cbor ? SL_ENC_CBOR : SL_ENC_JSON, resp->body);
     call_t c = {.an = an, .a = req->arena, .body = body, .enc = &enc};

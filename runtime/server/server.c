@@ -45,8 +45,7 @@ static void route(void *ctx, const sl_http_req_t *req, sl_http_resp_t *resp)
             sl_analytics_handle(s->analytics, req, resp);
             return;
         }
-        const char *ct = sl_http_header(req, "Content-Type");
-        sl_aws_error_reply(resp, ct && strstr(ct, "cbor"), SL_AWS_UnknownOperationException,
+        sl_aws_error_reply(resp, sl_aws_is_cbor(req), SL_AWS_UnknownOperationException,
                            "The requested operation is not supported by this endpoint.");
         return;
     }
