@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "expr.h"
+#include "simd.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 typedef struct pnode {
     char *key;            /* member name (owned); NULL for the root */
     uint32_t keylen;
+    uint64_t key8;        /* the name's first 8 bytes, zero-padded (fast matching) */
     int col;              /* column captured here, or -1 */
     bool whole_array;     /* `[0:]` at the end: capture the array as text */
     bool flatten;         /* `[0:]` followed by more: children apply to each element */
@@ -39,6 +41,8 @@ struct sl_decoder {
     uint8_t *set;         /* per column: a value was captured for the current row */
     uint8_t *wanted;      /* per column: decode it (else leave it NULL) */
     sl_arena_t *unesc;    /* unused: unescaped strings go to the batch arena */
+    bool flat_only;       /* every mapping is `$.name`: the flat-object fast path applies */
+    bool no_fast;         /* fast path turned off (sl_decoder_fast_path) */
 };
 
 /* Frees a trie. */
@@ -59,6 +63,7 @@ static pnode_t *pnode_child(pnode_t *n, const char *key, size_t len)
     pnode_t *c = SL_NEW(pnode_t);
     c->key = sl_strndup(key, len);
     c->keylen = (uint32_t)len;
+    memcpy(&c->key8, key, len < 8 ? len : 8);
     c->col = -1;
     n->kids = sl_realloc(n->kids, sizeof(pnode_t *) * (size_t)(n->nkids + 1));
     n->kids[n->nkids++] = c;
@@ -153,6 +158,11 @@ sl_decoder_t *sl_decoder_new(const sl_record_schema_t *schema, const sl_pcol_t *
                 return NULL;
             }
         }
+        d->flat_only = !d->flat && d->root->nkids > 0;
+        for (int i = 0; i < d->root->nkids; i++) {
+            const pnode_t *k = d->root->kids[i];
+            if (k->col < 0 || k->nkids || k->flatten || k->whole_array) d->flat_only = false;
+        }
     }
     return d;
 }
@@ -168,6 +178,9 @@ void sl_decoder_free(sl_decoder_t *d)
     sl_free(d->wanted);
     sl_free(d);
 }
+
+/* Fast path switch; see decode.h. */
+void sl_decoder_fast_path(sl_decoder_t *d, bool on) { d->no_fast = !on; }
 
 /* Restricts decoding; see decode.h. */
 void sl_decoder_want(sl_decoder_t *d, const uint8_t *wanted)
@@ -364,26 +377,21 @@ static bool fast_double(const char *p, size_t n, double *out)
     return true;
 }
 
-/* Stores the JSON value at s->p into column col of row r. */
-static bool capture(sl_decoder_t *d, scan_t *s, int col, sl_batch_t *b, size_t r)
+/*
+ * Stores one scanned scalar JSON value into column col of row r: [st, st + n) is the whole
+ * token, quotes included for a string (esc: the string holds backslashes). Returns NULL, or
+ * the conversion error (in d->errbuf).
+ */
+static const char *store_value(sl_decoder_t *d, int col, sl_batch_t *b, size_t r, const char *st,
+                               size_t n, bool esc)
 {
     sl_vec_t *v = &b->cols[col];
     sl_type_t t = d->types[col];
-    ws(s);
-    const char *st = s->p;
-    if (s->p >= s->end) {
-        s->err = "unexpected end of record";
-        return false;
-    }
-    char c = *s->p;
     v->null[r] = 0;
-    if (c == '"') {
-        bool esc;
-        if (!skip_string(s, &esc)) return false;
+    if (st[0] == '"') {
         const char *body = st + 1;
-        size_t n = (size_t)(s->p - st - 2);
-        sl_str_t str = {body, (uint32_t)n};
-        if (esc) str = unescape(body, n, b->arena);
+        sl_str_t str = {body, (uint32_t)(n - 2)};
+        if (esc) str = unescape(body, n - 2, b->arena);
         if (sl_type_is_string(t)) {
             if (t.len > 0 && str.len > (uint32_t)t.len) {
                 uint32_t len = (uint32_t)t.len;
@@ -391,43 +399,33 @@ static bool capture(sl_decoder_t *d, scan_t *s, int col, sl_batch_t *b, size_t r
                 str.len = len;
             }
             v->v.s[r] = str;
-            return true;
+            return NULL;
         }
         if (t.id == SL_T_BOOLEAN) {
             v->v.i[r] = str.len == 4 && !strncasecmp(str.p, "true", 4);
-            return true;
+            return NULL;
         }
         if (!sl_value_parse(v, r, str.p, str.len, b->arena)) goto convert;
-        return true;
+        return NULL;
     }
-    if (c == '{' || c == '[') {
-        if (!skip_value(s, 0)) return false;
-        if (!sl_type_is_string(t)) goto convert;
-        size_t n = (size_t)(s->p - st);
-        if (t.len > 0 && n > (size_t)t.len) n = (size_t)t.len;
-        v->v.s[r] = (sl_str_t){st, (uint32_t)n};
-        return true;
-    }
-    if (!skip_value(s, 0)) return false;
-    size_t n = (size_t)(s->p - st);
     if (n == 4 && !memcmp(st, "null", 4)) {
         v->null[r] = 1;
-        return true;
+        return NULL;
     }
     bool is_bool = (n == 4 && !memcmp(st, "true", 4)) || (n == 5 && !memcmp(st, "false", 5));
     if (is_bool) {
         int64_t bv = st[0] == 't';
         if (t.id == SL_T_BOOLEAN || sl_type_is_exact(t)) {
             v->v.i[r] = sl_type_is_exact(t) ? bv * sl_pow10(sl_type_scale(t)) : bv;
-            return true;
+            return NULL;
         }
         if (t.id == SL_T_REAL || t.id == SL_T_DOUBLE) {
             v->v.f[r] = (double)bv;
-            return true;
+            return NULL;
         }
         if (sl_type_is_string(t)) {
             v->v.s[r] = (sl_str_t){st, (uint32_t)n};
-            return true;
+            return NULL;
         }
         goto convert;
     }
@@ -436,7 +434,7 @@ static bool capture(sl_decoder_t *d, scan_t *s, int col, sl_batch_t *b, size_t r
         double x;
         if (fast_double(st, n, &x)) {
             v->v.f[r] = t.id == SL_T_REAL ? (double)(float)x : x;
-            return true;
+            return NULL;
         }
     } else if (t.id == SL_T_BIGINT || t.id == SL_T_INTEGER) {
         int64_t x = 0;
@@ -449,30 +447,66 @@ static bool capture(sl_decoder_t *d, scan_t *s, int col, sl_batch_t *b, size_t r
         if (ok) {
             v->v.i[r] = st[0] == '-' ? -x : x;
             if (t.id == SL_T_INTEGER && (v->v.i[r] > INT32_MAX || v->v.i[r] < INT32_MIN)) goto convert;
-            return true;
+            return NULL;
         }
     } else if (t.id == SL_T_BOOLEAN) {
         double x;
         if (fast_double(st, n, &x)) {
             v->v.i[r] = x != 0;
-            return true;
+            return NULL;
         }
     } else if (sl_type_is_string(t)) {
         v->v.s[r] = (sl_str_t){st, (uint32_t)n};
-        return true;
+        return NULL;
     } else if (sl_type_is_datetime(t) || sl_type_is_binary(t)) {
         goto convert;
     }
-    if (sl_value_parse(v, r, st, n, b->arena)) return true;
+    if (sl_value_parse(v, r, st, n, b->arena)) return NULL;
 convert: {
     char tn[48];
     sl_type_format(t, tn, sizeof tn);
-    size_t n2 = (size_t)(s->p - st);
     snprintf(d->errbuf, sizeof d->errbuf, "column %s (%s): cannot convert %.*s", d->names[col], tn,
-             (int)(n2 > 64 ? 64 : n2), st);
-    s->err = d->errbuf;
-    return false;
+             (int)(n > 64 ? 64 : n), st);
+    return d->errbuf;
 }
+}
+
+/* Stores the JSON value at s->p into column col of row r. */
+static bool capture(sl_decoder_t *d, scan_t *s, int col, sl_batch_t *b, size_t r)
+{
+    ws(s);
+    const char *st = s->p;
+    if (s->p >= s->end) {
+        s->err = "unexpected end of record";
+        return false;
+    }
+    char c = *s->p;
+    bool esc = false;
+    if (c == '{' || c == '[') {
+        if (!skip_value(s, 0)) return false;
+        sl_vec_t *v = &b->cols[col];
+        sl_type_t t = d->types[col];
+        v->null[r] = 0;
+        size_t n = (size_t)(s->p - st);
+        if (!sl_type_is_string(t)) {
+            char tn[48];
+            sl_type_format(t, tn, sizeof tn);
+            snprintf(d->errbuf, sizeof d->errbuf, "column %s (%s): cannot convert %.*s", d->names[col],
+                     tn, (int)(n > 64 ? 64 : n), st);
+            s->err = d->errbuf;
+            return false;
+        }
+        if (t.len > 0 && n > (size_t)t.len) n = (size_t)t.len;
+        v->v.s[r] = (sl_str_t){st, (uint32_t)n};
+        return true;
+    }
+    if (c == '"' ? !skip_string(s, &esc) : !skip_value(s, 0)) return false;
+    const char *err = store_value(d, col, b, r, st, (size_t)(s->p - st), esc);
+    if (err) {
+        s->err = err;
+        return false;
+    }
+    return true;
 }
 
 /* Walks an object value against trie node n, capturing into row r. */
@@ -567,6 +601,122 @@ static void copy_outer(sl_decoder_t *d, pnode_t *n, bool inside, sl_batch_t *b, 
     for (int i = 0; i < n->nkids; i++) copy_outer(d, n->kids[i], inside || n->flatten, b, from, to);
 }
 
+/*
+ * The fast path for the common record: a flat object whose mapped members are scalars, with
+ * no backslash anywhere, at most FLAT_MAX bytes. One pass over quote and backslash bit masks
+ * (common/simd.h) finds every string's end without looking at its bytes; member names are
+ * matched against the mappings trying the member after the last match first (producers
+ * write members in a fixed order). Returns true when the record decoded into row r; false
+ * when anything is unusual (an escape, a nested value, a syntax error, a conversion error):
+ * the caller then decodes the record with the full scanner, which gives the same result for
+ * every record this path accepts and the exact error message for the others.
+ */
+#define FLAT_MAX 4096
+static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b, size_t r)
+{
+    uint64_t qm[FLAT_MAX / 64], bm[FLAT_MAX / 64];
+    if (len > FLAT_MAX) return false;
+    sl_mask2(data, len, '"', '\\', qm, bm);
+    size_t words = (len + 63) / 64;
+    for (size_t w = 0; w < words; w++)
+        if (bm[w]) return false;
+    const pnode_t *root = d->root;
+    int nk = root->nkids, hint = 0;
+    size_t i = 0;
+#define FWS()                                                                                      \
+    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++
+    /* The next quote at or after position `from`, or len. */
+#define NEXTQ(from, out)                                                                           \
+    do {                                                                                           \
+        size_t f_ = (from), w_ = f_ >> 6;                                                          \
+        uint64_t m_ = w_ < words ? qm[w_] & (~UINT64_C(0) << (f_ & 63)) : 0;                       \
+        while (!m_ && ++w_ < words) m_ = qm[w_];                                                   \
+        (out) = m_ ? (w_ << 6) + (size_t)__builtin_ctzll(m_) : len;                                \
+    } while (0)
+    FWS();
+    if (i >= len || data[i] != '{') return false;
+    i++;
+    FWS();
+    if (i < len && data[i] == '}') {
+        i++;
+        goto done;
+    }
+    for (;;) {
+        if (i >= len || data[i] != '"') return false;
+        size_t ke;
+        NEXTQ(i + 1, ke);
+        if (ke >= len) return false;
+        const char *key = data + i + 1;
+        size_t kl = ke - i - 1;
+        i = ke + 1;
+        FWS();
+        if (i >= len || data[i] != ':') return false;
+        i++;
+        FWS();
+        if (i >= len) return false;
+        /* The mapping of this member, if any: names of up to 8 bytes compare as one word. */
+        uint64_t k8 = 0;
+        if (kl <= 8) {
+            if ((size_t)(key - data) + 8 <= len) {
+                memcpy(&k8, key, 8);
+                if (kl < 8) k8 &= (UINT64_C(1) << (8 * kl)) - 1;
+            } else {
+                memcpy(&k8, key, kl);
+            }
+        }
+        const pnode_t *kid = NULL;
+        for (int t = 0; t < nk; t++) {
+            int x = hint + t < nk ? hint + t : hint + t - nk;
+            const pnode_t *k = root->kids[x];
+            if (k->keylen == kl && (kl <= 8 ? k->key8 == k8 : !memcmp(k->key, key, kl))) {
+                kid = k;
+                hint = x + 1 < nk ? x + 1 : 0;
+                break;
+            }
+        }
+        /* The value's token. */
+        size_t vs = i;
+        char c = data[i];
+        if (c == '"') {
+            size_t ve;
+            NEXTQ(i + 1, ve);
+            if (ve >= len) return false;
+            i = ve + 1;
+        } else if (c == '{' || c == '[') {
+            return false;
+        } else {
+            while (i < len) {
+                unsigned char ch = (unsigned char)data[i];
+                if (!((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
+                      ch == '-' || ch == '+' || ch == '.'))
+                    break;
+                i++;
+            }
+            if (i == vs) return false;
+        }
+        if (kid && d->wanted[kid->col]) {
+            if (store_value(d, kid->col, b, r, data + vs, i - vs, false)) return false;
+            d->set[kid->col] = 1;
+        }
+        FWS();
+        if (i < len && data[i] == ',') {
+            i++;
+            FWS();
+            continue;
+        }
+        if (i < len && data[i] == '}') {
+            i++;
+            break;
+        }
+        return false;
+    }
+done:
+    FWS();
+    return i == len;
+#undef FWS
+#undef NEXTQ
+}
+
 /* Decodes one JSON record. */
 static int decode_json(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b, const char **err)
 {
@@ -574,6 +724,14 @@ static int decode_json(sl_decoder_t *d, const char *data, size_t len, sl_batch_t
     scan_t s = {data, data + len, NULL};
     d->flat_seen = false;
     memset(d->set, 0, (size_t)d->ncols);
+    if (d->flat_only && !d->no_fast) {
+        if (decode_json_flat(d, data, len, b, r)) {
+            for (int c = 0; c < d->ncols; c++)
+                if (!d->set[c]) b->cols[c].null[r] = 1;
+            return 1;
+        }
+        memset(d->set, 0, (size_t)d->ncols);
+    }
     ws(&s);
     if (s.p >= s.end || *s.p != '{') {
         *err = s.p >= s.end ? "malformed JSON: empty record" : "malformed JSON: the record is not an object";

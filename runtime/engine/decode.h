@@ -40,6 +40,10 @@ void sl_decoder_free(sl_decoder_t *d);
 /* Restricts decoding to the columns with wanted[i] set (the others are left NULL and not
  * converted, so a bad value in a column no query reads is not an error). NULL: all. */
 void sl_decoder_want(sl_decoder_t *d, const uint8_t *wanted);
+/* Turns the flat-object fast path on (the default) or off; the fuzzer decodes every input
+ * both ways and requires the same rows and errors. */
+void sl_decoder_fast_path(sl_decoder_t *d, bool on);
+
 /*
  * Appends the rows of one record to b with the given ROWTIME and arrival time. Returns the
  * number of rows appended; SL_DECODE_FULL when b has no room for them (nothing appended:

@@ -565,6 +565,33 @@ static void test_base64(void **state)
         assert_memory_equal(back, data, n);
         sl_buf_free(&b);
     }
+    /* Long inputs (the AVX2 path takes 32 characters at a time): every invalid byte value
+     * at positions inside and between 32-character blocks is rejected, never decoded. The
+     * output buffer is exactly len*3/4 bytes with a canary after it. */
+    {
+        unsigned char big[300], *dec = sl_malloc(300 + 8);
+        for (size_t i = 0; i < sizeof big; i++) big[i] = (unsigned char)(i * 73 + 11);
+        sl_buf_t b = SL_BUF_INIT;
+        sl_base64_encode(&b, big, sizeof big);
+        size_t room = b.len * 3 / 4;
+        memset(dec + room, 0xA5, 8);
+        assert_int_equal(sl_base64_decode(b.p, b.len, dec), (long)sizeof big);
+        assert_memory_equal(dec, big, sizeof big);
+        for (size_t k = 0; k < 8; k++) assert_int_equal(dec[room + k], 0xA5);
+        static const size_t at[] = {0, 5, 31, 32, 33, 63, 64, 100, 200, 395};
+        for (size_t k = 0; k < sizeof at / sizeof *at; k++) {
+            for (int c = 0; c < 256; c++) {
+                if (c < 128 && strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", c) && c)
+                    continue;
+                char keep = b.p[at[k]];
+                b.p[at[k]] = (char)c;
+                if (sl_base64_decode(b.p, b.len, dec) != -1) fail_msg("accepted byte %d at %zu", c, at[k]);
+                b.p[at[k]] = keep;
+            }
+        }
+        sl_buf_free(&b);
+        sl_free(dec);
+    }
     static const char *bad[] = {"Z",    "Zg=",   "Zg===", "=Zg=",  "Zm9v!",  " Zg==", "Zg==\n",
                                 "Zm=v", "Zg==Zg==", "Zm9vY", "====", "Zm9-", "Zm9_", "Z===",
                                 "Zm\x80v"};
