@@ -7,14 +7,37 @@
 
 #include "alloc.h"
 
+#include <math.h>
 #include <string.h>
 
 /* The state of SUM and AVG: an exact and an approximate running sum and a row count. */
 typedef struct sum_state {
     int64_t i; /* exact sum (integers, DECIMAL scaled, intervals) */
     double f;  /* approximate sum (REAL, DOUBLE) */
+    double c;  /* the rounding error f has dropped so far (compensated summation) */
     int64_t n; /* rows added and not removed */
 } sum_state_t;
+
+/*
+ * Adds x to the compensated sum (f, c): Neumaier's variant of Kahan summation keeps the
+ * low-order bits each addition rounds away in c, so f + c is the sum of the inputs to about
+ * twice double precision. The result then hardly depends on the order of the additions:
+ * partial sums merged across threads (and sliding windows subtracting expired rows) give
+ * the same double as one sequential pass in all but contrived cases. Infinite or NaN sums
+ * skip the compensation (it would turn inf into NaN).
+ */
+static inline void csum_add(sum_state_t *s, double x)
+{
+    double t = s->f + x;
+    if (isfinite(t)) {
+        if (fabs(s->f) >= fabs(x)) s->c += (s->f - t) + x;
+        else s->c += (x - t) + s->f;
+    }
+    s->f = t;
+}
+
+/* The value of a compensated sum. */
+static inline double csum_value(const sum_state_t *s) { return isfinite(s->f) ? s->f + s->c : s->f; }
 
 /* The state of MIN and MAX. */
 typedef struct minmax_state {
@@ -58,7 +81,7 @@ static void sum_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_
 {
     sum_state_t *s = st;
     if (sl_type_phys(arg->type) == SL_PHYS_F64)
-        s->f += arg->v.f[row];
+        csum_add(s, arg->v.f[row]);
     else
         s->i += arg->v.i[row];
     s->n++;
@@ -69,7 +92,7 @@ static void sum_inverse(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, si
 {
     sum_state_t *s = st;
     if (sl_type_phys(arg->type) == SL_PHYS_F64)
-        s->f -= arg->v.f[row];
+        csum_add(s, -arg->v.f[row]);
     else
         s->i -= arg->v.i[row];
     s->n--;
@@ -81,7 +104,8 @@ static void sum_merge(const sl_agg_ctx_t *c, void *st, const void *other)
     sum_state_t *s = st;
     const sum_state_t *o = other;
     s->i += o->i;
-    s->f += o->f;
+    csum_add(s, o->f);
+    s->c += o->c;
     s->n += o->n;
 }
 
@@ -99,7 +123,7 @@ static void sum_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size
     const sum_state_t *s = st;
     out->null[row] = s->n == 0;
     if (sl_type_phys(c->result) == SL_PHYS_F64) {
-        out->v.f[row] = sl_type_phys(c->arg) == SL_PHYS_F64 ? s->f : (double)s->i;
+        out->v.f[row] = sl_type_phys(c->arg) == SL_PHYS_F64 ? csum_value(s) : (double)s->i;
         if (c->result.id == SL_T_REAL) out->v.f[row] = (double)(float)out->v.f[row];
     } else
         out->v.i[row] = rescale(s->i, sl_type_scale(c->arg), sl_type_scale(c->result));
@@ -112,7 +136,7 @@ static void avg_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size
     out->null[row] = s->n == 0;
     if (!s->n) return;
     if (sl_type_phys(c->result) == SL_PHYS_F64) {
-        double sum = sl_type_phys(c->arg) == SL_PHYS_F64 ? s->f : (double)s->i;
+        double sum = sl_type_phys(c->arg) == SL_PHYS_F64 ? csum_value(s) : (double)s->i;
         if (c->arg.id == SL_T_DECIMAL) sum /= (double)sl_pow10(c->arg.scale);
         out->v.f[row] = sum / (double)s->n;
         if (c->result.id == SL_T_REAL) out->v.f[row] = (double)(float)out->v.f[row];

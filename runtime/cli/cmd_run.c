@@ -22,6 +22,13 @@
  * stream it creates) as one JSON object per line with "ROWTIME" as "YYYY-MM-DD HH:MM:SS.mmm"
  * (UTC). Error rows go to stderr as JSON, unless error_stream is selected (--output
  * error_stream). --explain prints the plan and exits.
+ *
+ * A dump of 8 MB or more is read and decoded by NWORKERS threads while the engine runs on
+ * the calling thread; when the input feeds a tumbling GROUP BY alone, the workers also
+ * aggregate their chunks (engine.h, partial aggregation). The output is the same as a
+ * sequential replay's. Environment, for tests and measurements: SLUICE_SEQUENTIAL=1 replays
+ * on one thread, SLUICE_NO_PARTIAL=1 turns the workers' aggregation off,
+ * SLUICE_REPLAY_STATS=1 prints how many chunks were merged as partial aggregates.
  */
 #include "commands.h"
 
@@ -191,6 +198,58 @@ static const char *parse_epoch(const char *q, const char *end, int64_t *out)
     if (q < end && (*q == 'e' || *q == 'E')) return NULL;
     *out = (neg ? -1 : 1) * (secs * 1000 + ms);
     return q;
+}
+
+/* Length of a string literal. */
+#define LIT(s) (sizeof(s) - 1)
+
+/* memcmp(p, lit, n) == 0 for the short constants below, a word at a time and inline (the
+ * library call costs more than the compare). */
+static inline bool same(const char *p, const char *lit, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, p + i, 8);
+        memcpy(&b, lit + i, 8);
+        if (a != b) return false;
+    }
+    for (; i < n; i++)
+        if (p[i] != lit[i]) return false;
+    return true;
+}
+
+/*
+ * The exact layout `sluice tail --format kinesis` writes, members in its order and no
+ * spaces: {"SequenceNumber":"..","ApproximateArrivalTimestamp":S.mmm,"Data":"..",
+ * "PartitionKey":".."}. Returns the position just after the closing brace, or NULL when the
+ * line starting at p is laid out any other way (the general scans then take it). Strings
+ * end at the first quote; one preceded by a backslash is not taken for an end.
+ */
+static const char *exact_dump_line(const char *p, const char *end, dump_rec_t *r)
+{
+    static const char k_seq[] = "{\"SequenceNumber\":\"", k_ts[] = "\",\"ApproximateArrivalTimestamp\":",
+                      k_data[] = ",\"Data\":\"", k_pk[] = "\",\"PartitionKey\":\"";
+    if ((size_t)(end - p) < LIT(k_seq) || !same(p, k_seq, LIT(k_seq))) return NULL;
+    const char *q = p + LIT(k_seq), *e = memchr(q, '"', (size_t)(end - q));
+    if (!e || e[-1] == '\\') return NULL;
+    r->seq = q;
+    r->seq_len = (size_t)(e - q);
+    q = e;
+    if ((size_t)(end - q) < LIT(k_ts) || !same(q, k_ts, LIT(k_ts))) return NULL;
+    q = parse_epoch(q + LIT(k_ts), end, &r->arrival);
+    if (!q || (size_t)(end - q) < LIT(k_data) || !same(q, k_data, LIT(k_data))) return NULL;
+    q += LIT(k_data);
+    e = memchr(q, '"', (size_t)(end - q));
+    if (!e || e[-1] == '\\') return NULL;
+    r->data64 = q;
+    r->data64_len = (size_t)(e - q);
+    q = e;
+    if ((size_t)(end - q) < LIT(k_pk) || !same(q, k_pk, LIT(k_pk))) return NULL;
+    q += LIT(k_pk);
+    e = memchr(q, '"', (size_t)(end - q));
+    if (!e || e[-1] == '\\' || e + 1 >= end || e[1] != '}') return NULL;
+    return e + 2;
 }
 
 /* One pass over a dump line written as `sluice tail --format kinesis` writes it: a flat
@@ -365,16 +424,19 @@ static int replay(sl_engine_t *e, const char *path)
 
 /* ---- parallel replay of a large dump ------------------------------------------------------
  *
- * The dump is mapped and cut into chunks of CHUNK bytes (a line belongs to the chunk its
- * first byte is in). NWORKERS threads decode chunks w, w + NWORKERS, ... each into its own
- * ring of RING results (batches + the records that did not decode, per batch); the engine's
- * thread takes the results in chunk order and pushes them. Memory stays bounded (each
- * worker is at most RING chunks ahead) and the output is the same as a sequential replay's,
- * except that error rows may sit differently between data rows.
+ * The dump is cut into chunks of CHUNK bytes (a line belongs to the chunk its first byte is
+ * in). NWORKERS threads each read their chunks w, w + NWORKERS, ... with pread into a
+ * buffer of their own (reading beats mapping here: no page faults, and the process's
+ * memory does not grow with the file) and decode them into a ring of RING results (batches
+ * + the records that did not decode, per batch); the engine's thread takes the results in
+ * chunk order and pushes them. Memory stays bounded (each worker is at most RING chunks
+ * ahead) and the output is the same as a sequential replay's, except that error rows may
+ * sit differently between data rows.
  */
 #define CHUNK (1u << 20)
 #define NWORKERS 2
 #define RING 4
+#define CHUNK_SLACK (64u << 10) /* read past the chunk's end to finish its last line */
 
 /* A record that did not decode. */
 typedef struct bad_rec {
@@ -382,7 +444,7 @@ typedef struct bad_rec {
     int64_t rowtime;
     char *data;     /* heap copy of the record */
     size_t len;
-    char seq[40];
+    char seq[64];   /* its SequenceNumber (Kinesis writes 56 digits), as the sequential replay keeps it */
 } bad_rec_t;
 
 /* What decoding one chunk produced. */
@@ -395,6 +457,8 @@ typedef struct chunk_res {
     bad_rec_t *bad;
     size_t nbad, badcap;
     long bad_lines;       /* lines that are not records */
+    int io_errno;         /* the chunk could not be read: errno, else 0 */
+    sl_partial_t *part;   /* the batches folded by the tumbling GROUP BY, or NULL (engine.h) */
 } chunk_res_t;
 
 /* A decoding worker. */
@@ -403,6 +467,8 @@ typedef struct worker {
     int id;
     struct par *par;
     sl_decoder_t *dec;
+    char *buf;            /* the chunk's bytes (heap, grows for very long lines) */
+    size_t bufcap;
     chunk_res_t ring[RING];
 } worker_t;
 
@@ -410,21 +476,73 @@ typedef struct worker {
 typedef struct par {
     sl_engine_t *e;
     const char *path;
-    const char *map;
+    int fd;
     size_t size;
     size_t nchunks;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    bool abort;           /* under mu: the engine's thread stopped taking results */
     worker_t w[NWORKERS];
 } par_t;
 
-/* The start of the first line that begins at or after `off`. */
-static size_t line_start(const par_t *p, size_t off)
+/* Reads [off, off + n) of the dump into w->buf. Returns 0 or an errno value. */
+static int read_span(par_t *p, worker_t *w, size_t off, size_t n)
 {
-    if (off == 0) return 0;
-    if (off >= p->size) return p->size;
-    const char *nl = memchr(p->map + off - 1, '\n', p->size - off + 1);
-    return nl ? (size_t)(nl - p->map) + 1 : p->size;
+    if (n > w->bufcap) {
+        w->bufcap = n;
+        w->buf = sl_realloc(w->buf, n);
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(p->fd, w->buf + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return errno;
+        if (k == 0) return EIO; /* the file shrank under us */
+        got += (size_t)k;
+    }
+    return 0;
+}
+
+/*
+ * Reads chunk c into w->buf, which then begins at file offset lo = c * CHUNK - 1 (0 for the
+ * first chunk), and finds the chunk's lines: [*start, *end) of the buffer. The chunk's
+ * first line starts after the first '\n' at or after offset c * CHUNK - 1 (a chunk with no
+ * line start before the next chunk's offset is empty); its last line ends with the first
+ * '\n' at or after (c + 1) * CHUNK - 1, or at the end of the file. Returns 0 or an errno.
+ */
+static int read_chunk(par_t *p, worker_t *w, size_t c, size_t *start, size_t *end)
+{
+    size_t lo = c ? c * CHUNK - 1 : 0, cut = (c + 1) * CHUNK; /* cut: the next chunk's offset */
+    size_t slack = CHUNK_SLACK;
+    *start = *end = 0;
+    for (;;) {
+        size_t hi = cut + slack < p->size ? cut + slack : p->size;
+        if (lo >= hi) return 0;
+        int rc = read_span(p, w, lo, hi - lo);
+        if (rc) return rc;
+        size_t s = 0;
+        if (c) {
+            size_t lim = (cut - 1 < hi ? cut - 1 : hi) - lo; /* a '\n' at cut - 1 starts the next chunk */
+            const char *nl = memchr(w->buf, '\n', lim);
+            if (!nl) return 0;
+            s = (size_t)(nl - w->buf) + 1;
+        }
+        size_t e;
+        if (cut >= p->size) {
+            e = hi - lo;
+        } else {
+            const char *nl = memchr(w->buf + (cut - 1 - lo), '\n', hi - (cut - 1));
+            if (nl) e = (size_t)(nl - w->buf) + 1;
+            else if (hi == p->size) e = hi - lo;
+            else {
+                slack *= 4; /* a line longer than the slack: read more */
+                continue;
+            }
+        }
+        *start = s;
+        *end = e;
+        return 0;
+    }
 }
 
 /* Takes a fresh batch for result r. */
@@ -445,26 +563,44 @@ static sl_batch_t *res_batch(par_t *p, chunk_res_t *r)
 /* Decodes chunk c into result r. */
 static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
 {
-    size_t start = line_start(p, (size_t)c * CHUNK);
-    size_t end = line_start(p, (size_t)(c + 1) * CHUNK);
-    sl_arena_t *scratch = sl_arena_new(0);
     r->nb = 0;
     r->nbad = 0;
     r->bad_lines = 0;
+    size_t start, end;
+    r->io_errno = read_chunk(p, w, c, &start, &end);
+    if (r->io_errno) return;
+    const char *buf = w->buf;
+    sl_arena_t *scratch = sl_arena_new(0);
     sl_batch_t *b = res_batch(p, r);
     size_t at = start;
     while (at < end) {
-        const char *line = p->map + at;
-        const char *nl = memchr(line, '\n', end - at);
-        size_t ll = nl ? (size_t)(nl - line) : end - at;
-        at += ll + 1;
-        while (ll && (line[ll - 1] == '\r' || line[ll - 1] == ' ')) ll--;
-        if (!ll) continue;
+        const char *line = buf + at;
         dump_rec_t rec = {0, NULL, 0, NULL, 0};
-        if (!parse_dump_line(line, ll, &rec, scratch)) {
-            r->bad_lines++;
-            sl_arena_reset(scratch);
-            continue;
+        size_t ll = 0;
+        /* The layout sluice writes, its end found by the scan itself; else a line split at
+         * '\n' and the general scans. */
+        const char *q = exact_dump_line(line, buf + end, &rec);
+        if (q) {
+            const char *t = q;
+            while (t < buf + end && (*t == '\r' || *t == ' ')) t++;
+            if (t == buf + end || *t == '\n') {
+                ll = (size_t)(q - line);
+                at = (size_t)(t - buf) + 1;
+            } else {
+                q = NULL;
+            }
+        }
+        if (!q) {
+            const char *nl = memchr(line, '\n', end - at);
+            ll = nl ? (size_t)(nl - line) : end - at;
+            at += ll + 1;
+            while (ll && (line[ll - 1] == '\r' || line[ll - 1] == ' ')) ll--;
+            if (!ll) continue;
+            if (!parse_dump_line(line, ll, &rec, scratch)) {
+                r->bad_lines++;
+                sl_arena_reset(scratch);
+                continue;
+            }
         }
         for (int attempt = 0; attempt < 2; attempt++) {
             unsigned char *data = sl_arena_alloc(b->arena, rec.data64_len ? rec.data64_len : 1);
@@ -500,6 +636,11 @@ static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
         sl_arena_reset(scratch);
     }
     sl_arena_free(scratch);
+    if (r->part) {
+        sl_partial_reset(r->part);
+        for (size_t k = 0; k < r->nb; k++)
+            if (!sl_partial_add(r->part, r->b[k])) break;
+    }
 }
 
 /* A worker: decodes its chunks into its ring, waiting for free slots. */
@@ -510,7 +651,11 @@ static void *worker_main(void *arg)
     for (size_t c = (size_t)w->id, k = 0; c < p->nchunks && !stop_requested; c += NWORKERS, k++) {
         chunk_res_t *r = &w->ring[k % RING];
         pthread_mutex_lock(&p->mu);
-        while (r->state != 0) pthread_cond_wait(&p->cv, &p->mu);
+        while (r->state != 0 && !p->abort) pthread_cond_wait(&p->cv, &p->mu);
+        if (p->abort) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
         r->state = 1;
         pthread_mutex_unlock(&p->mu);
         decode_chunk(p, w, c, r);
@@ -533,33 +678,47 @@ static int replay_parallel(sl_engine_t *e, const char *path)
         close(fd);
         return -1;
     }
-    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) return -1;
-    madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     par_t *p = SL_NEW(par_t);
     p->e = e;
     p->path = path;
-    p->map = map;
+    p->fd = fd;
     p->size = (size_t)st.st_size;
     p->nchunks = (p->size + CHUNK - 1) / CHUNK;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    /* SLUICE_NO_PARTIAL=1 pushes every row through the engine (tests compare the two). */
+    const char *np = getenv("SLUICE_NO_PARTIAL");
+    bool no_partial = np && *np && *np != '0';
     for (int i = 0; i < NWORKERS; i++) {
         p->w[i].id = i;
         p->w[i].par = p;
         p->w[i].dec = sl_engine_decoder(e, 0);
+        if (!no_partial)
+            for (int k = 0; k < RING; k++) p->w[i].ring[k].part = sl_partial_new(e, 0);
         pthread_create(&p->w[i].th, NULL, worker_main, &p->w[i]);
     }
     long bad_lines = 0;
-    for (size_t c = 0; c < p->nchunks && !stop_requested; c++) {
+    int io_errno = 0;
+    size_t nmerged = 0; /* chunks merged as partial aggregates */
+    for (size_t c = 0; c < p->nchunks && !stop_requested && !io_errno; c++) {
         worker_t *w = &p->w[c % NWORKERS];
         chunk_res_t *r = &w->ring[(c / NWORKERS) % RING];
         pthread_mutex_lock(&p->mu);
         while (r->state != 2) pthread_cond_wait(&p->cv, &p->mu);
         pthread_mutex_unlock(&p->mu);
         size_t bi = 0;
-        for (size_t b = 0; b < r->nb; b++) {
+        bool merged = false;
+        if (r->part) {
+            /* Folded by the worker: the records that did not decode first, then one merge. */
+            for (; bi < r->nbad; bi++) {
+                bad_rec_t *x = &r->bad[bi];
+                sl_engine_decode_error(e, 0, x->msg, x->rowtime, x->data, x->len, x->seq[0] ? x->seq : NULL);
+            }
+            merged = sl_engine_push_partial(e, 0, r->part);
+            nmerged += merged;
+        }
+        for (size_t b = 0; b < r->nb && !merged; b++) {
             for (; bi < r->nbad && (b + 1 >= r->nb || bi < r->nbad_before[b + 1]); bi++) {
                 bad_rec_t *x = &r->bad[bi];
                 sl_engine_decode_error(e, 0, x->msg, x->rowtime, x->data, x->len, x->seq[0] ? x->seq : NULL);
@@ -571,18 +730,16 @@ static int replay_parallel(sl_engine_t *e, const char *path)
             sl_free(r->bad[k].data);
         }
         bad_lines += r->bad_lines;
-        /* The chunk's pages are done with: drop them from this process (clean file pages;
-         * a late reader of a line's tail just faults them in again). Keeps RSS flat. */
-        size_t off = (size_t)c * CHUNK, len = off + CHUNK <= p->size ? CHUNK : p->size - off;
-        madvise((char *)map + off, len, MADV_DONTNEED);
+        if (r->io_errno && !io_errno) io_errno = r->io_errno;
         pthread_mutex_lock(&p->mu);
         r->state = 0;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
-    if (stop_requested) {
-        /* Let the workers finish the slots they hold. */
+    if (stop_requested || io_errno) {
+        /* Let the workers finish the slots they hold, and take no more chunks. */
         pthread_mutex_lock(&p->mu);
+        p->abort = true;
         for (int i = 0; i < NWORKERS; i++)
             for (int k = 0; k < RING; k++)
                 if (p->w[i].ring[k].state == 2) p->w[i].ring[k].state = 0;
@@ -598,15 +755,24 @@ static int replay_parallel(sl_engine_t *e, const char *path)
             sl_free(r->b);
             sl_free(r->nbad_before);
             sl_free(r->bad);
+            sl_partial_free(r->part);
         }
+        sl_free(p->w[i].buf);
     }
     if (bad_lines)
         fprintf(stderr, "sluice run: %s: %ld lines are not Kinesis records or have bad base64 Data\n",
                 path, bad_lines);
+    if (getenv("SLUICE_REPLAY_STATS"))
+        fprintf(stderr, "sluice run: %s: %zu chunks, %zu merged as partial aggregates\n", path,
+                p->nchunks, nmerged);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
-    munmap(map, p->size);
+    close(p->fd);
     sl_free(p);
+    if (io_errno) {
+        fprintf(stderr, "sluice run: %s: %s\n", path, strerror(io_errno));
+        return 1;
+    }
     return 0;
 }
 

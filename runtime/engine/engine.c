@@ -517,6 +517,31 @@ void sl_engine_push_batch(sl_engine_t *e, int input_ix, sl_batch_t *b)
     push_input_batch(e, in, b);
 }
 
+/* The single SOURCE operator of an input; see engine_int.h. */
+sl_operator_t *sl_engine_source_op(sl_engine_t *e, int input_ix)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    return in->nsrc == 1 ? in->src[0] : NULL;
+}
+
+/* Merges a partial aggregate; see engine.h. The rows it folded must continue the input's
+ * ROWTIME (no clamping would have changed them); then they go to the AGG as one merge and
+ * the input's bound moves to their last ROWTIME, as pushing them would have done. */
+bool sl_engine_push_partial(sl_engine_t *e, int input_ix, sl_partial_t *p)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    if (p->failed || !p->nrows || p->input != input_ix) return false;
+    flush_input(e, in);
+    if (p->first_rowtime < in->last_rowtime) return false;
+    if (!sl_agg_absorb(p->agg_op, p)) return false;
+    in->last_rowtime = p->last_rowtime;
+    if (p->last_rowtime > in->bound) {
+        in->bound = p->last_rowtime;
+        for (int k = 0; k < in->nsrc; k++) in->src[k]->vt->bound(in->src[k], 0, p->last_rowtime);
+    }
+    return true;
+}
+
 /* Reports a record that did not decode; see engine.h. */
 void sl_engine_decode_error(sl_engine_t *e, int input_ix, const char *msg, int64_t rowtime,
                             const void *data, size_t len, const char *seq)

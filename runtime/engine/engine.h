@@ -68,6 +68,23 @@ void sl_engine_push_batch(sl_engine_t *e, int input_ix, sl_batch_t *b);
 void sl_engine_decode_error(sl_engine_t *e, int input_ix, const char *msg, int64_t rowtime,
                             const void *data, size_t len, const char *seq);
 
+/*
+ * Partial aggregation (partial.c): when input_ix feeds nothing but SOURCE -> [MAP] ->
+ * tumbling GROUP BY whose aggregates merge, a decoding thread can fold its batches into a
+ * partial and the engine's thread merge that instead of pushing the batches (the rows then
+ * never travel between cores). sl_partial_new (engine thread, before the others use it)
+ * gives NULL when the plan is shaped otherwise. sl_partial_add (one thread at a time) folds
+ * a batch; false once the rows need the normal path (the partial stays failed until reset:
+ * push the batches instead). sl_engine_push_partial (engine thread) merges a partial of
+ * whole decoded batches and advances the input's bound as pushing them would; false, with
+ * nothing done, when it cannot: push the batches. sl_partial_reset empties a partial.
+ */
+typedef struct sl_partial sl_partial_t;
+sl_partial_t *sl_partial_new(sl_engine_t *e, int input_ix);
+bool sl_partial_add(sl_partial_t *p, const sl_batch_t *b);
+bool sl_engine_push_partial(sl_engine_t *e, int input_ix, sl_partial_t *p);
+void sl_partial_reset(sl_partial_t *p);
+void sl_partial_free(sl_partial_t *p);
 /* Pushes every pending source batch downstream. */
 void sl_engine_flush(sl_engine_t *e);
 /* Promises no later record of input_ix has ROWTIME < t (flushes first). -1: every input. */

@@ -113,4 +113,48 @@ uint64_t sl_hash_row(const sl_vec_t *cols, const int *which, int n, size_t i);
 bool sl_row_equal(const sl_vec_t *a, const int *wa, size_t i, const sl_vec_t *b, const int *wb,
                   size_t j, int n);
 
+/* ---- partial aggregation (partial.c, window.c) ---------------------------------------- */
+
+/* A run of groups of one window in a partial, in first-seen order. */
+typedef struct sl_partial_win {
+    int64_t end;           /* the window's end */
+    int64_t first_rowtime; /* ROWTIME of its first row */
+    size_t first, n;       /* its groups: first .. first + n - 1 */
+} sl_partial_win_t;
+
+/* A partial aggregate of a tumbling AGG's rows (see partial.c). Groups are laid out as the
+ * AGG lays its own: keys (rowtime = window end) and a block of aggregate states each. */
+struct sl_partial {
+    sl_operator_t *agg_op;   /* the engine's AGG: merge target (engine thread only) */
+    const sl_pnode_t *map;   /* the MAP between SOURCE and AGG, or NULL */
+    const sl_pnode_t *agg;
+    int input;
+    struct sl_prog *prog;    /* this thread's program of the MAP */
+    int filter_ix;           /* result index of the MAP's WHERE, or -1 */
+    int nin;                 /* AGG input columns */
+    sl_vec_t *incols;        /* per batch: the AGG's input vectors (views) */
+    int nkeys, naggs;
+    size_t stride;           /* bytes of one group's states */
+    size_t *off;             /* offset of each aggregate's state in a block */
+    sl_rows_t keys;          /* the groups' keys; rowtime = window end */
+    char *states;            /* keys.n blocks */
+    uint64_t *ghash;         /* hash of each group's keys (sl_hash_row) */
+    size_t cap;              /* groups the states/ghash arrays hold */
+    size_t hcap;             /* power of two */
+    int32_t *hslot;          /* open addressing over the current window's groups; -1 empty */
+    sl_partial_win_t *wins;  /* runs, in increasing end order */
+    size_t nwins, wcap;
+    bool failed;             /* the rows need the normal path */
+    size_t nrows;            /* rows folded (before the filter) */
+    int64_t first_rowtime, last_rowtime;
+};
+
+/* The SOURCE operator of an input with one in-app stream, else NULL (engine.c). */
+sl_operator_t *sl_engine_source_op(sl_engine_t *e, int input_ix);
+/* The end of the tumbling window holding time-key value `key` (window.c). */
+int64_t sl_agg_window_end(const sl_pnode_t *n, int64_t key);
+/* Merges a partial's runs into a tumbling AGG as pushing its rows would; false (nothing
+ * done) when the first run cannot follow the open window (window.c). */
+bool sl_agg_absorb(sl_operator_t *agg, const struct sl_partial *p);
+
 #endif

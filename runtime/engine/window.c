@@ -304,6 +304,42 @@ static void agg_close(sl_operator_t *op)
 
 static const sl_op_vt_t agg_vt = {agg_push, agg_bound, agg_close};
 
+/* The end of a tumbling window; see engine_int.h. */
+int64_t sl_agg_window_end(const sl_pnode_t *n, int64_t key) { return tumble_end(n, key); }
+
+/*
+ * Merges a partial aggregate (partial.c) into a tumbling AGG; see engine_int.h. Run by
+ * run: a run of another window closes the open one first (its first row's ROWTIME is past
+ * the open window's end: partial.c guarantees it between runs, the check below before the
+ * first), then each partial group merges into its group, created in first-seen order.
+ */
+bool sl_agg_absorb(sl_operator_t *op, const sl_partial_t *p)
+{
+    agg_op_t *a = (agg_op_t *)op;
+    const sl_pnode_t *n = op->node;
+    if (!p->nwins) return true;
+    if (a->keys.n && a->cur_end != p->wins[0].end && p->wins[0].first_rowtime < a->cur_end)
+        return false;
+    sl_batch_t view = {0};
+    view.ncols = p->nkeys;
+    view.cols = p->keys.cols;
+    view.rowtime = p->keys.rowtime;
+    view.n = p->keys.n;
+    for (size_t w = 0; w < p->nwins; w++) {
+        const sl_partial_win_t *pw = &p->wins[w];
+        if (a->keys.n && a->cur_end != pw->end) agg_flush_all(a);
+        if (!a->keys.n) a->cur_end = pw->end;
+        for (size_t k = pw->first; k < pw->first + pw->n; k++) {
+            size_t g = agg_group(a, &view, k, p->ghash[k], pw->end);
+            char *dst = a->states + g * a->stride;
+            const char *src = p->states + k * p->stride;
+            for (int q = 0; q < a->naggs; q++)
+                n->aggs[q].fn->agg->merge(&n->aggs[q].ctx, dst + a->off[q], src + p->off[q]);
+        }
+    }
+    return true;
+}
+
 /* Builds an AGG. */
 sl_operator_t *sl_agg_op_new(sl_engine_t *e, const sl_pnode_t *n)
 {
