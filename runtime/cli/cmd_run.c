@@ -231,7 +231,17 @@ static const char *exact_dump_line(const char *p, const char *end, dump_rec_t *r
     static const char k_seq[] = "{\"SequenceNumber\":\"", k_ts[] = "\",\"ApproximateArrivalTimestamp\":",
                       k_data[] = ",\"Data\":\"", k_pk[] = "\",\"PartitionKey\":\"";
     if ((size_t)(end - p) < LIT(k_seq) || !same(p, k_seq, LIT(k_seq))) return NULL;
-    const char *q = p + LIT(k_seq), *e = memchr(q, '"', (size_t)(end - q));
+    /* Sequence numbers are decimal: skip digits 8 at a time, then find the quote. */
+    const char *q = p + LIT(k_seq), *e = q;
+    while (end - e >= 8) {
+        uint64_t x;
+        memcpy(&x, e, 8);
+        if ((x & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030) ||
+            ((x + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030))
+            break;
+        e += 8;
+    }
+    e = memchr(e, '"', (size_t)(end - e));
     if (!e || e[-1] == '\\') return NULL;
     r->seq = q;
     r->seq_len = (size_t)(e - q);
@@ -560,12 +570,20 @@ static sl_batch_t *res_batch(par_t *p, chunk_res_t *r)
     return r->b[r->nb++];
 }
 
+/* Folds a full batch into the result's partial aggregate while its rows are still in this
+ * core's cache (once the partial has failed, it stays so and the batches are pushed). */
+static void fold(chunk_res_t *r, const sl_batch_t *b)
+{
+    if (r->part) sl_partial_add(r->part, b);
+}
+
 /* Decodes chunk c into result r. */
 static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
 {
     r->nb = 0;
     r->nbad = 0;
     r->bad_lines = 0;
+    if (r->part) sl_partial_reset(r->part);
     size_t start, end;
     r->io_errno = read_chunk(p, w, c, &start, &end);
     if (r->io_errno) return;
@@ -612,6 +630,7 @@ static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
             const char *err = NULL;
             int rc = sl_decoder_decode(w->dec, (const char *)data, (size_t)dl, b, rec.arrival, rec.arrival, &err);
             if (rc == SL_DECODE_FULL && attempt == 0 && b->n) {
+                fold(r, b);
                 b = res_batch(p, r);
                 continue;
             }
@@ -632,15 +651,14 @@ static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
             }
             break;
         }
-        if (b->n >= b->cap) b = res_batch(p, r);
+        if (b->n >= b->cap) {
+            fold(r, b);
+            b = res_batch(p, r);
+        }
         sl_arena_reset(scratch);
     }
     sl_arena_free(scratch);
-    if (r->part) {
-        sl_partial_reset(r->part);
-        for (size_t k = 0; k < r->nb; k++)
-            if (!sl_partial_add(r->part, r->b[k])) break;
-    }
+    fold(r, b);
 }
 
 /* A worker: decodes its chunks into its ring, waiting for free slots. */

@@ -133,6 +133,39 @@ static inline uint64_t mix(uint64_t h)
     return h;
 }
 
+/* The n < 8 bytes at p as one word, reading only those bytes (overlapping 4-byte loads, or
+ * the first, middle and last byte): together with n, different bytes give different words. */
+static inline uint64_t short_word(const unsigned char *p, uint32_t n)
+{
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return (uint64_t)a << 32 | b;
+    }
+    if (n) return (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1];
+    return 0;
+}
+
+/* memcmp(a, b, n) == 0, inline for the short strings group keys usually are. */
+static inline bool same_bytes(const char *a, const char *b, uint32_t n)
+{
+    if (n <= 8) {
+        if (n >= 4) {
+            uint32_t a0, a1, b0, b1;
+            memcpy(&a0, a, 4);
+            memcpy(&b0, b, 4);
+            memcpy(&a1, a + n - 4, 4);
+            memcpy(&b1, b + n - 4, 4);
+            return a0 == b0 && a1 == b1;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            if (a[i] != b[i]) return false;
+        return true;
+    }
+    return !memcmp(a, b, n);
+}
+
 /* Hash of a row; see engine_int.h. */
 uint64_t sl_hash_row(const sl_vec_t *cols, const int *which, int n, size_t i)
 {
@@ -151,9 +184,7 @@ uint64_t sl_hash_row(const sl_vec_t *cols, const int *which, int n, size_t i)
                 memcpy(&w, p + j, 8);
                 x = mix(x ^ w);
             }
-            uint64_t t = 0;
-            for (uint32_t q = 0; j + q < len; q++) t |= (uint64_t)p[j + q] << (8 * q);
-            x = (x ^ t) * 0x9e3779b97f4a7c15ULL;
+            x = (x ^ short_word(p + j, len - j)) * 0x9e3779b97f4a7c15ULL;
         } else if (sl_type_phys(v->type) == SL_PHYS_F64) {
             double d = v->v.f[i] == 0.0 ? 0.0 : v->v.f[i];
             memcpy(&x, &d, 8);
@@ -183,8 +214,7 @@ bool sl_row_equal(const sl_vec_t *a, const int *wa, size_t i, const sl_vec_t *b,
             if (x->v.f[i] != y->v.f[j]) return false;
             break;
         case SL_PHYS_STR:
-            if (x->v.s[i].len != y->v.s[j].len ||
-                (x->v.s[i].len && memcmp(x->v.s[i].p, y->v.s[j].p, x->v.s[i].len)))
+            if (x->v.s[i].len != y->v.s[j].len || !same_bytes(x->v.s[i].p, y->v.s[j].p, x->v.s[i].len))
                 return false;
             break;
         }
