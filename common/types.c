@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-static const sl_phys_t tid_phys[] = {
+const sl_phys_t sl_tid_phys_table[SL_T_COUNT] = {
 #define SL_TID_PHYS(name, sp, phys) phys,
     SL_TIDS(SL_TID_PHYS)
 #undef SL_TID_PHYS
@@ -21,48 +21,8 @@ static const char *const tid_names[] = {
 #undef SL_TID_NAME
 };
 
-/* Physical form of a type id; see types.h. */
-sl_phys_t sl_tid_phys(sl_tid_t id) { return id < SL_T_COUNT ? tid_phys[id] : SL_PHYS_I64; }
-
 /* Spelling of a type id; see types.h. */
 const char *sl_tid_name(sl_tid_t id) { return id < SL_T_COUNT ? tid_names[id] : "?"; }
-
-/* True for TINYINT, SMALLINT, INTEGER, BIGINT. */
-bool sl_type_is_integer(sl_type_t t)
-{
-    return t.id == SL_T_TINYINT || t.id == SL_T_SMALLINT || t.id == SL_T_INTEGER ||
-           t.id == SL_T_BIGINT;
-}
-
-/* True for the integers and DECIMAL. */
-bool sl_type_is_exact(sl_type_t t) { return sl_type_is_integer(t) || t.id == SL_T_DECIMAL; }
-
-/* True for every numeric type. */
-bool sl_type_is_numeric(sl_type_t t)
-{
-    return sl_type_is_exact(t) || t.id == SL_T_REAL || t.id == SL_T_DOUBLE;
-}
-
-/* True for CHAR and VARCHAR. */
-bool sl_type_is_string(sl_type_t t) { return t.id == SL_T_CHAR || t.id == SL_T_VARCHAR; }
-
-/* True for BINARY and VARBINARY. */
-bool sl_type_is_binary(sl_type_t t) { return t.id == SL_T_BINARY || t.id == SL_T_VARBINARY; }
-
-/* True for DATE, TIME, TIMESTAMP. */
-bool sl_type_is_datetime(sl_type_t t)
-{
-    return t.id == SL_T_DATE || t.id == SL_T_TIME || t.id == SL_T_TIMESTAMP;
-}
-
-/* True for both interval kinds. */
-bool sl_type_is_interval(sl_type_t t)
-{
-    return t.id == SL_T_INTERVAL_DS || t.id == SL_T_INTERVAL_YM;
-}
-
-/* Scale of an exact numeric; 0 for integers and everything else. */
-int sl_type_scale(sl_type_t t) { return t.id == SL_T_DECIMAL ? t.scale : 0; }
 
 /* Digits of an exact numeric; see types.h. */
 int sl_type_digits(sl_type_t t)

@@ -73,23 +73,42 @@ static inline sl_type_t sl_type_make(sl_tid_t id)
     return t;
 }
 
-/* The physical form of a type id. */
-sl_phys_t sl_tid_phys(sl_tid_t id);
+/* The physical form of a type id (inline: every vector loop asks). */
+extern const sl_phys_t sl_tid_phys_table[SL_T_COUNT];
+static inline sl_phys_t sl_tid_phys(sl_tid_t id)
+{
+    return id < SL_T_COUNT ? sl_tid_phys_table[id] : SL_PHYS_I64;
+}
 static inline sl_phys_t sl_type_phys(sl_type_t t) { return sl_tid_phys((sl_tid_t)t.id); }
 /* "VARCHAR" ... */
 const char *sl_tid_name(sl_tid_t id);
 
 /* Classification helpers. Exact numerics are TINYINT..BIGINT and DECIMAL. */
-bool sl_type_is_integer(sl_type_t t);
-bool sl_type_is_exact(sl_type_t t);
-bool sl_type_is_numeric(sl_type_t t);
-bool sl_type_is_string(sl_type_t t); /* CHAR, VARCHAR */
-bool sl_type_is_binary(sl_type_t t); /* BINARY, VARBINARY */
-bool sl_type_is_datetime(sl_type_t t); /* DATE, TIME, TIMESTAMP */
-bool sl_type_is_interval(sl_type_t t);
+static inline bool sl_type_is_integer(sl_type_t t)
+{
+    return t.id == SL_T_TINYINT || t.id == SL_T_SMALLINT || t.id == SL_T_INTEGER || t.id == SL_T_BIGINT;
+}
+static inline bool sl_type_is_exact(sl_type_t t) { return sl_type_is_integer(t) || t.id == SL_T_DECIMAL; }
+static inline bool sl_type_is_numeric(sl_type_t t)
+{
+    return sl_type_is_exact(t) || t.id == SL_T_REAL || t.id == SL_T_DOUBLE;
+}
+/* CHAR, VARCHAR */
+static inline bool sl_type_is_string(sl_type_t t) { return t.id == SL_T_CHAR || t.id == SL_T_VARCHAR; }
+/* BINARY, VARBINARY */
+static inline bool sl_type_is_binary(sl_type_t t) { return t.id == SL_T_BINARY || t.id == SL_T_VARBINARY; }
+/* DATE, TIME, TIMESTAMP */
+static inline bool sl_type_is_datetime(sl_type_t t)
+{
+    return t.id == SL_T_DATE || t.id == SL_T_TIME || t.id == SL_T_TIMESTAMP;
+}
+static inline bool sl_type_is_interval(sl_type_t t)
+{
+    return t.id == SL_T_INTERVAL_DS || t.id == SL_T_INTERVAL_YM;
+}
 
 /* The scale of an exact numeric (0 for integers). */
-int sl_type_scale(sl_type_t t);
+static inline int sl_type_scale(sl_type_t t) { return t.id == SL_T_DECIMAL ? t.scale : 0; }
 /* Decimal digits an exact numeric type holds (TINYINT 3, SMALLINT 5, INTEGER 10,
  * BIGINT 19 capped to 18, DECIMAL its precision). */
 int sl_type_digits(sl_type_t t);
