@@ -86,7 +86,7 @@ void sl_base64_encode(sl_buf_t *b, const void *data, size_t n)
 /*
  * AVX2 bulk decoding of 32 characters at a time, as long as all of them are alphabet
  * characters (no '=' can occur: the caller passes only the full groups before the last
- * one). Returns the number of characters consumed, a multiple of 32; the scalar loop
+ * one; n is a multiple of 4). Returns the number of characters consumed; the scalar loop
  * resumes there and reports any invalid character itself.
  *
  * Method: each byte is classified by range ('A'-'Z', 'a'-'z', '0'-'9', '+', '/') with
@@ -110,8 +110,19 @@ __attribute__((target("avx2"))) static size_t b64_decode_avx2(const unsigned cha
                                           2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
     const __m256i perm = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
     size_t i = 0;
-    for (; i + 32 <= n; i += 32, o += 24) {
-        __m256i in = _mm256_loadu_si256((const __m256i *)(s + i));
+    unsigned char pad[32], outpad[32];
+    for (; i < n; i += 32, o += 24) {
+        const unsigned char *src = s + i;
+        size_t rest = n - i;
+        if (rest < 32) {
+            /* The last partial block (a multiple of 4 characters): through a copy padded
+             * with 'A', keeping only its own bytes. */
+            if (rest < 8) break;
+            memset(pad, 'A', sizeof pad);
+            memcpy(pad, src, rest);
+            src = pad;
+        }
+        __m256i in = _mm256_loadu_si256((const __m256i *)src);
         __m256i mAZ = _mm256_and_si256(_mm256_cmpgt_epi8(in, cA), _mm256_cmpgt_epi8(cZ, in));
         __m256i maz = _mm256_and_si256(_mm256_cmpgt_epi8(in, ca), _mm256_cmpgt_epi8(cz, in));
         __m256i m09 = _mm256_and_si256(_mm256_cmpgt_epi8(in, c0), _mm256_cmpgt_epi8(c9, in));
@@ -127,8 +138,13 @@ __attribute__((target("avx2"))) static size_t b64_decode_avx2(const unsigned cha
         v = _mm256_madd_epi16(v, w2);
         v = _mm256_shuffle_epi8(v, shuf);
         v = _mm256_permutevar8x32_epi32(v, perm);
-        _mm_storeu_si128((__m128i *)o, _mm256_castsi256_si128(v));
-        _mm_storel_epi64((__m128i *)(o + 16), _mm256_extracti128_si256(v, 1));
+        unsigned char *dst = rest < 32 ? outpad : o;
+        _mm_storeu_si128((__m128i *)dst, _mm256_castsi256_si128(v));
+        _mm_storel_epi64((__m128i *)(dst + 16), _mm256_extracti128_si256(v, 1));
+        if (rest < 32) {
+            memcpy(o, outpad, rest / 4 * 3);
+            return n;
+        }
     }
     return i;
 }
@@ -153,7 +169,7 @@ long sl_base64_decode(const char *text, size_t len, unsigned char *out)
     unsigned char *o = out;
     size_t i = 0;
 #if SL_B64_AVX2
-    if (full >= 32 && sl_have_avx2()) {
+    if (full >= 8 && sl_have_avx2()) {
         size_t done = b64_decode_avx2(s, full, o);
         i = done;
         o += done / 4 * 3;
