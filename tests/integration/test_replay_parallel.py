@@ -36,9 +36,10 @@ INPUT = """CREATE OR REPLACE INPUT "SRC_001" FROM STREAM 's' FORMAT JSON (
 """
 
 
-def write_dump(path, seed, n, back_every=0, bad_every=0):
+def write_dump(path, seed, n, back_every=0, bad_every=0, long_every=0):
     """n records with rising arrival times (gaps up to 70 s now and then); every
-    back_every-th record goes 5 s back in time, every bad_every-th is not valid JSON."""
+    back_every-th record goes 5 s back in time, every bad_every-th is not valid JSON, every
+    long_every-th carries 200 KB of padding (a line longer than a chunk's read-ahead)."""
     rnd = random.Random(seed)
     t = BASE_MS
     with open(path, "w") as f:
@@ -52,6 +53,8 @@ def write_dump(path, seed, n, back_every=0, bad_every=0):
                        "sector": rnd.choice(["TECH", "ENERGY", "RETAIL", None]),
                        "price": None if rnd.random() < 0.03 else round(rnd.uniform(1, 500), 2),
                        "volume": rnd.choice([0, 100, 500, 1000, 2500])}
+                if long_every and i % long_every == long_every - 1:
+                    rec["pad"] = "x" * 200000
                 data = json.dumps(rec).encode()
             f.write(json.dumps({"SequenceNumber": "%056d" % i, "ApproximateArrivalTimestamp": at / 1000.0,
                                 "Data": base64.b64encode(data).decode(), "PartitionKey": "k"},
@@ -111,6 +114,11 @@ CREATE PUMP "P" AS INSERT INTO "OUT"
 SELECT STREAM ticker, COUNT(*), MAX(price) FROM "SRC_001"
 GROUP BY ticker, STEP("SRC_001".ROWTIME BY INTERVAL '30' SECOND);
 """, {"bad_every": 5000}, "all"),
+    ("long_lines", """CREATE STREAM "OUT" (ticker VARCHAR(4), n BIGINT, sv BIGINT);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM ticker, COUNT(*), SUM(volume) FROM "SRC_001"
+GROUP BY ticker, STEP("SRC_001".ROWTIME BY INTERVAL '20' SECOND);
+""", {"long_every": 1500}, "all"),
     ("sliding_not_partial", """CREATE STREAM "OUT" (ticker VARCHAR(4), av DOUBLE);
 CREATE PUMP "P" AS INSERT INTO "OUT"
 SELECT STREAM ticker, AVG(price) OVER (PARTITION BY ticker RANGE INTERVAL '10' SECOND PRECEDING)
