@@ -214,6 +214,8 @@ bool sl_partial_add(sl_partial_t *p, const sl_batch_t *b)
     view.rowtime = b->rowtime;
     view.n = b->n;
     const sl_vec_t *tk = &p->incols[n->time_key];
+    int64_t last_key = 0, last_end = 0;
+    bool have_key = false;
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->rowtime[i];
         if (t < p->last_rowtime) goto fail; /* the engine would clamp it */
@@ -221,7 +223,12 @@ bool sl_partial_add(sl_partial_t *p, const sl_batch_t *b)
         p->last_rowtime = t;
         if (filter && (filter->null[i] || !filter->v.i[i])) continue;
         if (tk->null[i]) goto fail;
-        int64_t end = sl_agg_window_end(n, tk->v.i[i]);
+        if (!have_key || tk->v.i[i] != last_key) { /* one window end per run of equal keys */
+            have_key = true;
+            last_key = tk->v.i[i];
+            last_end = sl_agg_window_end(n, last_key);
+        }
+        int64_t end = last_end;
         if (t >= end) goto fail; /* a row outside its own window */
         if (!p->nwins || end != p->wins[p->nwins - 1].end) {
             if (p->nwins) {
