@@ -375,8 +375,7 @@ static int bind_from(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
         return node;
     }
     case SL_AST_JOIN: return bind_join(b, n, out);
-    case SL_AST_FUNCTION_REF:
-        return qfail(b, n, "table functions (TABLE(...)) are not supported yet");
+    case SL_AST_FUNCTION_REF: return sl_bind_tablefn(b, n, out);
     default: return qfail(b, n, "unsupported FROM item");
     }
 }
