@@ -561,7 +561,11 @@ static int bind_order(sl_binder_t *b, const sl_ast_t *q, int node, sl_scope_t *s
 static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (!(q->flags & SL_AF_STREAM))
+    /* KDA also runs a plain SELECT over a table function of a cursor as a stream: its
+     * documented HOTSPOTS example reads `SELECT "x", ... FROM TABLE(HOTSPOTS(CURSOR(...)))`. */
+    const sl_ast_t *from_ast = q->kids[SL_SEL_FROM];
+    bool over_tablefn = from_ast && from_ast->kind == SL_AST_FUNCTION_REF;
+    if (!(q->flags & SL_AF_STREAM) && !over_tablefn)
         return qfail(b, q, "only SELECT STREAM queries are supported on streams (a relational "
                            "SELECT needs a table)");
     if (!q->kids[SL_SEL_FROM]) return qfail(b, q, "SELECT STREAM needs a FROM clause");

@@ -297,7 +297,7 @@ static void print_node(sl_buf_t *out, const sl_plan_t *p, const sl_pnode_t *n)
         };
         sl_buf_printf(out, " %s(", fns[n->tfn]);
         if (n->tfn == SL_TFN_HOTSPOTS)
-            sl_buf_printf(out, "windowSize %d, scanRadius %.17g, minimumNumberOfPointsInAHotspot %d",
+            sl_buf_printf(out, "windowSize %d, scanRadius %.15g, minimumNumberOfPointsInAHotspot %d",
                           n->hotspots.window_size, n->hotspots.scan_radius, n->hotspots.min_points);
         else
             sl_buf_printf(out, "numberOfTrees %d, subSampleSize %d, timeDecay %lld, shingleSize %d%s",

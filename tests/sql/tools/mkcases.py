@@ -441,6 +441,24 @@ err_case("error_aggregate_in_where", f"SELECT STREAM ticker, volume FROM {SRC} W
 err_case("error_column_not_grouped", f"SELECT STREAM ticker, volume FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' MINUTE)")
 err_case("error_ambiguous_column", f"SELECT STREAM ticker, volume FROM {SRC} AS a JOIN {SRC} OVER (RANGE INTERVAL '1' SECOND PRECEDING) AS b ON a.price = b.price")
 err_case("error_two_rowtime_keys", f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, FLOOR({SRC}.ROWTIME TO MINUTE), STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)")
+# KDA's documented HOTSPOTS example, as written there (a plain SELECT over the table
+# function, quoted lower-case names), with a smaller window.
+HS_KDA_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'points' FORMAT JSON (
+    "x" DOUBLE PATH '$.x', "y" DOUBLE PATH '$.y', "is_hot" VARCHAR(4) PATH '$.tag')
+STARTING AT TRIM_HORIZON;
+"""
+case("hotspots_kda_example", HS_KDA_PRE + """CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("x" DOUBLE, "y" DOUBLE, "is_hot" VARCHAR(4), HOTSPOTS_RESULT VARCHAR(10000));
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT "x", "y", "is_hot", "HOTSPOTS_RESULT"
+    FROM TABLE (
+        HOTSPOTS(
+            CURSOR(SELECT STREAM "x", "y", "is_hot" FROM "SOURCE_SQL_STREAM_001"),
+            100,
+            0.8,
+            4)
+    );
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", HS_EV[18:36])
 
 # Table functions: each argument error at the argument, column errors at the CURSOR.
 def rcf_err(name, call, cols="host VARCHAR(8), score DOUBLE"):
