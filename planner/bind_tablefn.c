@@ -204,16 +204,20 @@ int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
      * APPROXIMATE_ARRIVAL_TIME, are passed through but never scored). */
     int rc = -1;
     sl_type_t *types = SL_NEWN(sl_type_t, in.n ? in.n : 1);
+    const char **names = SL_NEWN(const char *, in.n ? in.n : 1);
     int *vis = SL_NEWN(int, in.n ? in.n : 1), nvis = 0;
     for (int i = 0; i < in.n; i++)
         if (!in.cols[i].hidden) {
             vis[nvis] = i;
+            names[nvis] = in.cols[i].name;
             types[nvis++] = in.cols[i].type;
         }
     int *cols = SL_NEWN(int, nvis ? nvis : 1);
     char err[256];
-    int nscored = sl_tablefn_numeric_columns(tfn_names[f], types, nvis, cols, err, sizeof err);
+    int nscored = sl_tablefn_numeric_columns_named(tfn_names[f], types, names, nvis, cols, err,
+                                                   sizeof err);
     sl_free(types);
+    sl_free(names);
     if (nscored < 0) {
         tfail(b, cursor, "%s", err);
         goto done;

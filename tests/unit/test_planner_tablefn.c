@@ -169,7 +169,7 @@ static void test_errors(void **state)
         const char *call, *want;
     } cases[] = {
         {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM S_001)))",
-         "3:89: RANDOM_CUT_FOREST does not support DECIMAL columns (column 4); use DOUBLE"},
+         "3:89: RANDOM_CUT_FOREST does not support DECIMAL columns (AMOUNT); use DOUBLE"},
         {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM ticker FROM S_001)))",
          "3:89: RANDOM_CUT_FOREST needs at least one numeric column"},
         {"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM price FROM S_001), 100, 256, 100000, 1, 1))",

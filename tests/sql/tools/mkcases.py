@@ -496,7 +496,7 @@ rcf_err("error_rcf_shingle_size", f"RANDOM_CUT_FOREST({CUR}, 100, 256, 100000, 3
 rcf_err("error_rcf_not_integer", f"RANDOM_CUT_FOREST({CUR}, 100, 25.6)")
 rcf_err("error_rcf_not_a_cursor", f"RANDOM_CUT_FOREST({SRC}, 100)")
 rcf_err("error_rcf_no_numeric_column", f"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM host FROM {SRC}))")
-rcf_err("error_rcf_decimal_column", f"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM host, CAST(cpu AS DECIMAL(8,2)) FROM {SRC}))")
+rcf_err("error_rcf_decimal_column", f"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM host, CAST(cpu AS DECIMAL(8,2)) AS cpu_dec FROM {SRC}))")
 rcf_err("error_rcf_too_many_columns", "RANDOM_CUT_FOREST(CURSOR(SELECT STREAM host, " +
         ", ".join(f"cpu + {i}" for i in range(31)) + f" FROM {SRC}))")
 rcf_err("error_rcf_directionality", f"RANDOM_CUT_FOREST_WITH_EXPLANATION({CUR}, 100, 256, 100000, 1, 1)")
