@@ -14,6 +14,13 @@
 int sl_tablefn_numeric_columns(const char *fn, const sl_type_t *types, int ncols, int *cols,
                                char *err, size_t errlen)
 {
+    return sl_tablefn_numeric_columns_named(fn, types, NULL, ncols, cols, err, errlen);
+}
+
+int sl_tablefn_numeric_columns_named(const char *fn, const sl_type_t *types,
+                                     const char *const *names, int ncols, int *cols, char *err,
+                                     size_t errlen)
+{
     int n = 0;
     for (int i = 0; i < ncols; i++) {
         switch ((sl_tid_t)types[i].id) {
@@ -26,8 +33,12 @@ int sl_tablefn_numeric_columns(const char *fn, const sl_type_t *types, int ncols
             cols[n++] = i;
             break;
         case SL_T_DECIMAL:
-            snprintf(err, errlen, "%s does not support DECIMAL columns (column %d); use DOUBLE", fn,
-                     i + 1);
+            if (names && names[i])
+                snprintf(err, errlen, "%s does not support DECIMAL columns (%s); use DOUBLE", fn,
+                         names[i]);
+            else
+                snprintf(err, errlen, "%s does not support DECIMAL columns (column %d); use DOUBLE",
+                         fn, i + 1);
             return -1;
         default: /* passed through, not scored */
             break;

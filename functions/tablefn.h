@@ -36,6 +36,11 @@
  */
 int sl_tablefn_numeric_columns(const char *fn, const sl_type_t *types, int ncols, int *cols,
                                char *err, size_t errlen);
+/* The same, with the columns' names (names[i] may be NULL) so that an error names the
+ * DECIMAL column: "RANDOM_CUT_FOREST does not support DECIMAL columns (PRICE); use DOUBLE". */
+int sl_tablefn_numeric_columns_named(const char *fn, const sl_type_t *types,
+                                     const char *const *names, int ncols, int *cols, char *err,
+                                     size_t errlen);
 
 /*
  * The forest's configuration from the literal arguments after the CURSOR: args[0..nargs-1]

@@ -375,8 +375,7 @@ static int bind_from(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
         return node;
     }
     case SL_AST_JOIN: return bind_join(b, n, out);
-    case SL_AST_FUNCTION_REF:
-        return qfail(b, n, "table functions (TABLE(...)) are not supported yet");
+    case SL_AST_FUNCTION_REF: return sl_bind_tablefn(b, n, out);
     default: return qfail(b, n, "unsupported FROM item");
     }
 }
@@ -499,25 +498,23 @@ static int bind_order(sl_binder_t *b, const sl_ast_t *q, int node, sl_scope_t *s
 {
     const sl_ast_t *ol = q->kids[SL_Q_ORDER];
     sl_pnode_t *in = b->plan->nodes[node];
-    sl_pnode_t *s = sl_pb_node(b, SL_PN_SORT, ol);
-    sl_pb_add_input(s, node);
-    node_set_cols(s, in->ncols);
-    for (int i = 0; i < in->ncols; i++) {
-        s->cols[i].name = in->cols[i].name ? sl_strdup(in->cols[i].name) : NULL;
-        s->cols[i].type = in->cols[i].type;
-    }
-    s->nsort = ol->nkids;
-    s->sort_cols = SL_NEWN(int, ol->nkids);
-    s->sort_desc = SL_NEWN(bool, ol->nkids);
+    int visible = in->ncols; /* the select list; sort-only keys are appended after it */
+    int *keys = SL_NEWN(int, ol->nkids);
+    bool *desc = SL_NEWN(bool, ol->nkids);
     for (int i = 0; i < ol->nkids; i++) {
         const sl_ast_t *k = ol->kids[i]->kids[0];
         int ix = -1;
+        desc[i] = ol->kids[i]->op == SL_ORDER_DESC;
         if (k->kind == SL_AST_LITERAL && k->op == SL_LIT_INTEGER) {
             ix = atoi(k->text) - 1;
-            if (ix < 0 || ix >= in->ncols) return qfail(b, k, "ORDER BY position out of range");
+            if (ix < 0 || ix >= visible) {
+                sl_free(keys);
+                sl_free(desc);
+                return qfail(b, k, "ORDER BY position out of range");
+            }
         } else if (k->kind == SL_AST_COLREF) {
             const char *nm = k->kids[k->nkids - 1]->name;
-            for (int c = 0; c < in->ncols; c++)
+            for (int c = 0; c < visible; c++)
                 if (in->cols[c].name && !strcasecmp(in->cols[c].name, nm)) ix = c;
             /* ROWTIME, or the column the select list turned into ROWTIME (expr AS ROWTIME). */
             if (ix < 0 && (!strcmp(nm, "ROWTIME") || (in->kind == SL_PN_MAP && in->rowtime))) ix = -2;
@@ -526,22 +523,46 @@ static int bind_order(sl_binder_t *b, const sl_ast_t *q, int node, sl_scope_t *s
             /* An expression of the select list, written out again (ORDER BY FLOOR(s.ROWTIME
              * TO MINUTE) for a FLOOR(s.ROWTIME TO MINUTE) item). */
             sl_expr_t *x = sl_bind_expr(b, sc, k, 0);
-            if (!x) return -1;
+            if (!x) {
+                sl_free(keys);
+                sl_free(desc);
+                return -1;
+            }
             for (int c = 0; c < in->ncols && ix < 0; c++)
                 if (sl_expr_equal(in->exprs[c], x)) ix = c;
+            /* Another expression of the FROM's columns (KDA's RANDOM_CUT_FOREST example:
+             * SELECT STREAM * ... ORDER BY FLOOR(s.ROWTIME TO SECOND), ANOMALY_SCORE DESC):
+             * the MAP computes it as an extra column, the sort uses it, and a MAP after
+             * the sort drops it again. Only where the MAP reads the FROM directly. */
+            if (ix < 0 && in->ninputs == 1 && in->inputs[0] == sc->node && !in->agg_rowtime) {
+                in->exprs = sl_realloc(in->exprs, sizeof *in->exprs * (size_t)(in->ncols + 1));
+                in->cols = sl_realloc(in->cols, sizeof *in->cols * (size_t)(in->ncols + 1));
+                in->exprs[in->ncols] = x;
+                in->cols[in->ncols] = (sl_pcol_t){NULL, x->type, true};
+                ix = in->ncols++;
+                x = NULL;
+            }
             sl_expr_free(x);
         }
-        if (ix == -2) {
-            s->sort_cols[i] = -1;
-            s->sort_desc[i] = ol->kids[i]->op == SL_ORDER_DESC;
-            continue;
-        }
-        if (ix < 0)
+        if (ix == -1) {
+            sl_free(keys);
+            sl_free(desc);
             return qfail(b, k, "ORDER BY of a stream must name a column of the select list "
-                               "(by name, alias or position)");
-        s->sort_cols[i] = ix;
-        s->sort_desc[i] = ol->kids[i]->op == SL_ORDER_DESC;
+                               "(by name, alias or position) or an expression of its FROM");
+        }
+        keys[i] = ix == -2 ? -1 : ix;
     }
+    sl_pnode_t *s = sl_pb_node(b, SL_PN_SORT, ol);
+    sl_pb_add_input(s, node);
+    node_set_cols(s, in->ncols);
+    for (int i = 0; i < in->ncols; i++) {
+        s->cols[i].name = in->cols[i].name ? sl_strdup(in->cols[i].name) : NULL;
+        s->cols[i].type = in->cols[i].type;
+        s->cols[i].hidden = in->cols[i].hidden;
+    }
+    s->nsort = ol->nkids;
+    s->sort_cols = keys;
+    s->sort_desc = desc;
     if (q->kids[SL_Q_WITHIN]) {
         const sl_ast_t *w = q->kids[SL_Q_WITHIN];
         bool ym;
@@ -555,14 +576,30 @@ static int bind_order(sl_binder_t *b, const sl_ast_t *q, int node, sl_scope_t *s
         return qfail(b, ol, "a streaming ORDER BY needs a leading time-based key (e.g. "
                             "FLOOR(s.ROWTIME TO MINUTE)), or ORDER BY ... WITHIN");
     }
-    return s->id;
+    if (s->ncols == visible) return s->id;
+    /* Drop the sort-only keys again. */
+    sl_expr_t **xs = SL_NEWN(sl_expr_t *, visible ? visible : 1);
+    char **names = SL_NEWN(char *, visible ? visible : 1);
+    for (int c = 0; c < visible; c++) {
+        xs[c] = sl_expr_col(c, s->cols[c].type);
+        names[c] = s->cols[c].name;
+    }
+    sl_pnode_t *m = make_map(b, ol, s->id, NULL, xs, names, visible);
+    m->name = b->pump ? sl_strdup(b->pump) : NULL;
+    sl_free(xs);
+    sl_free(names);
+    return m->id;
 }
 
 /* Binds a SELECT. */
 static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
 {
     memset(out, 0, sizeof *out);
-    if (!(q->flags & SL_AF_STREAM))
+    /* KDA also runs a plain SELECT over a table function of a cursor as a stream: its
+     * documented HOTSPOTS example reads `SELECT "x", ... FROM TABLE(HOTSPOTS(CURSOR(...)))`. */
+    const sl_ast_t *from_ast = q->kids[SL_SEL_FROM];
+    bool over_tablefn = from_ast && from_ast->kind == SL_AST_FUNCTION_REF;
+    if (!(q->flags & SL_AF_STREAM) && !over_tablefn)
         return qfail(b, q, "only SELECT STREAM queries are supported on streams (a relational "
                            "SELECT needs a table)");
     if (!q->kids[SL_SEL_FROM]) return qfail(b, q, "SELECT STREAM needs a FROM clause");

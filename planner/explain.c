@@ -289,6 +289,40 @@ static void print_node(sl_buf_t *out, const sl_plan_t *p, const sl_pnode_t *n)
             sl_buf_printf(out, "%s $%d = table.$%d", i ? " and" : "", n->probe_cols[i], n->table_cols[i]);
         break;
     case SL_PN_DISTINCT: break;
+    case SL_PN_TABLEFN: {
+        static const char *const fns[] = {
+#define SL_TFN_NAME(name, sql) sql,
+            SL_TABLEFNS(SL_TFN_NAME)
+#undef SL_TFN_NAME
+        };
+        sl_buf_printf(out, " %s(", fns[n->tfn]);
+        if (n->tfn == SL_TFN_HOTSPOTS)
+            sl_buf_printf(out, "windowSize %d, scanRadius %.15g, minimumNumberOfPointsInAHotspot %d",
+                          n->hotspots.window_size, n->hotspots.scan_radius, n->hotspots.min_points);
+        else
+            sl_buf_printf(out, "numberOfTrees %d, subSampleSize %d, timeDecay %lld, shingleSize %d%s",
+                          n->rcf.trees, n->rcf.sample_size, (long long)n->rcf.time_decay,
+                          n->rcf.shingle_size,
+                          n->tfn == SL_TFN_RCF_EXPLAIN
+                              ? (n->directionality ? ", withDirectionality TRUE"
+                                                   : ", withDirectionality FALSE")
+                              : "");
+        sl_buf_puts(out, ") point [");
+        for (int i = 0; i < n->nscored; i++) {
+            const char *nm = in ? in[n->scored[i]].name : NULL;
+            if (nm) sl_buf_printf(out, "%s%s", i ? ", " : "", nm);
+            else sl_buf_printf(out, "%s$%d", i ? ", " : "", n->scored[i]);
+        }
+        sl_buf_puts(out, "] adds (");
+        int first = p->nodes[n->inputs[0]]->ncols;
+        for (int i = first; i < n->ncols; i++) {
+            char tn[48];
+            sl_type_format(n->cols[i].type, tn, sizeof tn);
+            sl_buf_printf(out, "%s%s %s", i > first ? ", " : "", n->cols[i].name, tn);
+        }
+        sl_buf_putc(out, ')');
+        break;
+    }
     case SL_PN_SORT:
         sl_buf_puts(out, " by");
         for (int i = 0; i < n->nsort; i++)

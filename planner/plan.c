@@ -351,6 +351,7 @@ void sl_plan_free(sl_plan_t *p)
         sl_free(n->table_cols);
         sl_free(n->sort_cols);
         sl_free(n->sort_desc);
+        sl_free(n->scored);
         sl_free(n);
     }
     sl_free(p->nodes);

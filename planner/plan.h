@@ -33,6 +33,7 @@
 #include "buf.h"
 #include "parser.h"
 #include "registry.h"
+#include "tablefn.h"
 #include "types.h"
 
 #include <stdbool.h>
@@ -124,7 +125,8 @@ typedef struct sl_pagg {
     X(JOIN, "stream join")      /* windowed stream join */   \
     X(REFJOIN, "table join")    /* stream-reference lookup */ \
     X(DISTINCT, "distinct")     /* first of equal rows */    \
-    X(SORT, "order by")         /* streaming ORDER BY */
+    X(SORT, "order by")         /* streaming ORDER BY */    \
+    X(TABLEFN, "table function") /* TABLE(RANDOM_CUT_FOREST(CURSOR(...), ...)) */
 
 typedef enum sl_pnode_kind {
 #define SL_PNODE_ENUM(name, label) SL_PN_##name,
@@ -137,6 +139,20 @@ typedef enum sl_win_kind {
     SL_WIN_TUMBLING, /* GROUP BY with a STEP/FLOOR(ROWTIME) key */
     SL_WIN_STAGGER   /* WINDOWED BY STAGGER */
 } sl_win_kind_t;
+
+/* The table functions of TABLE(f(CURSOR(...), ...)) in FROM (a TABLEFN node). X(NAME, SQL
+ * name). Each passes its cursor's rows through and appends its own columns. */
+#define SL_TABLEFNS(X)                                                        \
+    X(RCF, "RANDOM_CUT_FOREST")                  /* + ANOMALY_SCORE */         \
+    X(RCF_EXPLAIN, "RANDOM_CUT_FOREST_WITH_EXPLANATION") /* + ANOMALY_EXPLANATION */ \
+    X(HOTSPOTS, "HOTSPOTS")                      /* + HOTSPOTS_RESULT */
+
+typedef enum sl_tfn {
+#define SL_TFN_ENUM(name, sql) SL_TFN_##name,
+    SL_TABLEFNS(SL_TFN_ENUM)
+#undef SL_TFN_ENUM
+        SL_TFN_COUNT
+} sl_tfn_t;
 
 /* One node of the DAG. Which fields apply depends on kind (see the comments). */
 typedef struct sl_pnode {
@@ -179,6 +195,14 @@ typedef struct sl_pnode {
     int *sort_cols;         /* SORT: key columns; the first is the time-based one */
     bool *sort_desc;
     int64_t within_ms;      /* ORDER BY ... WITHIN: the slack; 0 = streaming ORDER BY */
+    /* TABLEFN: the input's columns come first, unchanged, then the function's own */
+    int tfn;                /* sl_tfn_t */
+    int nscored;
+    int *scored;            /* the input columns that form the point, in order (owned) */
+    sl_rcf_config_t rcf;    /* RCF, RCF_EXPLAIN: the forest (seed 1; the runtime may
+                             * override seed and threads, see runtime/README.md) */
+    bool directionality;    /* RCF_EXPLAIN: withDirectionality */
+    sl_hotspots_config_t hotspots; /* HOTSPOTS */
 } sl_pnode_t;
 
 /* An in-app stream or input the application creates, with its node. */

@@ -65,5 +65,8 @@ sl_type_t sl_type_of_ast(const sl_ast_t *t);
 /* Binds a query (SELECT / SETOP / VALUES) into nodes; fills *out (the caller frees it).
  * Returns the id of the node producing its rows, or -1 on error. */
 int sl_bind_query(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out);
+/* Binds TABLE(f(CURSOR(query), args...)) in FROM (bind_tablefn.c) into a TABLEFN node over
+ * the cursor's query; fills *out with its columns. Returns the node id, or -1 on error. */
+int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out);
 
 #endif

@@ -84,6 +84,8 @@ sl_operator_t *sl_agg_op_new(sl_engine_t *e, const sl_pnode_t *n);
 sl_operator_t *sl_window_op_new(sl_engine_t *e, const sl_pnode_t *n);
 sl_operator_t *sl_join_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 sl_operator_t *sl_refjoin_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+/* RANDOM_CUT_FOREST(_WITH_EXPLANATION) and HOTSPOTS (tablefn_op.c). */
+sl_operator_t *sl_tablefn_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 /* The error_stream's columns (for printing error rows as a stream). */
 extern const sl_pcol_t sl_error_cols[7];
 

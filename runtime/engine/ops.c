@@ -749,6 +749,7 @@ sl_operator_t *sl_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err)
     case SL_PN_WINDOW: op = sl_window_op_new(e, n); break;
     case SL_PN_JOIN: op = sl_join_op_new(e, n, err); break;
     case SL_PN_REFJOIN: op = sl_refjoin_op_new(e, n, err); break;
+    case SL_PN_TABLEFN: op = sl_tablefn_op_new(e, n, err); break;
     }
     if (!op) return NULL;
     op->node = n;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_examples.sh - runs examples/stock-ticker/run.sh and examples/alerts/run.sh (in
-# parallel: free ports, scratch directories) and checks their key output lines, so the
-# examples cannot rot. ~25 s. Needs $SLUICE (or a build directory as $1).
+# parallel: free ports, scratch directories), then examples/anomaly/run.sh and
+# examples/hotspots/run.sh (replays, under a second each), and checks their key output
+# lines, so the examples cannot rot. ~25 s. Needs $SLUICE (or a build directory as $1).
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 SLUICE=${SLUICE:-$here/${1:-build}/sluice}
@@ -19,6 +20,8 @@ bash "$here/examples/stock-ticker/run.sh" >"$tmp/ticker.out" 2>&1 &
 tpid=$!
 bash "$here/examples/alerts/run.sh" >"$tmp/alerts.out" 2>&1 &
 apid=$!
+bash "$here/examples/anomaly/run.sh" >"$tmp/anomaly.out" 2>&1 || fail "anomaly/run.sh exited $?"
+bash "$here/examples/hotspots/run.sh" >"$tmp/hotspots.out" 2>&1 || fail "hotspots/run.sh exited $?"
 wait "$tpid" || fail "stock-ticker/run.sh exited $?"
 wait "$apid" || fail "alerts/run.sh exited $?"
 
@@ -49,8 +52,27 @@ section "$a" "alerts the webhook received" >"$tmp/received"
 grep -q '^{"HOST":"web-2","SEQ":0,' "$tmp/received" || fail "alerts: no web-2 alert"
 grep -q '^{"HOST":"web-3","SEQ":13,' "$tmp/received" || fail "alerts: no web-3 alert"
 
+# anomaly: exactly the four planted incident rows alert (the forest's seed is fixed), each
+# blamed on the column that moved: the latency spike at 2440, the error burst at 2740-2742.
+n=$tmp/anomaly.out
+grep -qx '== done' "$n" || fail "anomaly did not finish"
+section "$n" "per alert" | sed 's/ score [0-9.]*//' >"$tmp/alerts"
+printf '%s\n' "seq 2440 LATENCY_MS HIGH" "seq 2740 ERRORS HIGH" "seq 2741 ERRORS HIGH" \
+  "seq 2742 ERRORS HIGH" | cmp -s - "$tmp/alerts" || fail "anomaly: alerts $(tr '\n' ';' <"$tmp/alerts")"
+section "$n" "per alert" | awk '$4 < 3.5 { bad = 1 } END { exit bad }' || fail "anomaly: an alert scores below 3.5"
+
+# hotspots: when the square has stayed put for 1000 points, one hotspot (density >= 40)
+# whose box is the planted square's (within the scan radius and the points' spread).
+h=$tmp/hotspots.out
+grep -qx '== done' "$h" || fail "hotspots did not finish"
+grep -qx 'seq  999: density 150 x 1.94-3.29 y 1.98-3.06' "$h" || fail "hotspots: $(grep 'seq  999' "$h")"
+grep -qx 'seq 1999: density 99 x 5.71-7.00 y 4.41-6.16' "$h" || fail "hotspots: $(grep 'seq 1999' "$h")"
+grep -qx 'seq 2999: density 126 x 3.91-5.24 y 7.98-9.25' "$h" || fail "hotspots: $(grep 'seq 2999' "$h")"
+[ "$(grep -c '^seq ' "$h")" = 12 ] || fail "hotspots: $(grep -c '^seq ' "$h") report rows, want 12"
+
 if [ "$fails" -ne 0 ]; then
   echo "--- stock-ticker output"; cat "$t"; echo "--- alerts output"; cat "$a"
+  echo "--- anomaly output"; cat "$n"; echo "--- hotspots output"; cat "$h"
   echo "test_examples: $fails failure(s)"; exit 1
 fi
 echo "test_examples: ok"

@@ -6,13 +6,15 @@
 #     for 1 column and for 8 columns with shingleSize 4, on one thread (one call per row)
 #     and on two (trees split across threads, rows in batches of 256);
 #   - HOTSPOTS on KDA's documented example (windowSize 1000, scanRadius 0.2, 17);
-#   - the NAB comparison with KDA's own scores (the integration.rcf_nab test).
+#   - the NAB comparison with KDA's own scores (the integration.rcf_nab test);
+#   - with --diag as third argument, rcf_nab_diag: where sluice and KDA part ways on NAB
+#     (trees and formula alone, the square wave's reservoirs, seed-to-seed agreement).
 # Peer: rrcf (Python) cannot be installed here and numpy is absent, so there is none; the
 # published figures in ../shared/reference/perf_anchors.md §4 are quoted for scale.
 set -euo pipefail
 build=$(cd "${1:?usage: run.sh BUILD_DIR [SECONDS]}" && pwd)
 secs=${2:-5}
-cmake --build "$build" --target rcf_bench hotspots_bench rcf_nab_eval -j2 >/dev/null
+cmake --build "$build" --target rcf_bench hotspots_bench rcf_nab_eval rcf_nab_diag -j2 >/dev/null
 bin="$build/tests/bench"
 echo "## RANDOM_CUT_FOREST(100, 256, 100000, shingle): rows/s, score + update ($(nproc) cores, $(date -u +%F))"
 "$bin/rcf_bench" "$secs" 1 1 1
@@ -30,3 +32,7 @@ rc=$?
 set -e
 printf '%s\n' "$nab" | tail -3
 [ "$rc" = 0 ] || [ "$rc" = 77 ]
+if [ "${3:-}" = --diag ]; then
+    echo "## NAB: where sluice and KDA differ"
+    "$bin/rcf_nab_diag" --seeds 20
+fi

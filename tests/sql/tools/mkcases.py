@@ -363,6 +363,69 @@ case("json_unicode_escapes", pump(f"SELECT STREAM name, CHAR_LEN FROM {SRC}".rep
      pre=NEST_PRE.replace("name VARCHAR(16) PATH '$.customer.name'", "name VARCHAR(16) PATH '$.n'")),
      [raw(0, '{"id":1,"n":"caf\\u00e9 \\ud83d\\ude00"}'), raw(1, '{"id":2,"n":"tab\\tquote\\"end"}'), raw(2, '{"id":3,"n":"\u00fcber"}')])
 
+# ---- RANDOM_CUT_FOREST, RANDOM_CUT_FOREST_WITH_EXPLANATION, HOTSPOTS -------------------------
+# Small parameters so the dumps stay small; the forests use sluice's default seed (1), so the
+# scores are the same on every run. Scores are cast to DECIMAL(8,4) where the exact DOUBLE
+# is not the point, so a last-bit difference of libm cannot change a case.
+MET_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'metrics' FORMAT JSON (
+    host VARCHAR(8) PATH '$.host', cpu DOUBLE PATH '$.cpu', mem INTEGER PATH '$.mem')
+STARTING AT TRIM_HORIZON;
+"""
+def wobble(i, k=37, m=11):
+    """A deterministic, noise-like value in [-0.5, 0.5]."""
+    return ((i * k) % m - (m - 1) / 2) / (m - 1)
+# 40 rows: cpu near 20, mem near 500; row 30 is a cpu spike (mem normal).
+MET_EV = [ev(i, host="h%d" % (i % 2), cpu=(95.0 if i == 30 else round(20 + 2 * wobble(i), 3)),
+             mem=500 + int(10 * wobble(i, 13, 7))) for i in range(40)]
+case("rcf_basic", pump(f"""SELECT STREAM host, cpu, ANOMALY_SCORE FROM TABLE(RANDOM_CUT_FOREST(
+    CURSOR(SELECT STREAM host, cpu FROM {SRC}), 20, 10, 1000, 1))""",
+    "host VARCHAR(8), cpu DOUBLE, score DOUBLE", pre=MET_PRE), MET_EV)
+case("rcf_defaults_cast", pump(f"""SELECT STREAM host, mem, CAST(ANOMALY_SCORE AS DECIMAL(8,4)) FROM TABLE(RANDOM_CUT_FOREST(
+    CURSOR(SELECT STREAM * FROM {SRC}), 10, 10))""",
+    "host VARCHAR(8), mem INTEGER, score DECIMAL(8,4)", pre=MET_PRE), MET_EV)
+case("rcf_explanation", pump(f"""SELECT STREAM cpu, mem, CAST(ANOMALY_SCORE AS DECIMAL(8,4)), ANOMALY_EXPLANATION
+    FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM cpu, mem FROM {SRC}), 20, 10, 1000, 1, TRUE)) AS r
+    WHERE r.ROWTIME >= TIMESTAMP '2024-05-01 00:00:08'""",
+    "cpu DOUBLE, mem INTEGER, score DECIMAL(8,4), explanation VARCHAR(512)", pre=MET_PRE), MET_EV)
+case("rcf_explanation_no_direction", pump(f"""SELECT STREAM cpu, ANOMALY_EXPLANATION
+    FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM cpu, mem FROM {SRC}), 20, 10, 1000, 1, FALSE))
+    WHERE cpu > 50 OR mem < 496""",
+    "cpu DOUBLE, explanation VARCHAR(512)", pre=MET_PRE), MET_EV)
+# A period-4 signal (0, 10, 0, -10, ...); row 54 breaks the period with a value that is
+# normal on its own (10 where 0 is due). Shingles of 3: warm-up is 32 + 2 rows.
+PER = [0, 10, 0, -10]
+SH_EV = [ev(i, host="p", cpu=float(10 if i == 54 else PER[i % 4]), mem=1) for i in range(64)]
+case("rcf_shingled", pump(f"""SELECT STREAM cpu, CAST(ANOMALY_SCORE AS DECIMAL(8,4)) FROM TABLE(RANDOM_CUT_FOREST(
+    CURSOR(SELECT STREAM cpu FROM {SRC}), 30, 32, 1000, 3))""",
+    "cpu DOUBLE, score DECIMAL(8,4)", pre=MET_PRE), SH_EV)
+# The function over a subquery, over an in-app stream fed by another pump, and used itself
+# as a subquery whose WHERE keeps the anomalies only.
+RCF_CHAIN = MET_PRE + f"""CREATE OR REPLACE STREAM "CPU_STREAM" (host VARCHAR(8), load DOUBLE);
+CREATE OR REPLACE PUMP "FEED" AS INSERT INTO "CPU_STREAM"
+SELECT STREAM host, cpu / 100 FROM (SELECT STREAM host, cpu FROM {SRC} WHERE mem > 0) AS m;
+CREATE OR REPLACE STREAM "ALERTS" (host VARCHAR(8), load DOUBLE, score DECIMAL(8,4));
+CREATE OR REPLACE PUMP "DETECT" AS INSERT INTO "ALERTS"
+SELECT STREAM a.host, a.load, CAST(a.ANOMALY_SCORE AS DECIMAL(8,4))
+FROM (SELECT STREAM * FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM "CPU_STREAM"), 20, 10, 1000, 1))) AS a
+WHERE a.ANOMALY_SCORE > 2;
+CREATE OUTPUT "out" FOR "ALERTS" TO STDOUT FORMAT JSON;
+"""
+case("rcf_in_app_stream_pump", RCF_CHAIN, MET_EV)
+# HOTSPOTS: 2-D points spread over a 10x10 field; from row 20 on, every other point falls in
+# the unit square at (3, 3). windowSize 100 (the minimum), scanRadius 0.8, 4 points.
+def hs_point(i):
+    if i >= 20 and i % 2 == 0:
+        return 3 + 0.9 * (wobble(i, 7, 9) + 0.5), 3 + 0.9 * (wobble(i, 5, 11) + 0.5)
+    return round(10 * (wobble(i, 37, 41) + 0.5), 3), round(10 * (wobble(i, 23, 43) + 0.5), 3)
+HS_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'points' FORMAT JSON (
+    x DOUBLE PATH '$.x', y DOUBLE PATH '$.y', tag VARCHAR(4) PATH '$.tag')
+STARTING AT TRIM_HORIZON;
+"""
+HS_EV = [ev(i, x=round(hs_point(i)[0], 3), y=round(hs_point(i)[1], 3), tag="t%d" % (i % 3)) for i in range(36)]
+case("hotspots_small", pump(f"""SELECT STREAM tag, x, y, HOTSPOTS_RESULT FROM TABLE(HOTSPOTS(
+    CURSOR(SELECT STREAM * FROM {SRC}), 100, 0.8, 4))""",
+    "tag VARCHAR(4), x DOUBLE, y DOUBLE, hotspots VARCHAR(10000)", pre=HS_PRE), HS_EV)
+
 # ---- planning errors (exit 1, FILE:LINE:COL diagnostics) ------------------------------------
 def err_case(name, select, cols="a VARCHAR(8), b BIGINT", pre=TICKS):
     case(name, pump(select, cols, pre=pre), fail=True)
@@ -378,6 +441,70 @@ err_case("error_aggregate_in_where", f"SELECT STREAM ticker, volume FROM {SRC} W
 err_case("error_column_not_grouped", f"SELECT STREAM ticker, volume FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' MINUTE)")
 err_case("error_ambiguous_column", f"SELECT STREAM ticker, volume FROM {SRC} AS a JOIN {SRC} OVER (RANGE INTERVAL '1' SECOND PRECEDING) AS b ON a.price = b.price")
 err_case("error_two_rowtime_keys", f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, FLOOR({SRC}.ROWTIME TO MINUTE), STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)")
+# KDA's documented HOTSPOTS example, as written there (a plain SELECT over the table
+# function, quoted lower-case names), with a smaller window.
+HS_KDA_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'points' FORMAT JSON (
+    "x" DOUBLE PATH '$.x', "y" DOUBLE PATH '$.y', "is_hot" VARCHAR(4) PATH '$.tag')
+STARTING AT TRIM_HORIZON;
+"""
+case("hotspots_kda_example", HS_KDA_PRE + """CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("x" DOUBLE, "y" DOUBLE, "is_hot" VARCHAR(4), HOTSPOTS_RESULT VARCHAR(10000));
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT "x", "y", "is_hot", "HOTSPOTS_RESULT"
+    FROM TABLE (
+        HOTSPOTS(
+            CURSOR(SELECT STREAM "x", "y", "is_hot" FROM "SOURCE_SQL_STREAM_001"),
+            100,
+            0.8,
+            4)
+    );
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", HS_EV[18:36])
+# KDA's documented RANDOM_CUT_FOREST example as written there (defaults, SELECT STREAM *,
+# then a second pump ordering each second's rows by score with ORDER BY FLOOR(ROWTIME TO
+# SECOND), ANOMALY_SCORE DESC). Two rows a second, 264 rows: 256 score 0, the rest are
+# scored, row 261 is a spike and comes first within its second.
+RCF_KDA_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'temps' FORMAT JSON (
+    "TEMP" INTEGER PATH '$.temp')
+STARTING AT TRIM_HORIZON;
+"""
+RCF_KDA_EV = [ev(i / 2, temp=(95 if i == 261 else 20 + (i * 7) % 5)) for i in range(264)]
+case("rcf_kda_example", RCF_KDA_PRE + """CREATE OR REPLACE STREAM "TEMP_STREAM" (
+   "TEMP"          INTEGER,
+   "ANOMALY_SCORE" DOUBLE);
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+   "TEMP"          INTEGER,
+   "ANOMALY_SCORE" DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "TEMP_STREAM"
+SELECT STREAM "TEMP", "ANOMALY_SCORE"
+FROM TABLE(RANDOM_CUT_FOREST(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001")));
+CREATE OR REPLACE PUMP "OUTPUT_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM * FROM "TEMP_STREAM"
+ORDER BY FLOOR("TEMP_STREAM".ROWTIME TO SECOND), ANOMALY_SCORE DESC;
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", RCF_KDA_EV)
+
+# Table functions: each argument error at the argument, column errors at the CURSOR.
+def rcf_err(name, call, cols="host VARCHAR(8), score DOUBLE"):
+    case(name, pump(f"SELECT STREAM host, ANOMALY_SCORE FROM TABLE({call})", cols, pre=MET_PRE), MET_EV[:3], fail=True)
+CUR = f"CURSOR(SELECT STREAM * FROM {SRC})"
+rcf_err("error_rcf_argument_count", f"RANDOM_CUT_FOREST({CUR}, 100, 256, 100000, 1, 2)")
+rcf_err("error_rcf_number_of_trees", f"RANDOM_CUT_FOREST({CUR}, 0)")
+rcf_err("error_rcf_sub_sample_size", f"RANDOM_CUT_FOREST({CUR}, 100, 1001)")
+rcf_err("error_rcf_sample_not_below_decay", f"RANDOM_CUT_FOREST({CUR}, 100, 256, 256)")
+rcf_err("error_rcf_shingle_size", f"RANDOM_CUT_FOREST({CUR}, 100, 256, 100000, 31)")
+rcf_err("error_rcf_not_integer", f"RANDOM_CUT_FOREST({CUR}, 100, 25.6)")
+rcf_err("error_rcf_not_a_cursor", f"RANDOM_CUT_FOREST({SRC}, 100)")
+rcf_err("error_rcf_no_numeric_column", f"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM host FROM {SRC}))")
+rcf_err("error_rcf_decimal_column", f"RANDOM_CUT_FOREST(CURSOR(SELECT STREAM host, CAST(cpu AS DECIMAL(8,2)) AS cpu_dec FROM {SRC}))")
+rcf_err("error_rcf_too_many_columns", "RANDOM_CUT_FOREST(CURSOR(SELECT STREAM host, " +
+        ", ".join(f"cpu + {i}" for i in range(31)) + f" FROM {SRC}))")
+rcf_err("error_rcf_directionality", f"RANDOM_CUT_FOREST_WITH_EXPLANATION({CUR}, 100, 256, 100000, 1, 1)")
+rcf_err("error_hotspots_window_size", f"HOTSPOTS({CUR}, 99, 0.5, 10)")
+rcf_err("error_hotspots_scan_radius", f"HOTSPOTS({CUR}, 100, 0, 10)")
+rcf_err("error_hotspots_min_points", f"HOTSPOTS({CUR}, 100, 0.5, 101)")
+rcf_err("error_hotspots_argument_count", f"HOTSPOTS({CUR}, 100)")
+rcf_err("error_unknown_table_function", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 3, 60)")
 
 def dump(events):
     lines = []
