@@ -63,6 +63,8 @@ struct sl_engine {
     int64_t rows_out, errors;
     sl_buf_t line;           /* scratch for formatting one output line */
     sqlite3 *refdb;          /* reference tables (in memory) */
+    bool replaying;          /* records are being re-read to rebuild state: no error rows */
+    char *failure;           /* the first hard output failure (heap), or NULL */
 };
 
 /* Sends a batch to every reader of op. */
@@ -84,6 +86,14 @@ sl_operator_t *sl_agg_op_new(sl_engine_t *e, const sl_pnode_t *n);
 sl_operator_t *sl_window_op_new(sl_engine_t *e, const sl_pnode_t *n);
 sl_operator_t *sl_join_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 sl_operator_t *sl_refjoin_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+/*
+ * The oldest input ROWTIME an operator's state still holds (state.c gathers them into the
+ * engine's low-water mark), or INT64_MAX when it holds none. One function per file that owns
+ * operator state, dispatching on the node kind; kinds without state answer INT64_MAX.
+ */
+int64_t sl_window_state_oldest(const sl_operator_t *op); /* window.c: AGG, WINDOW */
+int64_t sl_join_state_oldest(const sl_operator_t *op);   /* join.c: JOIN */
+int64_t sl_ops_state_oldest(const sl_operator_t *op);    /* ops.c: STREAM/UNION, SORT, DISTINCT */
 /* The error_stream's columns (for printing error rows as a stream). */
 extern const sl_pcol_t sl_error_cols[7];
 

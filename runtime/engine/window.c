@@ -522,3 +522,40 @@ sl_operator_t *sl_window_op_new(sl_engine_t *e, const sl_pnode_t *n)
     w->view.cap = SL_BATCH_CAP;
     return &w->op;
 }
+
+/* ---- state reporting (checkpoints) ------------------------------------------------------ */
+
+/*
+ * The oldest input ROWTIME the state of an AGG or WINDOW still needs; see engine_int.h.
+ *   AGG       the first row of every open group (tumbling: the open window; stagger: each
+ *             key's window), so a rebuild re-reads every row of every open window;
+ *   WINDOW    per aggregate and partition, the first row still in its frame. A RANGE frame
+ *             needs no row older than RANGE before the newest row seen (an idle partition's
+ *             stale rows would expire before they could be used), a ROWS frame its n rows.
+ */
+int64_t sl_window_state_oldest(const sl_operator_t *op)
+{
+    int64_t oldest = INT64_MAX;
+    if (op->node->kind == SL_PN_AGG) {
+        const agg_op_t *a = (const agg_op_t *)op;
+        for (size_t g = 0; g < a->keys.n; g++)
+            if (a->open_ms[g] < oldest) oldest = a->open_ms[g];
+        return oldest;
+    }
+    if (op->node->kind != SL_PN_WINDOW) return INT64_MAX;
+    const window_op_t *w = (const window_op_t *)op;
+    for (int q = 0; q < op->node->naggs; q++) {
+        const wagg_t *wa = &w->aggs[q];
+        int64_t first = INT64_MAX, newest = INT64_MIN;
+        for (size_t p = 0; p < wa->nparts; p++) {
+            const wpart_t *wp = &wa->parts[p];
+            if (wp->head >= wp->rows.n) continue;
+            if (wp->rows.rowtime[wp->head] < first) first = wp->rows.rowtime[wp->head];
+            if (wp->rows.rowtime[wp->rows.n - 1] > newest) newest = wp->rows.rowtime[wp->rows.n - 1];
+        }
+        if (first != INT64_MAX && !wa->pa->rows && newest - wa->pa->range > first)
+            first = newest - wa->pa->range;
+        if (first < oldest) oldest = first;
+    }
+    return oldest;
+}
