@@ -195,7 +195,7 @@ static bool checkpoint_read(const char *path, ckpt_t *c)
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
         if (sscanf(line, "%%replay %63s %63s", a, b) == 2 && strlen(a) < 24 && strlen(b) < 33) {
-            snprintf(ckpt_shard_add(c, a)->replay, 33, "%s", b);
+            memcpy(ckpt_shard_add(c, a)->replay, b, strlen(b) + 1);
         } else if (sscanf(line, "%%open %63s %lld", a, &x) == 2 && strlen(a) < 24) {
             ckpt_shard_add(c, a)->open_ms = x;
         } else if (sscanf(line, "%%output %d %lld %lld %n", &ix, &x, &y, &at) == 3 && ix >= 0 &&
@@ -209,7 +209,7 @@ static bool checkpoint_read(const char *path, ckpt_t *c)
             c->outs[ix] = (sl_output_mark_t){sl_strdup(line + at), x, y};
         } else if (line[0] != '%' && line[0] != '#' && sscanf(line, "%63s %63s", a, b) == 2 &&
                    strlen(a) < 24 && strlen(b) < 33) {
-            snprintf(ckpt_shard_add(c, a)->seq, 33, "%s", b);
+            memcpy(ckpt_shard_add(c, a)->seq, b, strlen(b) + 1);
         }
     }
     fclose(f);
