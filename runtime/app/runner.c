@@ -39,7 +39,9 @@
 #include "buf.h"
 #include "clock.h"
 #include "engine.h"
+#include "kclient.h"
 #include "plan.h"
+#include "val.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -108,6 +110,8 @@ struct sl_runner {
     int64_t rows_base, errors_base;   /* of the engines before the current one */
     pthread_mutex_t mu;   /* guards failure */
     char failure[256];
+    sl_kclient_t *kc;     /* the input's Kinesis endpoint (runner's thread), or NULL:
+                             the embedded store */
     cursor_t *cur;        /* the input's shards, in the order they were found */
     size_t ncur;
     /* Resuming: shards are opened at the positions of `ck` (LAST_STOPPED_POINT, and every
@@ -333,6 +337,128 @@ static void set_failure(sl_runner_t *r, const char *msg)
             r->o.restart_on_failure ? "failed" : "stopped", msg);
 }
 
+/* ---- the input: the embedded store, or a Kinesis endpoint (sluice:Endpoint) ------------ */
+
+/* Calls a Kinesis operation of the input's endpoint; on failure fills err (the AWS error
+ * type's code when it is one the runner acts on, else InternalFailure) and returns NULL. */
+static sl_val_t *remote_call(sl_runner_t *r, const char *op, const sl_buf_t *body, sl_arena_t *a,
+                             sl_awserr_t *err)
+{
+    sl_val_t *out = NULL;
+    const char *etype = NULL, *emsg = NULL;
+    int rc = sl_kclient_call(r->kc, op, body->p, body->len, a, &out, &etype, &emsg);
+    if (rc == 0) return out;
+    sl_awserr_code_t code = SL_AWS_InternalFailure;
+    if (etype && !strcmp(etype, "ExpiredIteratorException")) code = SL_AWS_ExpiredIteratorException;
+    if (etype && !strcmp(etype, "ResourceNotFoundException")) code = SL_AWS_ResourceNotFoundException;
+    sl_awserr_set(err, code, "%s%s%s", etype ? etype : "", etype ? ": " : "", emsg ? emsg : "?");
+    return NULL;
+}
+
+/* The ShardIds of the input stream (into the arena); false with err when it is gone. */
+static bool input_shards(sl_runner_t *r, const char *stream, sl_arena_t *a, const char ***ids,
+                         size_t *n, sl_awserr_t *err)
+{
+    *n = 0;
+    *ids = NULL;
+    if (!r->kc) {
+        sl_stream_info_t *si = sl_store_describe(r->o.store, stream, a, err);
+        if (!si) return false;
+        *ids = SL_ANEWN(a, const char *, si->nshards ? si->nshards : 1);
+        for (size_t i = 0; i < si->nshards; i++) (*ids)[(*n)++] = si->shards[i].id;
+        return true;
+    }
+    size_t cap = 0;
+    const char *next = NULL;
+    do {
+        sl_buf_t body = SL_BUF_INIT;
+        sl_buf_puts(&body, next ? "{\"NextToken\":" : "{\"StreamName\":");
+        sl_json_quote(&body, next ? next : stream, strlen(next ? next : stream));
+        sl_buf_putc(&body, '}');
+        sl_val_t *out = remote_call(r, "ListShards", &body, a, err);
+        sl_buf_free(&body);
+        if (!out) return false;
+        const sl_val_t *list = sl_val_get(out, "Shards");
+        for (size_t i = 0; list && list->type == SL_V_ARR && i < list->u.arr.n; i++) {
+            const char *id = sl_val_get_str(list->u.arr.items[i], "ShardId", NULL);
+            if (!id || strlen(id) >= sizeof ((cursor_t *)0)->id) continue;
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 16;
+                const char **grown = SL_ANEWN(a, const char *, cap);
+                if (*n) memcpy(grown, *ids, *n * sizeof *grown);
+                *ids = grown;
+            }
+            (*ids)[(*n)++] = id;
+        }
+        next = sl_val_get_str(out, "NextToken", NULL);
+    } while (next);
+    return true;
+}
+
+/* A shard iterator (into the arena), or NULL with err. */
+static const char *input_iterator(sl_runner_t *r, const char *stream, const char *shard,
+                                  sl_iter_type_t type, const char *seq, int64_t ts, sl_arena_t *a,
+                                  sl_awserr_t *err)
+{
+    if (!r->kc) return sl_store_get_iterator(r->o.store, stream, shard, type, seq, ts, a, err);
+    static const char *const names[] = {"TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER",
+                                        "AFTER_SEQUENCE_NUMBER", "AT_TIMESTAMP"};
+    sl_buf_t body = SL_BUF_INIT;
+    sl_buf_puts(&body, "{\"StreamName\":");
+    sl_json_quote(&body, stream, strlen(stream));
+    sl_buf_printf(&body, ",\"ShardId\":\"%s\",\"ShardIteratorType\":\"%s\"", shard, names[type]);
+    if (seq) sl_buf_printf(&body, ",\"StartingSequenceNumber\":\"%s\"", seq);
+    if (type == SL_ITER_AT_TIMESTAMP)
+        sl_buf_printf(&body, ",\"Timestamp\":%lld.%03d", (long long)(ts / 1000), (int)(ts % 1000));
+    sl_buf_putc(&body, '}');
+    sl_val_t *out = remote_call(r, "GetShardIterator", &body, a, err);
+    sl_buf_free(&body);
+    const char *it = out ? sl_val_get_str(out, "ShardIterator", NULL) : NULL;
+    if (out && !it) sl_awserr_set(err, SL_AWS_InternalFailure, "GetShardIterator: no ShardIterator");
+    return it;
+}
+
+/* GetRecords at an iterator into res (arena). Returns 0, or -1 with err. */
+static int input_records(sl_runner_t *r, const char *iter, sl_arena_t *a, sl_get_result_t *res,
+                         sl_awserr_t *err)
+{
+    if (!r->kc) return sl_store_get_records(r->o.store, iter, READ_LIMIT, a, res, err);
+    memset(res, 0, sizeof *res);
+    sl_buf_t body = SL_BUF_INIT;
+    sl_buf_puts(&body, "{\"ShardIterator\":");
+    sl_json_quote(&body, iter, strlen(iter));
+    sl_buf_printf(&body, ",\"Limit\":%d}", READ_LIMIT);
+    sl_val_t *out = remote_call(r, "GetRecords", &body, a, err);
+    sl_buf_free(&body);
+    if (!out) return -1;
+    const sl_val_t *list = sl_val_get(out, "Records");
+    size_t n = list && list->type == SL_V_ARR ? list->u.arr.n : 0;
+    res->records = SL_ANEWN(a, sl_record_t, n ? n : 1);
+    for (size_t k = 0; k < n; k++) {
+        const sl_val_t *v = list->u.arr.items[k];
+        sl_record_t *rec = &res->records[res->n];
+        const char *seq = sl_val_get_str(v, "SequenceNumber", NULL);
+        if (!seq || strlen(seq) >= sizeof rec->seq) {
+            sl_awserr_set(err, SL_AWS_InternalFailure, "GetRecords: sequence number %s: longer "
+                          "than the %zu digits sluice keeps", seq ? seq : "(none)", sizeof rec->seq - 1);
+            return -1;
+        }
+        memcpy(rec->seq, seq, strlen(seq) + 1);
+        if (sl_val_time_ms(sl_val_get(v, "ApproximateArrivalTimestamp"), &rec->arrival_ms) != 1 ||
+            sl_val_blob(a, sl_val_get(v, "Data"), &rec->data, &rec->len) != 1) {
+            sl_awserr_set(err, SL_AWS_InternalFailure, "GetRecords: record %s without "
+                          "ApproximateArrivalTimestamp or Data", seq);
+            return -1;
+        }
+        rec->pk = sl_val_get_str(v, "PartitionKey", &rec->pk_len);
+        res->n++;
+    }
+    res->next_iterator = sl_val_get_str(out, "NextShardIterator", NULL);
+    int64_t behind = 0;
+    if (sl_val_get_i64(out, "MillisBehindLatest", &behind)) res->millis_behind = behind;
+    return 0;
+}
+
 /* The iterator type for a shard found at the start (first) or later (a reshard's child,
  * always read from its beginning so nothing between parent and child is skipped), and
  * where that is in time (cursor_t.open_ms). */
@@ -361,14 +487,15 @@ static bool discover_shards(sl_runner_t *r, const sl_app_input_t *in, sl_arena_t
 {
     sl_awserr_t err;
     memset(&err, 0, sizeof err);
-    sl_stream_info_t *si = sl_store_describe(r->o.store, in->stream, a, &err);
-    if (!si) {
+    const char **ids;
+    size_t nids;
+    if (!input_shards(r, in->stream, a, &ids, &nids, &err)) {
         set_failure(r, err.msg);
         return false;
     }
     bool first = r->ncur == 0;
-    for (size_t i = 0; i < si->nshards; i++) {
-        const char *id = si->shards[i].id;
+    for (size_t i = 0; i < nids; i++) {
+        const char *id = ids[i];
         bool known = false;
         for (size_t k = 0; k < r->ncur && !known; k++) known = !strcmp(r->cur[k].id, id);
         if (known) continue;
@@ -390,7 +517,7 @@ static bool discover_shards(sl_runner_t *r, const sl_app_input_t *in, sl_arena_t
         } else {
             type = start_type(r, in, first, &ts, &open_ms);
         }
-        const char *it = sl_store_get_iterator(r->o.store, in->stream, id, type, seq, ts, a, &err);
+        const char *it = input_iterator(r, in->stream, id, type, seq, ts, a, &err);
         if (!it && type == SL_ITER_AT_SEQUENCE_NUMBER) {
             /* The records to rebuild from are gone (retention): go on without them. */
             fprintf(r->err, "sluice: application %s: %s: cannot re-read from %s (%s); open "
@@ -399,7 +526,7 @@ static bool discover_shards(sl_runner_t *r, const sl_app_input_t *in, sl_arena_t
             type = SL_ITER_AFTER_SEQUENCE_NUMBER;
             seq = ck->seq;
             until = "";
-            it = sl_store_get_iterator(r->o.store, in->stream, id, type, seq, ts, a, &err);
+            it = input_iterator(r, in->stream, id, type, seq, ts, a, &err);
         }
         if (!it) {
             fprintf(r->err, "sluice: application %s: %s: %s\n", r->name, id, err.msg);
@@ -451,12 +578,12 @@ static long read_round(sl_runner_t *r, sl_arena_t *a)
         if (!c->iter) continue;
         sl_awserr_t err;
         memset(&err, 0, sizeof err);
-        if (sl_store_get_records(r->o.store, c->iter, READ_LIMIT, a, &res[k], &err) < 0) {
+        if (input_records(r, c->iter, a, &res[k], &err) < 0) {
             if (err.code == SL_AWS_ExpiredIteratorException && c->last_seq[0]) {
                 /* Idle longer than an iterator lives: re-open after the last record. */
-                const char *it = sl_store_get_iterator(
-                    r->o.store, r->desc.inputs[0].stream, c->id, SL_ITER_AFTER_SEQUENCE_NUMBER,
-                    c->last_seq, 0, a, &err);
+                const char *it = input_iterator(r, r->desc.inputs[0].stream, c->id,
+                                                SL_ITER_AFTER_SEQUENCE_NUMBER, c->last_seq, 0, a,
+                                                &err);
                 if (it) {
                     sl_free(c->iter);
                     c->iter = sl_strdup(it);
@@ -576,7 +703,7 @@ static bool follow_run(sl_runner_t *r, const char *ckpt, bool *progress)
     while (!atomic_load(&r->stop)) {
         sl_arena_reset(a);
         /* Taken before reading: a put after this point wakes the wait below at once. */
-        uint64_t seen = sl_store_appends(r->o.store);
+        uint64_t seen = r->kc ? 0 : sl_store_appends(r->o.store);
         /* New shards appear only by resharding: look for them every 20 rounds. */
         if (rounds++ % 20 == 0 && !discover_shards(r, in, a)) {
             ok = false;
@@ -617,8 +744,14 @@ static bool follow_run(sl_runner_t *r, const char *ckpt, bool *progress)
             fflush(r->out);
         } else {
             if (r->o.idle_exit_ms > 0 && now - last_data >= r->o.idle_exit_ms) break;
-            /* Nothing new: sleep until the next put (or poll_ms, for the clock's bounds). */
-            sl_store_wait_appends(r->o.store, seen, r->o.poll_ms);
+            /* Nothing new: sleep until the next put (or poll_ms, for the clock's bounds); a
+             * remote input is polled every poll_ms. */
+            if (r->kc) {
+                struct timespec d = {r->o.poll_ms / 1000, (long)(r->o.poll_ms % 1000) * 1000000};
+                nanosleep(&d, NULL);
+            } else {
+                sl_store_wait_appends(r->o.store, seen, r->o.poll_ms);
+            }
         }
     }
     if (ok) {
@@ -650,6 +783,7 @@ static void *follow(void *arg)
     char *ckpt = r->data_dir ? sl_checkpoint_path(r->data_dir, r->name, in->stream) : NULL;
     bool built = true; /* by sl_runner_start */
     int in_a_row = 0;
+    if (in->endpoint) r->kc = sl_kclient_new(in->endpoint); /* one per thread */
     for (;;) {
         bool progress = false;
         atomic_store(&r->running, built);
@@ -676,6 +810,8 @@ static void *follow(void *arg)
         atomic_fetch_add(&r->restarts, 1);
     }
     sl_free(ckpt);
+    sl_kclient_free(r->kc);
+    r->kc = NULL;
     atomic_store(&r->running, false);
     return NULL;
 }
@@ -688,9 +824,8 @@ sl_runner_t *sl_runner_start(const sl_app_desc_t *desc, const sl_runner_opts_t *
         *err = sl_strdup("the application has no input to follow");
         return NULL;
     }
-    if (desc->inputs[0].endpoint) {
-        *err = sl_asprintf("input %s reads a remote Kinesis endpoint; the runner follows the "
-                           "embedded store only",
+    if (!desc->inputs[0].endpoint && !opts->store) {
+        *err = sl_asprintf("input %s: no store to read it from (and no sluice:Endpoint)",
                            desc->inputs[0].stream);
         return NULL;
     }

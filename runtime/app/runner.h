@@ -1,6 +1,6 @@
 /*
- * runner.h - a running application: its plan and engine, fed from the embedded store on a
- * thread of its own.
+ * runner.h - a running application: its plan and engine, fed from the embedded store (or,
+ * for an input with sluice:Endpoint, from that Kinesis endpoint) on a thread of its own.
  *
  * The daemon (one runner per RUNNING application), the REPL (one per live query) and
  * `sluice run --data` all run applications the same way: parse and plan the description's
@@ -42,7 +42,8 @@ typedef struct sl_runner sl_runner_t;
 
 /* How to run. Zero-initialise, then set what applies. */
 typedef struct sl_runner_opts {
-    sl_store_t *store;          /* the embedded store (required) */
+    sl_store_t *store;          /* the embedded store (required unless the input has an
+                                   endpoint; store-stream outputs are printed without it) */
     const char *data_dir;       /* checkpoints in DATA/checkpoints/; NULL: no checkpoints */
     const char *name;           /* application name: checkpoint namespace and messages */
     int start;                  /* -1 (or unset via start_set=false): each input's own
