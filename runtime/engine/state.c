@@ -3,7 +3,7 @@
  * the oldest source ROWTIME that some operator's state still depends on (engine.h).
  *
  *     sl_engine_low_water
- *        reach[node] = extent(node) + max over its inputs of reach[input]   (topological)
+ *        reach[node] = extent(node) + max over its inputs of reach[input]   (memoised)
  *        for every operator holding rows: oldest(op) - max over its inputs of reach[input]
  *        minimum of those
  *
@@ -66,21 +66,42 @@ static int64_t op_oldest(const sl_operator_t *op)
     }
 }
 
+/* The reach of node i: its own extent plus the largest reach among its inputs. Memoised in
+ * reach[] (-1: not computed; -2: being computed - a cycle, which the planner does not
+ * build, counts 0). Not a single pass in node order: a STREAM node is created before the
+ * pumps that feed it. */
+static int64_t node_reach(const sl_plan_t *p, int i, int64_t *reach)
+{
+    if (reach[i] >= 0) return reach[i];
+    if (reach[i] == -2) return 0;
+    reach[i] = -2;
+    const sl_pnode_t *n = p->nodes[i];
+    int64_t in = 0;
+    for (int k = 0; k < n->ninputs; k++) {
+        int64_t x = node_reach(p, n->inputs[k], reach);
+        if (x > in) in = x;
+    }
+    reach[i] = in + node_extent(n);
+    return reach[i];
+}
+
 /* The low-water mark; see engine.h. */
 int64_t sl_engine_low_water(const sl_engine_t *e)
 {
     const sl_plan_t *p = e->plan;
     int64_t *reach = SL_NEWN(int64_t, p->nnodes ? p->nnodes : 1);
+    for (int i = 0; i < p->nnodes; i++) reach[i] = -1;
     int64_t lw = INT64_MAX;
     for (int i = 0; i < p->nnodes; i++) {
-        const sl_pnode_t *n = p->nodes[i];
-        int64_t in = 0;
-        for (int k = 0; k < n->ninputs; k++)
-            if (reach[n->inputs[k]] > in) in = reach[n->inputs[k]];
-        reach[i] = in + node_extent(n);
         if (!e->ops[i]) continue;
         int64_t oldest = op_oldest(e->ops[i]);
         if (oldest == INT64_MAX) continue;
+        const sl_pnode_t *n = p->nodes[i];
+        int64_t in = 0;
+        for (int k = 0; k < n->ninputs; k++) {
+            int64_t x = node_reach(p, n->inputs[k], reach);
+            if (x > in) in = x;
+        }
         int64_t need = oldest > INT64_MIN + in ? oldest - in : INT64_MIN;
         if (need < lw) lw = need;
     }
