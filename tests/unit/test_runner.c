@@ -439,6 +439,40 @@ static void test_chained_windows_across_stop(void **state)
     sl_clock_set(NULL, NULL);
 }
 
+/* A stagger window (opened by its key's first row) open across a stop. */
+static void test_stagger_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), N BIGINT);"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM TICKER, COUNT(*) FROM \"SOURCE_SQL_STREAM_001\""
+                " WINDOWED BY STAGGER (PARTITION BY TICKER RANGE INTERVAL '1' MINUTE);");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    atomic_store(&vclock_ms, t0 + 5000);
+    put(f, "AAA", 2);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_true(wait_read(r, 2, 5000));
+    sl_runner_free(r);
+    assert_int_equal(lines_of(out), 0);
+    fclose(out);
+
+    atomic_store(&vclock_ms, t0 + 40000);
+    put(f, "AAA", 3);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 5, 5000));
+    atomic_store(&vclock_ms, t0 + 67000); /* the window of AAA: [5 s, 65 s) */
+    assert_int_equal(wait_count(out, "AAA", 5, 5000), 5);
+    sl_runner_free(r);
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
 /* ---- failures -------------------------------------------------------------------------- */
 
 /* Sums the N column of ticker over the records of a store stream. */
@@ -574,6 +608,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tumbling_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sliding_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chained_windows_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stagger_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_after_failure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
