@@ -54,6 +54,7 @@
 
 #define READ_LIMIT 10000
 #define RETRY_MAX_MS 60000
+#define MARK_EVERY_MS 1000
 
 /* The first record of a shard in one read round: (its ROWTIME as pushed, its sequence
  * number). A shard's marks map the engine's low-water ROWTIME back to a position. */
@@ -88,6 +89,7 @@ typedef struct ckpt {
     size_t nshards;
     sl_output_mark_t *outs; /* names owned (heap) */
     int nouts;
+    char *state;           /* the engine's "%state" lines (sl_engine_state_save), or NULL */
 } ckpt_t;
 
 struct sl_runner {
@@ -129,6 +131,7 @@ static void ckpt_clear(ckpt_t *c)
     for (int i = 0; i < c->nouts; i++) sl_free((char *)c->outs[i].name);
     sl_free(c->outs);
     sl_free(c->shards);
+    sl_free(c->state);
     memset(c, 0, sizeof *c);
 }
 
@@ -185,6 +188,7 @@ bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[33])
  *     %open SHARD MS                 a shard with no record read yet: where it was opened
  *     %output IX ROWTIME COUNT NAME  output IX (NAME, the rest of the line) had COUNT rows
  *                                    at ROWTIME (ms) last
+ *     %state ...                     the engine's, given back to it (sl_engine_state_save)
  * "SHARD SEQ" lines come first, so sl_checkpoint_get (and a sluice that knows only them)
  * reads the file as before. Unknown lines are skipped. Returns false when there is none.
  */
@@ -196,9 +200,12 @@ static bool checkpoint_read(const char *path, ckpt_t *c)
     char line[1024], a[64], b[64];
     long long x, y;
     int ix, at;
+    sl_buf_t state = SL_BUF_INIT;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (sscanf(line, "%%replay %63s %63s", a, b) == 2 && strlen(a) < 24 && strlen(b) < 33) {
+        if (!strncmp(line, "%state ", 7)) {
+            sl_buf_printf(&state, "%s\n", line);
+        } else if (sscanf(line, "%%replay %63s %63s", a, b) == 2 && strlen(a) < 24 && strlen(b) < 33) {
             memcpy(ckpt_shard_add(c, a)->replay, b, strlen(b) + 1);
         } else if (sscanf(line, "%%open %63s %lld", a, &x) == 2 && strlen(a) < 24) {
             ckpt_shard_add(c, a)->open_ms = x;
@@ -217,6 +224,7 @@ static bool checkpoint_read(const char *path, ckpt_t *c)
         }
     }
     fclose(f);
+    c->state = sl_buf_steal(&state);
     return true;
 }
 
@@ -244,6 +252,7 @@ static void checkpoint_write(const sl_runner_t *r, const ckpt_t *c, const char *
             if (c->outs[i].rowtime != INT64_MIN)
                 fprintf(f, "%%output %d %lld %lld %s\n", i, (long long)c->outs[i].rowtime,
                         (long long)c->outs[i].count, c->outs[i].name);
+        if (c->state) fputs(c->state, f);
         if (fflush(f) == 0 && fsync(fileno(f)) == 0 && fclose(f) == 0) {
             rename(tmp, path);
         } else {
@@ -265,10 +274,11 @@ static bool seq_le(const char *a, const char *b)
 
 /*
  * The first record of cursor c that state older than ROWTIME lw may need to be rebuilt
- * from, into out ("" when none: nothing of this shard is needed). Rounds whose successor
- * also starts before lw are forgotten: lw only grows.
+ * from, into out ("" when none: nothing of this shard is needed), and its ROWTIME into
+ * *from (unchanged when none). Rounds whose successor also starts before lw are forgotten:
+ * lw only grows.
  */
-static void replay_position(cursor_t *c, int64_t lw, char out[33])
+static void replay_position(cursor_t *c, int64_t lw, char out[33], int64_t *from)
 {
     out[0] = '\0';
     if (lw == INT64_MAX || !c->nmarks) {
@@ -284,6 +294,7 @@ static void replay_position(cursor_t *c, int64_t lw, char out[33])
         c->nmarks -= i;
     }
     memcpy(out, c->marks[0].seq, 33);
+    *from = c->marks[0].rowtime;
 }
 
 /* True while some shard is still being re-read after a resume. */
@@ -306,13 +317,19 @@ static void checkpoint_take(sl_runner_t *r, const char *path)
 {
     if (replay_pending(r)) return;
     int64_t lw = r->finished ? INT64_MAX : sl_engine_low_water(r->engine);
+    int64_t from = INT64_MAX; /* the oldest record a resume re-reads */
     ckpt_t c = {0};
     for (size_t k = 0; k < r->ncur; k++) {
         ck_shard_t *s = ckpt_shard_add(&c, r->cur[k].id);
+        int64_t at = INT64_MAX;
         memcpy(s->seq, r->cur[k].last_seq, 33);
-        replay_position(&r->cur[k], lw, s->replay);
+        replay_position(&r->cur[k], lw, s->replay, &at);
+        if (at < from) from = at;
         s->open_ms = r->cur[k].open_ms;
     }
+    sl_buf_t state = SL_BUF_INIT;
+    sl_engine_state_save(r->engine, from, &state);
+    c.state = sl_buf_steal(&state);
     int n = sl_engine_output_marks(r->engine, NULL, 0);
     c.outs = SL_NEWN(sl_output_mark_t, n ? n : 1);
     c.nouts = sl_engine_output_marks(r->engine, c.outs, n);
@@ -544,9 +561,12 @@ static bool discover_shards(sl_runner_t *r, const sl_app_input_t *in, sl_arena_t
     return true;
 }
 
-/* Notes the first record of a shard in a round (see round_mark_t). */
+/* Notes the first record of a shard in a round (see round_mark_t), at most one a second
+ * of ROWTIME: marks may be any subset of the rounds that keeps the shard's first, and a
+ * busy input reads many rounds a second (a resume then re-reads up to a second more). */
 static void mark_round(cursor_t *c, int64_t rowtime, const char *seq)
 {
+    if (c->nmarks && rowtime - c->marks[c->nmarks - 1].rowtime < MARK_EVERY_MS) return;
     if (c->nmarks == c->capmarks) {
         c->capmarks = c->capmarks ? c->capmarks * 2 : 16;
         c->marks = sl_realloc(c->marks, c->capmarks * sizeof *c->marks);
@@ -680,6 +700,15 @@ static void engine_build_done(sl_runner_t *r)
     r->last_rowtime = INT64_MIN;
     r->replaying = false;
     r->finished = false;
+    /* The engine's own lines, one at a time. */
+    for (const char *l = r->resume ? r->ck.state : NULL; l && *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        char *one = sl_strndup(l, n);
+        sl_engine_state_load(r->engine, one);
+        sl_free(one);
+        l += n + (nl != NULL);
+    }
     if (r->resume)
         for (int i = 0; i < r->ck.nouts; i++)
             if (r->ck.outs[i].name)

@@ -108,6 +108,15 @@ typedef struct sl_output_mark {
 } sl_output_mark_t;
 
 int64_t sl_engine_low_water(const sl_engine_t *e);
+/*
+ * State a re-read cannot rebuild by itself: a stagger window opens at its key's first row,
+ * so re-reading from inside a window already emitted would open a shifted one.
+ * sl_engine_state_save appends to out one line per such fact still relevant to a replay
+ * that starts at ROWTIME `from` ("%state ..."; opaque to the caller, kept in the
+ * checkpoint); sl_engine_state_load takes one such line back on resume (false: not one).
+ */
+void sl_engine_state_save(sl_engine_t *e, int64_t from, sl_buf_t *out);
+bool sl_engine_state_load(sl_engine_t *e, const char *line);
 int sl_engine_output_marks(const sl_engine_t *e, sl_output_mark_t *marks, int max);
 void sl_engine_skip_output(sl_engine_t *e, int sink, const char *name, int64_t rowtime,
                            int64_t count);

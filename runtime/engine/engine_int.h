@@ -94,6 +94,12 @@ sl_operator_t *sl_refjoin_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err
 int64_t sl_window_state_oldest(const sl_operator_t *op); /* window.c: AGG, WINDOW */
 int64_t sl_join_state_oldest(const sl_operator_t *op);   /* join.c: JOIN */
 int64_t sl_ops_state_oldest(const sl_operator_t *op);    /* ops.c: STREAM/UNION, SORT, DISTINCT */
+/* Stagger windows emitted lately (window.c): sl_window_state_save appends a "%state NODE
+ * HASH END" line per window closed after `from` (and forgets older ones);
+ * sl_window_state_load, on resume, makes the operator drop re-read rows of that key
+ * before END. Other operators ignore both. */
+void sl_window_state_save(sl_operator_t *op, int64_t from, sl_buf_t *out);
+void sl_window_state_load(sl_operator_t *op, uint64_t hash, int64_t end);
 /* The error_stream's columns (for printing error rows as a stream). */
 extern const sl_pcol_t sl_error_cols[7];
 

@@ -22,6 +22,8 @@
 #include "alloc.h"
 #include "registry.h"
 
+#include <stdio.h>
+
 /* How far before its output ROWTIME a node's own computation reaches into its input. */
 static int64_t node_extent(const sl_pnode_t *n)
 {
@@ -64,6 +66,25 @@ static int64_t op_oldest(const sl_operator_t *op)
     case SL_PN_DISTINCT: return sl_ops_state_oldest(op);
     default: return INT64_MAX;
     }
+}
+
+/* Extra state for a replay from `from`; see engine.h. */
+void sl_engine_state_save(sl_engine_t *e, int64_t from, sl_buf_t *out)
+{
+    for (int i = 0; i < e->nops; i++)
+        if (e->ops[i] && e->ops[i]->node->kind == SL_PN_AGG) sl_window_state_save(e->ops[i], from, out);
+}
+
+/* One "%state NODE HASH END" line back; see engine.h. */
+bool sl_engine_state_load(sl_engine_t *e, const char *line)
+{
+    int node;
+    unsigned long long hash;
+    long long end;
+    if (sscanf(line, "%%state %d %llu %lld", &node, &hash, &end) != 3) return false;
+    if (node < 0 || node >= e->nops || !e->ops[node]) return false;
+    sl_window_state_load(e->ops[node], (uint64_t)hash, (int64_t)end);
+    return true;
 }
 
 /* The reach of node i: its own extent plus the largest reach among its inputs. Memoised in

@@ -473,6 +473,47 @@ static void test_stagger_across_stop(void **state)
     sl_clock_set(NULL, NULL);
 }
 
+/* Stagger windows of two keys: one closes before the stop, the other stays open and makes
+ * the resume re-read from inside the first one's (already emitted) window - whose re-read
+ * rows must not open a shifted window of their own. */
+static void test_stagger_keys_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), N BIGINT);"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM TICKER, COUNT(*) FROM \"SOURCE_SQL_STREAM_001\""
+                " WINDOWED BY STAGGER (PARTITION BY TICKER RANGE INTERVAL '1' MINUTE);");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    /* One read round each: KKK 5 s and 20 s, JJJ 40 s, KKK 50 s. */
+    static const struct { int s; const char *t; } puts_[] = {{5, "KKK"}, {20, "KKK"}, {40, "JJJ"}, {50, "KKK"}};
+    for (int i = 0; i < 4; i++) {
+        atomic_store(&vclock_ms, t0 + puts_[i].s * 1000);
+        put(f, puts_[i].t, 1);
+        assert_true(wait_read(r, i + 1, 5000));
+    }
+    atomic_store(&vclock_ms, t0 + 67000); /* KKK's window [5 s, 65 s) closes: 3 rows */
+    assert_int_equal(wait_count(out, "KKK", 3, 5000), 3);
+    sl_runner_free(r); /* JJJ's window [40 s, 100 s) is open */
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 3, 5000)); /* re-read from KKK at 20 s */
+    atomic_store(&vclock_ms, t0 + 102000);
+    assert_int_equal(wait_count(out, "JJJ", 1, 5000), 1);
+    sl_runner_free(r);
+    assert_int_equal(count_of_file(out, "KKK"), 0);
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
 /* ---- failures -------------------------------------------------------------------------- */
 
 /* Sums the N column of ticker over the records of a store stream. */
@@ -609,6 +650,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sliding_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chained_windows_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stagger_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stagger_keys_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_after_failure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
