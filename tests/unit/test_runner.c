@@ -150,7 +150,9 @@ static sl_runner_t *start(fixture_t *f, FILE *out, int start_pos)
     sl_diag_t diags = SL_DIAG_INIT;
     char *err = NULL;
     sl_runner_t *r = sl_runner_start(&f->desc, &o, &diags, &err);
-    if (!r) fprintf(stderr, "runner: %s (%d SQL errors)\n", err ? err : "", diags.count);
+    if (!r)
+        fprintf(stderr, "runner: %s (%d SQL errors%s%s)\n", err ? err : "", diags.count,
+                diags.count ? ": " : "", diags.count ? diags.items[0].msg : "");
     sl_free(err);
     sl_diag_free(&diags);
     return r;
@@ -514,6 +516,60 @@ static void test_stagger_keys_across_stop(void **state)
     sl_clock_set(NULL, NULL);
 }
 
+/* A stream join whose windowed side holds rows from before the stop: a row of the other
+ * side after the resume still matches them; the rows before the stop are not emitted
+ * again. */
+static void test_join_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"O\" (TICKER VARCHAR(8));"
+                " CREATE PUMP \"PO\" AS INSERT INTO \"O\" SELECT STREAM TICKER"
+                " FROM \"SOURCE_SQL_STREAM_001\" WHERE TICKER = 'ORD';"
+                " CREATE STREAM \"T\" (TICKER VARCHAR(8));"
+                " CREATE PUMP \"PT\" AS INSERT INTO \"T\" SELECT STREAM TICKER"
+                " FROM \"SOURCE_SQL_STREAM_001\" WHERE TICKER = 'TRD';"
+                " CREATE STREAM \"DEST\" (TICKER VARCHAR(8), OTHER VARCHAR(8));"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM o.TICKER, t.TICKER FROM \"O\" AS o"
+                " JOIN \"T\" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t ON o.TICKER <> t.TICKER;");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    atomic_store(&vclock_ms, t0 + 5000);
+    put(f, "TRD", 2);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_true(wait_read(r, 2, 5000));
+    sl_runner_free(r);
+    assert_int_equal(lines_of(out), 2); /* the two rows of T */
+    fclose(out);
+
+    atomic_store(&vclock_ms, t0 + 20000);
+    put(f, "ORD", 1);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    /* One ORD row matching both TRD rows of the window. */
+    const char *match = "{\"TICKER\":\"ORD\",\"OTHER\":\"TRD\"";
+    int matches = 0;
+    for (int waited = 0; waited < 5000 && matches < 2; waited += 20) {
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+        char *t = text_of(out);
+        matches = 0;
+        for (const char *p = t; (p = strstr(p, match)); p++) matches++;
+        sl_free(t);
+    }
+    sl_runner_free(r);
+    assert_int_equal(matches, 2);
+    char *text = text_of(out);
+    assert_null(strstr(text, "{\"TICKER\":\"TRD\"")); /* T's rows not emitted again */
+    sl_free(text);
+    assert_int_equal(lines_of(out), 3); /* O's row and the two matches */
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
 /* ---- failures -------------------------------------------------------------------------- */
 
 /* Sums the N column of ticker over the records of a store stream. */
@@ -651,6 +707,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_chained_windows_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stagger_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stagger_keys_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_join_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_after_failure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
