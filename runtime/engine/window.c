@@ -303,7 +303,7 @@ static void agg_push(sl_operator_t *op, int port, const sl_batch_t *b)
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->rowtime[i];
         if (t >= a->min_end) agg_close_until(a, t);
-        if (agg_already_done(a, a->rh[i], t)) continue;
+        if (a->ndone && agg_already_done(a, a->rh[i], t)) continue; /* resume only */
         size_t g = agg_group(a, b, i, a->rh[i], t + n->stagger_ms);
         agg_step(a, b, g, i);
     }
