@@ -82,6 +82,10 @@ struct out_sink {
     sl_sink_t *deliver;   /* a webhook / file / command output (runtime/sink), or NULL */
     int64_t last_sec;     /* print: the second whose text is in sec_text */
     char sec_text[24];    /* "YYYY-MM-DD HH:MM:SS." of last_sec */
+    /* Position in the row sequence (checkpoints): the last ROWTIME handed over and how many
+     * rows at it; and, after a resume, the position up to which rows are dropped. */
+    int64_t mark_rt, mark_n;
+    int64_t skip_rt, skip_n, skip_seen; /* skip_rt INT64_MIN: nothing to drop */
 };
 
 /* Renders the `"NAME":` prefixes of a sink's columns. */
@@ -140,13 +144,48 @@ static void sink_put(struct out_sink *s)
     memset(&err, 0, sizeof err);
     sl_put_result_t *res = SL_NEWN(sl_put_result_t, s->nrecs);
     int rc = sl_store_put(s->op.eng->opts.store, s->out->target, s->recs, s->nrecs, res, s->arena, &err);
-    if (rc != 0)
+    if (rc != 0) {
         fprintf(s->op.eng->opts.err, "sluice: output %s: putting records into stream %s failed: %s\n",
                 s->out->name, s->out->target, rc < 0 ? err.msg : "some records were not accepted");
+        /* Undelivered rows: the runner restarts from its checkpoint, which re-reads them. */
+        if (!s->op.eng->failure)
+            s->op.eng->failure = sl_asprintf("output %s: stream %s: %s", s->out->name, s->out->target,
+                                             rc < 0 ? err.msg : "some records were not accepted");
+    }
     sl_free(res);
     for (size_t i = 0; i < s->nrecs; i++) sl_buf_free(&s->datas[i]);
     s->nrecs = 0;
     sl_arena_reset(s->arena);
+}
+
+/*
+ * Moves the sink's position past batch b and returns how many of its leading rows to drop
+ * because they were delivered before a resume (ROWTIMEs never decrease, so they are a
+ * prefix). Costs a few comparisons per batch outside a resume.
+ */
+static size_t sink_advance(struct out_sink *s, const sl_batch_t *b)
+{
+    if (!b->n) return 0;
+    int64_t last = b->rowtime[b->n - 1];
+    size_t k = 1;
+    while (k < b->n && b->rowtime[b->n - 1 - k] == last) k++;
+    if (last == s->mark_rt) {
+        s->mark_n += (int64_t)k;
+    } else {
+        s->mark_rt = last;
+        s->mark_n = (int64_t)k;
+    }
+    size_t from = 0;
+    while (s->skip_rt != INT64_MIN && from < b->n) {
+        int64_t t = b->rowtime[from];
+        if (t < s->skip_rt || (t == s->skip_rt && s->skip_seen < s->skip_n)) {
+            if (t == s->skip_rt) s->skip_seen++;
+            from++;
+        } else {
+            s->skip_rt = INT64_MIN; /* past the delivered rows: deliver from here on */
+        }
+    }
+    return from;
 }
 
 /* Sink push: one JSON line (or one record) per row. */
@@ -154,25 +193,27 @@ static void sink_push(sl_operator_t *op, int port, const sl_batch_t *b)
 {
     struct out_sink *s = (struct out_sink *)op;
     sl_engine_t *e = op->eng;
+    size_t from = sink_advance(s, b);
+    if (from == b->n) return;
     if (s->deliver) {
         if (!s->keys) sink_keys(s, s->stream->cols, b->ncols);
-        for (size_t i = 0; i < b->n; i++) {
+        for (size_t i = from; i < b->n; i++) {
             sl_buf_reset(&s->buf);
             sink_row(s, b, i, false);
             sl_sink_write(s->deliver, s->buf.p, s->buf.len, b->rowtime[i]);
         }
-        e->rows_out += (int64_t)b->n;
+        e->rows_out += (int64_t)(b->n - from);
         return;
     }
     if (s->print) {
         sl_buf_reset(&s->buf);
         if (!s->keys) sink_keys(s, s->stream ? s->stream->cols : sl_error_cols, b->ncols);
-        for (size_t i = 0; i < b->n; i++) sink_row(s, b, i, true);
+        for (size_t i = from; i < b->n; i++) sink_row(s, b, i, true);
         fwrite(s->buf.p, 1, s->buf.len, e->opts.out);
-        e->rows_out += (int64_t)b->n;
+        e->rows_out += (int64_t)(b->n - from);
         return;
     }
-    for (size_t i = 0; i < b->n; i++) {
+    for (size_t i = from; i < b->n; i++) {
         if (s->nrecs == 500) sink_put(s);
         sl_buf_t *d = &s->datas[s->nrecs];
         *d = (sl_buf_t)SL_BUF_INIT;
@@ -188,7 +229,7 @@ static void sink_push(sl_operator_t *op, int port, const sl_batch_t *b)
         s->recs[s->nrecs] = (sl_put_rec_t){(const unsigned char *)d->p, d->len, pk, strlen(pk), false, 0};
         s->nrecs++;
     }
-    e->rows_out += (int64_t)b->n;
+    e->rows_out += (int64_t)(b->n - from);
     sink_put(s);
 }
 
@@ -231,8 +272,50 @@ static sl_operator_t *out_sink_new(sl_engine_t *e, const sl_pnode_t *stream, con
     s->recs = SL_NEWN(sl_put_rec_t, 500);
     s->datas = SL_NEWN(sl_buf_t, 500);
     s->arena = sl_arena_new(0);
+    s->mark_rt = s->skip_rt = INT64_MIN;
     return &s->op;
 }
+
+/* The name a sink goes by in checkpoints. */
+static const char *sink_name(const struct out_sink *s)
+{
+    if (s->out) return s->out->name;
+    return s->stream ? s->stream->name : "error_stream";
+}
+
+/* Output positions; see engine.h. A resume that has not yet passed the position it skips
+ * to reports that position, so a stop during the re-read loses nothing. */
+int sl_engine_output_marks(const sl_engine_t *e, sl_output_mark_t *marks, int max)
+{
+    for (int i = 0; i < e->nsinks && i < max; i++) {
+        const struct out_sink *s = (const struct out_sink *)e->sinks[i];
+        marks[i] = (sl_output_mark_t){sink_name(s), s->mark_rt, s->mark_n};
+        if (s->skip_rt != INT64_MIN &&
+            (s->skip_rt > s->mark_rt || (s->skip_rt == s->mark_rt && s->skip_n > s->mark_n))) {
+            marks[i].rowtime = s->skip_rt;
+            marks[i].count = s->skip_n;
+        }
+    }
+    return e->nsinks;
+}
+
+/* Drops delivered rows after a resume; see engine.h. */
+void sl_engine_skip_output(sl_engine_t *e, int sink, const char *name, int64_t rowtime,
+                           int64_t count)
+{
+    if (sink < 0 || sink >= e->nsinks || rowtime == INT64_MIN) return;
+    struct out_sink *s = (struct out_sink *)e->sinks[sink];
+    if (strcmp(sink_name(s), name)) return; /* the code changed: nothing to match */
+    s->skip_rt = rowtime;
+    s->skip_n = count;
+    s->skip_seen = 0;
+}
+
+/* Replay mode; see engine.h. */
+void sl_engine_set_replay(sl_engine_t *e, bool on) { e->replaying = on; }
+
+/* Hard output failure; see engine.h. */
+const char *sl_engine_failure(const sl_engine_t *e) { return e->failure; }
 
 /* ---- error_stream --------------------------------------------------------------------- */
 
@@ -240,6 +323,7 @@ static sl_operator_t *out_sink_new(sl_engine_t *e, const sl_pnode_t *stream, con
 void sl_engine_error(sl_engine_t *e, const char *name, const char *msg, int64_t data_rowtime,
                      const void *data, size_t len, const char *pump)
 {
+    if (e->replaying) return; /* reported before the stop */
     e->errors++;
     sl_type_t types[7];
     for (int i = 0; i < 7; i++) types[i] = sl_error_cols[i].type;
@@ -453,6 +537,7 @@ void sl_engine_free(sl_engine_t *e)
     sl_free(e->inputs);
     sl_buf_free(&e->line);
     if (e->refdb) sqlite3_close(e->refdb);
+    sl_free(e->failure);
     sl_free(e);
 }
 

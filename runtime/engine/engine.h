@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "store.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -94,5 +95,49 @@ void sl_engine_finish(sl_engine_t *e);
 /* Rows written to outputs so far, and error rows. */
 int64_t sl_engine_rows_out(const sl_engine_t *e);
 int64_t sl_engine_errors(const sl_engine_t *e);
+
+/*
+ * Checkpoints (state.c, and the sinks in engine.c). A runner that stops with windows open
+ * re-reads, on resume, the input from the records those windows still need and suppresses
+ * the rows its outputs already received (runtime/app/README.md, "Checkpoints").
+ *
+ * sl_engine_low_water: the oldest source ROWTIME the engine's state depends on - the minimum
+ *   over stateful operators of the oldest row they hold, moved back by how far the operators
+ *   upstream of them reach into the past (a row of a 1-minute tumbling window's output held
+ *   by a sliding window needs source rows up to a minute older). INT64_MAX: no state.
+ *   Call after sl_engine_flush().
+ * sl_engine_output_marks: per sink, in a stable order, the ROWTIME of the last row it was
+ *   handed and how many rows it was handed at that ROWTIME (output ROWTIMEs never decrease,
+ *   so the pair is a position in the sink's row sequence). Writes at most max marks and
+ *   returns the number of sinks. Names are borrowed from the plan.
+ * sl_engine_skip_output: the sink `sink` (if its name matches) drops rows up to and
+ *   including that position: those rows were delivered before the stop.
+ * sl_engine_set_replay: while on, error rows are not reported (the records being re-read
+ *   reported theirs before the stop).
+ * sl_engine_failure: the first hard output failure (a destination stream that refuses the
+ *   rows), or NULL. The rows concerned are not delivered; the caller restarts from its last
+ *   checkpoint rather than going on.
+ */
+typedef struct sl_output_mark {
+    const char *name; /* the output's name, else its stream's ("error_stream" for errors) */
+    int64_t rowtime;  /* ROWTIME of the last row handed over; INT64_MIN: none yet */
+    int64_t count;    /* rows handed over at that ROWTIME */
+} sl_output_mark_t;
+
+int64_t sl_engine_low_water(const sl_engine_t *e);
+/*
+ * State a re-read cannot rebuild by itself: a stagger window opens at its key's first row,
+ * so re-reading from inside a window already emitted would open a shifted one.
+ * sl_engine_state_save appends to out one line per such fact still relevant to a replay
+ * that starts at ROWTIME `from` ("%state ..."; opaque to the caller, kept in the
+ * checkpoint); sl_engine_state_load takes one such line back on resume (false: not one).
+ */
+void sl_engine_state_save(sl_engine_t *e, int64_t from, sl_buf_t *out);
+bool sl_engine_state_load(sl_engine_t *e, const char *line);
+int sl_engine_output_marks(const sl_engine_t *e, sl_output_mark_t *marks, int max);
+void sl_engine_skip_output(sl_engine_t *e, int sink, const char *name, int64_t rowtime,
+                           int64_t count);
+void sl_engine_set_replay(sl_engine_t *e, bool on);
+const char *sl_engine_failure(const sl_engine_t *e);
 
 #endif

@@ -63,6 +63,8 @@ struct sl_engine {
     int64_t rows_out, errors;
     sl_buf_t line;           /* scratch for formatting one output line */
     sqlite3 *refdb;          /* reference tables (in memory) */
+    bool replaying;          /* records are being re-read to rebuild state: no error rows */
+    char *failure;           /* the first hard output failure (heap), or NULL */
 };
 
 /* Sends a batch to every reader of op. */
@@ -86,6 +88,20 @@ sl_operator_t *sl_join_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 sl_operator_t *sl_refjoin_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 /* RANDOM_CUT_FOREST(_WITH_EXPLANATION) and HOTSPOTS (tablefn_op.c). */
 sl_operator_t *sl_tablefn_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+/*
+ * The oldest input ROWTIME an operator's state still holds (state.c gathers them into the
+ * engine's low-water mark), or INT64_MAX when it holds none. One function per file that owns
+ * operator state, dispatching on the node kind; kinds without state answer INT64_MAX.
+ */
+int64_t sl_window_state_oldest(const sl_operator_t *op); /* window.c: AGG, WINDOW */
+int64_t sl_join_state_oldest(const sl_operator_t *op);   /* join.c: JOIN */
+int64_t sl_ops_state_oldest(const sl_operator_t *op);    /* ops.c: STREAM/UNION, SORT, DISTINCT */
+/* Stagger windows emitted lately (window.c): sl_window_state_save appends a "%state NODE
+ * HASH END" line per window closed after `from` (and forgets older ones);
+ * sl_window_state_load, on resume, makes the operator drop re-read rows of that key
+ * before END. Other operators ignore both. */
+void sl_window_state_save(sl_operator_t *op, int64_t from, sl_buf_t *out);
+void sl_window_state_load(sl_operator_t *op, uint64_t hash, int64_t end);
 /* The error_stream's columns (for printing error rows as a stream). */
 extern const sl_pcol_t sl_error_cols[7];
 

@@ -489,3 +489,21 @@ sl_operator_t *sl_refjoin_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err
     sl_free(types);
     return &j->op;
 }
+
+/* ---- state reporting (checkpoints) ------------------------------------------------------ */
+
+/* The oldest input ROWTIME a stream join holds: the first row waiting on either side, and
+ * the first row kept in either side's window; see engine_int.h. */
+int64_t sl_join_state_oldest(const sl_operator_t *op)
+{
+    if (op->node->kind != SL_PN_JOIN) return INT64_MAX;
+    const join_op_t *j = (const join_op_t *)op;
+    int64_t oldest = INT64_MAX;
+    for (int s = 0; s < 2; s++) {
+        if (j->side[s].pending.n && j->side[s].pending.rowtime[0] < oldest)
+            oldest = j->side[s].pending.rowtime[0];
+        if (j->side[s].kept.n && j->side[s].kept.rowtime[0] < oldest)
+            oldest = j->side[s].kept.rowtime[0];
+    }
+    return oldest;
+}

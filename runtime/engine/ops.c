@@ -758,3 +758,35 @@ sl_operator_t *sl_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err)
     op->bound_out = INT64_MIN;
     return op;
 }
+
+/* ---- state reporting (checkpoints) ------------------------------------------------------ */
+
+/* The oldest ROWTIME held by the row-buffering operators of this file: rows of a merge
+ * waiting for the other ports' bounds, rows of an ORDER BY run not emitted yet, and the
+ * rows DISTINCT remembers at the current ROWTIME; see engine_int.h. */
+int64_t sl_ops_state_oldest(const sl_operator_t *op)
+{
+    int64_t oldest = INT64_MAX;
+    switch (op->node->kind) {
+    case SL_PN_STREAM:
+    case SL_PN_UNION: {
+        const merge_op_t *m = (const merge_op_t *)op;
+        for (int p = 0; p < m->nports; p++)
+            if (m->buf[p].n && m->buf[p].rowtime[0] < oldest) oldest = m->buf[p].rowtime[0];
+        break;
+    }
+    case SL_PN_SORT: {
+        const sort_op_t *s = (const sort_op_t *)op;
+        for (size_t i = 0; i < s->buf.n; i++)
+            if (s->buf.rowtime[i] < oldest) oldest = s->buf.rowtime[i];
+        break;
+    }
+    case SL_PN_DISTINCT: {
+        const distinct_op_t *d = (const distinct_op_t *)op;
+        if (d->seen.n) oldest = d->cur_rowtime;
+        break;
+    }
+    default: break;
+    }
+    return oldest;
+}

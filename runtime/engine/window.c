@@ -83,6 +83,15 @@ typedef struct agg_op {
     sl_batch_t *out;
     sl_vec_t *argv;       /* per aggregate: its argument vector of the current batch */
     uint64_t *rh;         /* per row hashes of the current batch */
+    /* Stagger, for checkpoints: windows closed (emitted) lately, by key hash and end; and,
+     * after a resume, those closed before the stop, whose re-read rows are dropped. */
+    struct closed_win { uint64_t hash; int64_t end; } *closed;
+    size_t nclosed, capclosed;
+    hindex_t dx;          /* resume: key hash -> slot in done[] */
+    int64_t *done;        /* resume: end of the key's window emitted before the stop */
+    uint64_t *dhash;      /* resume: its key hash */
+    size_t ndone, capdone;
+    int64_t done_max;     /* the latest of them: later rows need no lookup */
 } agg_op_t;
 
 /* The window end of a time-key value (tumbling). */
@@ -138,6 +147,31 @@ static void agg_flush_all(agg_op_t *a)
     a->cur_end = INT64_MIN;
 }
 
+/* Stagger: remembers a window that was emitted, for the next checkpoint. */
+static void agg_remember_closed(agg_op_t *a, uint64_t hash, int64_t end)
+{
+    if (a->nclosed == a->capclosed) {
+        a->capclosed = a->capclosed ? a->capclosed * 2 : 64;
+        a->closed = sl_realloc(a->closed, a->capclosed * sizeof *a->closed);
+    }
+    a->closed[a->nclosed++] = (struct closed_win){hash, end};
+}
+
+/* Stagger after a resume: true when row i (key hash h, ROWTIME t) belongs to its key's
+ * window that was emitted before the stop (it is being re-read only to rebuild others). */
+static bool agg_already_done(agg_op_t *a, uint64_t h, int64_t t)
+{
+    if (!a->ndone) return false;
+    if (t >= a->done_max) {
+        a->ndone = 0; /* past every such window */
+        return false;
+    }
+    size_t m = a->dx.cap - 1;
+    for (size_t s = h & m; a->dx.slot[s] >= 0; s = (s + 1) & m)
+        if (a->dx.hash[s] == h) return t < a->done[a->dx.slot[s]];
+    return false;
+}
+
 /* Stagger: emits and drops the groups whose window ended at or before t, by end time. */
 static void agg_close_until(agg_op_t *a, int64_t t)
 {
@@ -161,6 +195,7 @@ static void agg_close_until(agg_op_t *a, int64_t t)
     for (size_t w = 0; w < nw; w++) {
         gone[which[w]] = 1;
         agg_destroy_group(a, which[w]);
+        agg_remember_closed(a, a->ghash[which[w]], a->keys.rowtime[which[w]]);
     }
     sl_rows_t keep;
     sl_rows_init(&keep, a->nkeys, a->op.eng->plan->nodes[a->op.node->inputs[0]]->cols);
@@ -268,6 +303,7 @@ static void agg_push(sl_operator_t *op, int port, const sl_batch_t *b)
     for (size_t i = 0; i < b->n; i++) {
         int64_t t = b->rowtime[i];
         if (t >= a->min_end) agg_close_until(a, t);
+        if (a->ndone && agg_already_done(a, a->rh[i], t)) continue; /* resume only */
         size_t g = agg_group(a, b, i, a->rh[i], t + n->stagger_ms);
         agg_step(a, b, g, i);
     }
@@ -300,6 +336,10 @@ static void agg_close(sl_operator_t *op)
     sl_free(a->rh);
     hx_free(&a->hx);
     sl_batch_free(a->out);
+    sl_free(a->closed);
+    hx_free(&a->dx);
+    sl_free(a->done);
+    sl_free(a->dhash);
 }
 
 static const sl_op_vt_t agg_vt = {agg_push, agg_bound, agg_close};
@@ -557,4 +597,92 @@ sl_operator_t *sl_window_op_new(sl_engine_t *e, const sl_pnode_t *n)
     w->view.cols = w->view_cols;
     w->view.cap = SL_BATCH_CAP;
     return &w->op;
+}
+
+/* ---- state reporting (checkpoints) ------------------------------------------------------ */
+
+/*
+ * The oldest input ROWTIME the state of an AGG or WINDOW still needs; see engine_int.h.
+ *   AGG       the first row of every open group (tumbling: the open window; stagger: each
+ *             key's window), so a rebuild re-reads every row of every open window;
+ *   WINDOW    per aggregate and partition, the first row still in its frame. A RANGE frame
+ *             needs no row older than RANGE before the newest row seen (an idle partition's
+ *             stale rows would expire before they could be used), a ROWS frame its n rows.
+ */
+int64_t sl_window_state_oldest(const sl_operator_t *op)
+{
+    int64_t oldest = INT64_MAX;
+    if (op->node->kind == SL_PN_AGG) {
+        const agg_op_t *a = (const agg_op_t *)op;
+        for (size_t g = 0; g < a->keys.n; g++)
+            if (a->open_ms[g] < oldest) oldest = a->open_ms[g];
+        return oldest;
+    }
+    if (op->node->kind != SL_PN_WINDOW) return INT64_MAX;
+    const window_op_t *w = (const window_op_t *)op;
+    for (int q = 0; q < op->node->naggs; q++) {
+        const wagg_t *wa = &w->aggs[q];
+        int64_t first = INT64_MAX, newest = INT64_MIN;
+        for (size_t p = 0; p < wa->nparts; p++) {
+            const wpart_t *wp = &wa->parts[p];
+            if (wp->head >= wp->rows.n) continue;
+            if (wp->rows.rowtime[wp->head] < first) first = wp->rows.rowtime[wp->head];
+            if (wp->rows.rowtime[wp->rows.n - 1] > newest) newest = wp->rows.rowtime[wp->rows.n - 1];
+        }
+        if (first != INT64_MAX && !wa->pa->rows && newest - wa->pa->range > first)
+            first = newest - wa->pa->range;
+        if (first < oldest) oldest = first;
+    }
+    return oldest;
+}
+
+/*
+ * Stagger windows and checkpoints; see engine_int.h. A stagger window starts at its key's
+ * first row, so re-reading from a point inside a window that was already emitted would
+ * open a shifted window for that key. The checkpoint therefore lists the windows emitted
+ * lately (key hash, end) that end after the replay start `from`; on resume the re-read rows
+ * of those keys before those ends are dropped, and the key's next window opens where it
+ * did the first time.
+ */
+void sl_window_state_save(sl_operator_t *op, int64_t from, sl_buf_t *out)
+{
+    if (op->node->kind != SL_PN_AGG || op->node->win != SL_WIN_STAGGER) return;
+    agg_op_t *a = (agg_op_t *)op;
+    size_t j = 0;
+    for (size_t k = 0; k < a->nclosed; k++) {
+        if (a->closed[k].end <= from) continue; /* from only grows: never needed again */
+        a->closed[j++] = a->closed[k];
+        sl_buf_printf(out, "%%state %d %llu %lld\n", op->node->id,
+                      (unsigned long long)a->closed[k].hash, (long long)a->closed[k].end);
+    }
+    a->nclosed = j;
+}
+
+void sl_window_state_load(sl_operator_t *op, uint64_t hash, int64_t end)
+{
+    if (op->node->kind != SL_PN_AGG || op->node->win != SL_WIN_STAGGER) return;
+    agg_op_t *a = (agg_op_t *)op;
+    agg_remember_closed(a, hash, end); /* a stop before the re-read ends keeps it */
+    if (end > a->done_max) a->done_max = end;
+    size_t m = a->dx.cap ? a->dx.cap - 1 : 0;
+    for (size_t s = hash & m; a->dx.cap && a->dx.slot[s] >= 0; s = (s + 1) & m)
+        if (a->dx.hash[s] == hash) {
+            int32_t at = a->dx.slot[s];
+            if (end > a->done[at]) a->done[at] = end;
+            return;
+        }
+    if (a->ndone == a->capdone) {
+        a->capdone = a->capdone ? a->capdone * 2 : 64;
+        a->done = sl_realloc(a->done, a->capdone * sizeof *a->done);
+        a->dhash = sl_realloc(a->dhash, a->capdone * sizeof *a->dhash);
+    }
+    a->done[a->ndone] = end;
+    a->dhash[a->ndone] = hash;
+    a->ndone++;
+    if (a->dx.cap < a->ndone * 2 + 2) {
+        hx_reset(&a->dx, a->ndone * 2);
+        for (size_t k = 0; k < a->ndone; k++) hx_put(&a->dx, a->dhash[k], (int32_t)k);
+    } else {
+        hx_put(&a->dx, hash, (int32_t)(a->ndone - 1));
+    }
 }

@@ -174,9 +174,35 @@ static void restart_runner(sl_repl_t *r)
     sl_free(err);
 }
 
-/* Creates, in the embedded store, the source streams of inputs that do not exist yet. */
+static sl_val_t *kcall(sl_repl_t *r, const char *op, const char *body, sl_arena_t *a);
+
+/* --endpoint: creates at the daemon (1 shard) an input's stream that does not exist yet. */
+static void create_remote_stream(sl_repl_t *r, const char *stream)
+{
+    sl_arena_t *a = sl_arena_new(0);
+    sl_buf_t body = SL_BUF_INIT;
+    sl_buf_puts(&body, "{\"StreamName\":");
+    sl_json_quote(&body, stream, strlen(stream));
+    sl_val_t *out = NULL;
+    const char *et = NULL, *em = NULL;
+    sl_buf_putc(&body, '}');
+    int rc = sl_kclient_call(r->kc, "DescribeStreamSummary", body.p, body.len, a, &out, &et, &em);
+    if (rc == 1 && et && !strcmp(et, "ResourceNotFoundException")) {
+        body.len--;
+        sl_buf_puts(&body, ",\"ShardCount\":1}");
+        if (kcall(r, "CreateStream", body.p, a))
+            fprintf(r->out, "created stream '%s' at %s (1 shard)\n", stream, r->endpoint);
+    }
+    sl_buf_free(&body);
+    sl_arena_free(a);
+}
+
+/* Creates, in the embedded store (or at the daemon with --endpoint), the source streams of
+ * inputs that do not exist yet. */
 static void create_input_streams(sl_repl_t *r)
 {
+    for (size_t i = 0; !r->store && r->kc && i < r->desc.ninputs; i++)
+        if (!r->desc.inputs[i].endpoint) create_remote_stream(r, r->desc.inputs[i].stream);
     if (!r->store) return;
     for (size_t i = 0; i < r->desc.ninputs; i++) {
         const sl_app_input_t *in = &r->desc.inputs[i];
@@ -369,11 +395,6 @@ static void query_code(sl_repl_t *r, const sl_ast_t *q, const sl_pnode_t *qn,
 /* Runs a SELECT STREAM until Ctrl-C; `text` is what was typed (for error positions). */
 static void run_query(sl_repl_t *r, const sl_ast_t *q, const char *text)
 {
-    if (!r->store) {
-        fprintf(r->out, "live queries need embedded mode: the engine reads inputs from the "
-                        "embedded store only (run `sluice repl` without --endpoint)\n");
-        return;
-    }
     if (!r->desc.ninputs) {
         fprintf(r->out, "the session has no input yet: declare one with CREATE INPUT ... FROM "
                         "STREAM '...' FORMAT JSON (...);\n");
@@ -410,6 +431,9 @@ static void run_query(sl_repl_t *r, const sl_ast_t *q, const char *text)
     sl_app_desc_t desc;
     memset(&desc, 0, sizeof desc);
     if (!d.count) sl_app_desc_from_sql(ast, "repl-query", code.p, &desc, &d);
+    /* --endpoint: the query runs here and reads its input from the daemon's Kinesis API. */
+    for (size_t i = 0; !r->store && i < desc.ninputs; i++)
+        if (!desc.inputs[i].endpoint) desc.inputs[i].endpoint = sl_strdup(r->endpoint);
     sink_t sink;
     memset(&sink, 0, sizeof sink);
     pthread_mutex_init(&sink.mu, NULL);

@@ -351,6 +351,7 @@ static int app_run(sl_analytics_t *an, app_t *ap, int start, sl_awserr_t *err)
         .name = ap->desc.name,
         .start = start,
         .start_set = start >= 0,
+        .restart_on_failure = true, /* KDA keeps retrying; failures show in Describe/metrics */
     };
     sl_diag_t d = SL_DIAG_INIT;
     ap->runner = sl_runner_start(&ap->desc, &o, &d, &why);
@@ -861,6 +862,33 @@ static void enc_described_members(sl_enc_t *e, const sl_val_t *o)
     }
 }
 
+/*
+ * "sluice:RunnerStatus" of a RUNNING application's ApplicationDetail: whether its runner
+ * follows the input (RUNNING) or waits to restart after failing on its own (RETRYING), how
+ * often it failed and restarted, and the last failure. The SDKs ignore members their model
+ * does not name, so AWS tools read the detail unchanged.
+ */
+static void enc_runner_status(sl_enc_t *e, sl_runner_t *r)
+{
+    sl_runner_stats_t s;
+    sl_runner_stats(r, &s);
+    sl_enc_key(e, "sluice:RunnerStatus");
+    sl_enc_obj_begin(e);
+    sl_enc_key(e, "State");
+    sl_enc_str(e, s.running ? "RUNNING" : s.retrying ? "RETRYING" : "FAILED");
+    sl_enc_key(e, "Failures");
+    sl_enc_i64(e, s.failures);
+    sl_enc_key(e, "Restarts");
+    sl_enc_i64(e, s.restarts);
+    if (s.failure[0]) {
+        sl_enc_key(e, "LastFailure");
+        sl_enc_str(e, s.failure);
+        sl_enc_key(e, "LastFailureTimestamp");
+        sl_enc_time_ms(e, s.failed_ms);
+    }
+    sl_enc_obj_end(e);
+}
+
 /* The ApplicationDetail object of DescribeApplication. */
 static void enc_detail(call_t *c, app_t *ap)
 {
@@ -915,6 +943,7 @@ static void enc_detail(call_t *c, app_t *ap)
     sl_enc_str(e, ap->desc.code ? ap->desc.code : "");
     sl_enc_key(e, "ApplicationVersionId");
     sl_enc_i64(e, ap->version);
+    if (ap->runner) enc_runner_status(e, ap->runner);
     sl_enc_obj_end(e);
 }
 
@@ -1476,6 +1505,10 @@ void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
         {"sluice_application_version", "gauge", "ApplicationVersionId"},
         {"sluice_application_runner_up", "gauge",
          "1 while the runner follows its input (0 when stopped or failed)"},
+        {"sluice_application_runner_failures_total", "counter",
+         "times the runner failed on its own (it restarts from its last checkpoint)"},
+        {"sluice_application_runner_restarts_total", "counter",
+         "times the runner started again after a failure"},
     };
     pthread_mutex_lock(&an->mu);
     for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
@@ -1492,7 +1525,8 @@ void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
                 continue;
             }
             int64_t v = k == 1 ? s.records_in : k == 2 ? s.rows_out : k == 3 ? s.errors
-                        : k == 4 ? s.millis_behind : k == 5 ? ap->version : s.running;
+                        : k == 4 ? s.millis_behind : k == 5 ? ap->version : k == 6 ? s.running
+                        : k == 7 ? s.failures : s.restarts;
             sl_buf_printf(out, "\"} %" PRId64 "\n", v);
         }
     }

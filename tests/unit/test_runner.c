@@ -2,7 +2,9 @@
  * test_runner.c - an application followed from the embedded store (runtime/app/runner.h):
  * windows of a quiet input close by the clock, a stop checkpoints, LAST_STOPPED_POINT
  * resumes after the last record read, TRIM_HORIZON reads everything again, SQL errors are
- * reported with their position.
+ * reported with their position; windows open at a stop (tumbling and sliding) are rebuilt
+ * on resume without any row emitted twice; a runner whose destination stream disappears
+ * fails visibly and restarts from its checkpoint once the stream is back.
  */
 #include "alloc.h"
 #include "appdesc.h"
@@ -10,6 +12,8 @@
 #include "clock.h"
 #include "runner.h"
 #include "store.h"
+
+#include <stdatomic.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,6 +68,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture_t *f = *state;
+    sl_clock_set(NULL, NULL); /* a failed test may leave its virtual clock installed */
     sl_app_desc_free(&f->desc);
     sl_store_close(f->st);
     char *cmd = sl_asprintf("rm -rf '%s'", f->dir);
@@ -102,6 +107,21 @@ static long count_of(const char *text, const char *ticker)
     return total;
 }
 
+/* Sums the N column of ticker over everything written to out. */
+static long count_of_file(FILE *out, const char *ticker)
+{
+    fflush(out);
+    long size = ftell(out);
+    char *text = sl_malloc((size_t)size + 1);
+    rewind(out);
+    size_t n = fread(text, 1, (size_t)size, out);
+    text[n] = '\0';
+    fseek(out, 0, SEEK_END);
+    long got = count_of(text, ticker);
+    sl_free(text);
+    return got;
+}
+
 /* Waits (up to ms) until the runner's rows for ticker add up to want. */
 static long wait_count(FILE *out, const char *ticker, long want, int ms)
 {
@@ -130,7 +150,9 @@ static sl_runner_t *start(fixture_t *f, FILE *out, int start_pos)
     sl_diag_t diags = SL_DIAG_INIT;
     char *err = NULL;
     sl_runner_t *r = sl_runner_start(&f->desc, &o, &diags, &err);
-    if (!r) fprintf(stderr, "runner: %s (%d SQL errors)\n", err ? err : "", diags.count);
+    if (!r)
+        fprintf(stderr, "runner: %s (%d SQL errors%s%s)\n", err ? err : "", diags.count,
+                diags.count ? ": " : "", diags.count ? diags.items[0].msg : "");
     sl_free(err);
     sl_diag_free(&diags);
     return r;
@@ -173,6 +195,489 @@ static void test_follow_stop_resume(void **state)
     fclose(out);
 }
 
+/* ---- windows across a stop: a virtual clock drives arrival times and bounds ----------- */
+
+static _Atomic int64_t vclock_ms;
+
+static int64_t vclock(void *ctx)
+{
+    (void)ctx;
+    return atomic_load(&vclock_ms);
+}
+
+/* The start of a whole minute a little ahead of the real clock (ROWTIMEs are arrival
+ * times: the 60-second windows then start exactly there). */
+static int64_t minute_ahead(void)
+{
+    return (time(NULL) * 1000 / 60000 + 2) * 60000;
+}
+
+/* Replaces the fixture's code with one of the same input. */
+static void set_code(fixture_t *f, const char *code)
+{
+    sl_free(f->desc.code);
+    f->desc.code = sl_strdup(code);
+}
+
+/* Waits (up to ms) until the runner has read want records in all. */
+static bool wait_read(sl_runner_t *r, int64_t want, int ms)
+{
+    sl_runner_stats_t st;
+    for (int waited = 0; waited <= ms; waited += 20) {
+        sl_runner_stats(r, &st);
+        if (st.records_in >= want) return true;
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+    }
+    return false;
+}
+
+/* The number of lines written to out. */
+static int lines_of(FILE *out)
+{
+    fflush(out);
+    rewind(out);
+    int n = 0, ch;
+    while ((ch = fgetc(out)) != EOF) n += ch == '\n';
+    fseek(out, 0, SEEK_END);
+    return n;
+}
+
+/* The whole text written to out (heap). */
+static char *text_of(FILE *out)
+{
+    fflush(out);
+    long size = ftell(out);
+    char *text = sl_malloc((size_t)size + 1);
+    rewind(out);
+    size_t n = fread(text, 1, (size_t)size, out);
+    text[n] = '\0';
+    fseek(out, 0, SEEK_END);
+    return text;
+}
+
+/* A 60-second tumbling window per ticker open across a stop and a LAST_STOPPED_POINT
+ * resume counts the records of both sides, once; a second resume emits nothing again. */
+static void test_tumbling_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), N BIGINT);"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM TICKER, COUNT(*) FROM \"SOURCE_SQL_STREAM_001\""
+                " GROUP BY TICKER, STEP(\"SOURCE_SQL_STREAM_001\".ROWTIME BY INTERVAL '60' SECOND);");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    /* The window before: closed by the first row of the next one, read in the same round
+     * (so a resume that re-reads that round must not emit it again). */
+    atomic_store(&vclock_ms, t0 - 10000);
+    put(f, "ZZZ", 2);
+    atomic_store(&vclock_ms, t0 + 5000);
+    put(f, "AAA", 3);
+    put(f, "BBB", 2);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_true(wait_read(r, 7, 5000));
+    assert_int_equal(wait_count(out, "ZZZ", 2, 5000), 2);
+    sl_runner_free(r); /* the window [t0, t0+60 s) is open */
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+
+    atomic_store(&vclock_ms, t0 + 20000);
+    put(f, "AAA", 4);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 11, 5000)); /* the 7 records re-read, then the 4 new ones */
+    /* A second stop and resume inside the same window. */
+    sl_runner_free(r);
+    assert_int_equal(lines_of(out), 0);
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 9, 5000));
+    atomic_store(&vclock_ms, t0 + 62000); /* quiet input: the clock closes the window */
+    assert_int_equal(wait_count(out, "AAA", 7, 5000), 7);
+    assert_int_equal(wait_count(out, "BBB", 2, 5000), 2);
+    sl_runner_free(r);
+    assert_int_equal(count_of_file(out, "ZZZ"), 0);
+    assert_int_equal(lines_of(out), 2); /* one row per ticker: nothing emitted twice */
+    fclose(out);
+
+    /* Resuming after the window closed emits nothing of it again. */
+    atomic_store(&vclock_ms, t0 + 70000);
+    put(f, "CCC", 1);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 1, 5000));
+    atomic_store(&vclock_ms, t0 + 125000);
+    assert_int_equal(wait_count(out, "CCC", 1, 5000), 1);
+    sl_runner_free(r);
+    assert_int_equal(count_of_file(out, "AAA"), 0);
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
+/* A sliding RANGE window across a stop: rows after the resume aggregate the rows before it,
+ * the rows before it are not emitted again, and rows older than the RANGE drop out. */
+static void test_sliding_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), N BIGINT);"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM TICKER, COUNT(*) OVER W FROM \"SOURCE_SQL_STREAM_001\""
+                " WINDOW W AS (PARTITION BY TICKER RANGE INTERVAL '60' SECOND PRECEDING);");
+    int64_t t0 = minute_ahead();
+    atomic_store(&vclock_ms, t0 + 5000);
+    sl_clock_set(vclock, NULL);
+    put(f, "AAA", 3);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_int_equal(wait_count(out, "AAA", 1 + 2 + 3, 5000), 6);
+    sl_runner_free(r);
+    fclose(out);
+
+    atomic_store(&vclock_ms, t0 + 20000);
+    put(f, "AAA", 2);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    /* N = 4 and 5: the frame holds the three rows from before the stop. */
+    assert_int_equal(wait_count(out, "AAA", 4 + 5, 5000), 9);
+    assert_int_equal(lines_of(out), 2);
+    sl_runner_free(r);
+    fclose(out);
+
+    /* 70 s: the frame [10 s, 70 s] holds the two rows of 20 s, not those of 5 s. */
+    atomic_store(&vclock_ms, t0 + 70000);
+    put(f, "AAA", 1);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_int_equal(wait_count(out, "AAA", 3, 5000), 3);
+    sl_runner_free(r);
+    char *text = text_of(out);
+    assert_string_equal(text + strcspn(text, "{"), strstr(text, "{\"TICKER\":\"AAA\",\"N\":3,"));
+    assert_int_equal(lines_of(out), 1);
+    sl_free(text);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
+/* The last "TOTAL" written for ticker (-1: none), and how many such lines there are. */
+static long total_of(FILE *out, const char *ticker, int *lines)
+{
+    char *text = text_of(out);
+    char key[64];
+    snprintf(key, sizeof key, "\"TICKER\":\"%s\",\"TOTAL\":", ticker);
+    long last = -1;
+    *lines = 0;
+    for (const char *p = text; (p = strstr(p, key)); p += strlen(key)) {
+        last = atol(p + strlen(key));
+        (*lines)++;
+    }
+    sl_free(text);
+    return last;
+}
+
+/* A sliding window over a tumbling window's output: rebuilding the sliding window's rows
+ * needs source records a whole tumbling window older than those rows (the operators'
+ * reach), not only the records of the tumbling window still open. */
+static void test_chained_windows_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"S1\" (TICKER VARCHAR(8), N BIGINT);"
+                " CREATE PUMP \"P1\" AS INSERT INTO \"S1\""
+                " SELECT STREAM TICKER, COUNT(*) FROM \"SOURCE_SQL_STREAM_001\""
+                " GROUP BY TICKER, STEP(\"SOURCE_SQL_STREAM_001\".ROWTIME BY INTERVAL '60' SECOND);"
+                " CREATE STREAM \"DEST\" (TICKER VARCHAR(8), TOTAL BIGINT);"
+                " CREATE PUMP \"P2\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM TICKER, SUM(N) OVER W FROM \"S1\""
+                " WINDOW W AS (PARTITION BY TICKER RANGE INTERVAL '2' MINUTE PRECEDING);");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    FILE *out = tmpfile();
+    atomic_store(&vclock_ms, t0 + 5000);
+    put(f, "AAA", 2);
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_true(wait_read(r, 2, 5000));
+    /* Three read rounds: 5 s, 30 s, 65 s (the last one closes the first minute). */
+    atomic_store(&vclock_ms, t0 + 30000);
+    put(f, "BBB", 1);
+    assert_true(wait_read(r, 3, 5000));
+    atomic_store(&vclock_ms, t0 + 65000);
+    put(f, "AAA", 3);
+    assert_true(wait_read(r, 6, 5000));
+    int lines = 0;
+    for (int waited = 0; waited < 5000 && total_of(out, "AAA", &lines) != 2; waited += 20) {
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+    }
+    assert_int_equal(total_of(out, "AAA", &lines), 2);
+    sl_runner_free(r);
+    fclose(out);
+
+    atomic_store(&vclock_ms, t0 + 70000);
+    put(f, "AAA", 1);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 1, 5000));
+    atomic_store(&vclock_ms, t0 + 122000);
+    for (int waited = 0; waited < 5000 && total_of(out, "AAA", &lines) < 0; waited += 20) {
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+    }
+    sl_runner_free(r);
+    /* The second minute's 4 records plus the first minute's 2, still in the 2-minute
+     * frame; the first minute's rows are not emitted again. */
+    assert_int_equal(total_of(out, "AAA", &lines), 6);
+    assert_int_equal(lines, 1);
+    assert_int_equal(total_of(out, "BBB", &lines), -1);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
+/* A stagger window (opened by its key's first row) open across a stop. */
+static void test_stagger_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), N BIGINT);"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM TICKER, COUNT(*) FROM \"SOURCE_SQL_STREAM_001\""
+                " WINDOWED BY STAGGER (PARTITION BY TICKER RANGE INTERVAL '1' MINUTE);");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    atomic_store(&vclock_ms, t0 + 5000);
+    put(f, "AAA", 2);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_true(wait_read(r, 2, 5000));
+    sl_runner_free(r);
+    assert_int_equal(lines_of(out), 0);
+    fclose(out);
+
+    atomic_store(&vclock_ms, t0 + 40000);
+    put(f, "AAA", 3);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 5, 5000));
+    atomic_store(&vclock_ms, t0 + 67000); /* the window of AAA: [5 s, 65 s) */
+    assert_int_equal(wait_count(out, "AAA", 5, 5000), 5);
+    sl_runner_free(r);
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
+/* Stagger windows of two keys: one closes before the stop, the other stays open and makes
+ * the resume re-read from inside the first one's (already emitted) window - whose re-read
+ * rows must not open a shifted window of their own. */
+static void test_stagger_keys_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), N BIGINT);"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM TICKER, COUNT(*) FROM \"SOURCE_SQL_STREAM_001\""
+                " WINDOWED BY STAGGER (PARTITION BY TICKER RANGE INTERVAL '1' MINUTE);");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    /* One read round each: KKK 5 s and 20 s, JJJ 40 s, KKK 50 s. */
+    static const struct { int s; const char *t; } puts_[] = {{5, "KKK"}, {20, "KKK"}, {40, "JJJ"}, {50, "KKK"}};
+    for (int i = 0; i < 4; i++) {
+        atomic_store(&vclock_ms, t0 + puts_[i].s * 1000);
+        put(f, puts_[i].t, 1);
+        assert_true(wait_read(r, i + 1, 5000));
+    }
+    atomic_store(&vclock_ms, t0 + 67000); /* KKK's window [5 s, 65 s) closes: 3 rows */
+    assert_int_equal(wait_count(out, "KKK", 3, 5000), 3);
+    sl_runner_free(r); /* JJJ's window [40 s, 100 s) is open */
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_true(wait_read(r, 3, 5000)); /* re-read from KKK at 20 s */
+    atomic_store(&vclock_ms, t0 + 102000);
+    assert_int_equal(wait_count(out, "JJJ", 1, 5000), 1);
+    sl_runner_free(r);
+    assert_int_equal(count_of_file(out, "KKK"), 0);
+    assert_int_equal(lines_of(out), 1);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
+/* A stream join whose windowed side holds rows from before the stop: a row of the other
+ * side after the resume still matches them; the rows before the stop are not emitted
+ * again. */
+static void test_join_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    set_code(f, "CREATE STREAM \"O\" (TICKER VARCHAR(8));"
+                " CREATE PUMP \"PO\" AS INSERT INTO \"O\" SELECT STREAM TICKER"
+                " FROM \"SOURCE_SQL_STREAM_001\" WHERE TICKER = 'ORD';"
+                " CREATE STREAM \"T\" (TICKER VARCHAR(8));"
+                " CREATE PUMP \"PT\" AS INSERT INTO \"T\" SELECT STREAM TICKER"
+                " FROM \"SOURCE_SQL_STREAM_001\" WHERE TICKER = 'TRD';"
+                " CREATE STREAM \"DEST\" (TICKER VARCHAR(8), OTHER VARCHAR(8));"
+                " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+                " SELECT STREAM o.TICKER, t.TICKER FROM \"O\" AS o"
+                " JOIN \"T\" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t ON o.TICKER <> t.TICKER;");
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    atomic_store(&vclock_ms, t0 + 5000);
+    put(f, "TRD", 2);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start(f, out, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_true(wait_read(r, 2, 5000));
+    sl_runner_free(r);
+    assert_int_equal(lines_of(out), 2); /* the two rows of T */
+    fclose(out);
+
+    atomic_store(&vclock_ms, t0 + 20000);
+    put(f, "ORD", 1);
+    out = tmpfile();
+    r = start(f, out, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    /* One ORD row matching both TRD rows of the window. */
+    const char *match = "{\"TICKER\":\"ORD\",\"OTHER\":\"TRD\"";
+    int matches = 0;
+    for (int waited = 0; waited < 5000 && matches < 2; waited += 20) {
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+        char *t = text_of(out);
+        matches = 0;
+        for (const char *p = t; (p = strstr(p, match)); p++) matches++;
+        sl_free(t);
+    }
+    sl_runner_free(r);
+    assert_int_equal(matches, 2);
+    char *text = text_of(out);
+    assert_null(strstr(text, "{\"TICKER\":\"TRD\"")); /* T's rows not emitted again */
+    sl_free(text);
+    assert_int_equal(lines_of(out), 3); /* O's row and the two matches */
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
+/* ---- failures -------------------------------------------------------------------------- */
+
+/* Sums the N column of ticker over the records of a store stream. */
+static long count_in_stream(fixture_t *f, const char *stream, const char *ticker)
+{
+    sl_arena_t *a = sl_arena_new(0);
+    sl_awserr_t err = {0};
+    long total = 0;
+    sl_stream_info_t *si = sl_store_describe(f->st, stream, a, &err);
+    for (size_t i = 0; si && i < si->nshards; i++) {
+        const char *it = sl_store_get_iterator(f->st, stream, si->shards[i].id,
+                                               SL_ITER_TRIM_HORIZON, NULL, 0, a, &err);
+        sl_get_result_t res;
+        while (it && sl_store_get_records(f->st, it, 1000, a, &res, &err) == 0 && res.n) {
+            sl_buf_t text = SL_BUF_INIT;
+            for (size_t k = 0; k < res.n; k++) {
+                sl_buf_append(&text, res.records[k].data, res.records[k].len);
+                sl_buf_putc(&text, '\n');
+            }
+            total += count_of(text.p, ticker);
+            sl_buf_free(&text);
+            it = res.next_iterator;
+        }
+    }
+    sl_arena_free(a);
+    return total;
+}
+
+/* Waits (up to ms) until count_in_stream reaches want. */
+static long wait_stream_count(fixture_t *f, const char *stream, const char *ticker, long want, int ms)
+{
+    long got = 0;
+    for (int waited = 0; waited <= ms; waited += 50) {
+        got = count_in_stream(f, stream, ticker);
+        if (got >= want) break;
+        struct timespec d = {0, 50 * 1000000};
+        nanosleep(&d, NULL);
+    }
+    return got;
+}
+
+/* The destination stream deleted under a running application: the runner fails (visible in
+ * its stats), keeps retrying from its checkpoint, and once the stream exists again delivers
+ * the rows that failed - and not the ones delivered before. */
+static void test_restart_after_failure(void **state)
+{
+    fixture_t *f = *state;
+    const char *outputs =
+        ",\"Outputs\":[{\"Name\":\"DEST\",\"KinesisStreamsOutput\":{\"ResourceARN\":"
+        "\"arn:aws:kinesis:us-east-1:000000000000:stream/dst\",\"RoleARN\":"
+        "\"arn:aws:iam::000000000000:role/r\"},\"DestinationSchema\":{\"RecordFormatType\":\"JSON\"}}]}";
+    char *json = sl_asprintf("%.*s%s", (int)strlen(app_json) - 1, app_json, outputs);
+    sl_app_desc_t desc;
+    char *err = NULL;
+    assert_int_equal(sl_app_desc_from_json(json, strlen(json), &desc, &err), 0);
+    sl_free(json);
+    sl_awserr_t aerr = {0};
+    assert_int_equal(sl_store_create_stream(f->st, "dst", 1, false, NULL, 0, &aerr), 0);
+
+    FILE *log = tmpfile();
+    sl_runner_opts_t o = {.store = f->st, .data_dir = f->dir, .name = "counter", .err = log,
+                          .start = SL_START_TRIM_HORIZON, .start_set = true, .idle_ms = 200,
+                          .poll_ms = 20, .checkpoint_ms = 50, .restart_on_failure = true,
+                          .retry_ms = 100};
+    sl_diag_t diags = SL_DIAG_INIT;
+    sl_runner_t *r = sl_runner_start(&desc, &o, &diags, &err);
+    assert_non_null(r);
+    put(f, "AAA", 3);
+    assert_int_equal(wait_stream_count(f, "dst", "AAA", 3, 5000), 3);
+    sl_runner_stats_t st;
+    sl_runner_stats(r, &st);
+    assert_true(st.running);
+    assert_int_equal(st.failures, 0);
+
+    assert_int_equal(sl_store_delete_stream(f->st, "dst", &aerr), 0);
+    put(f, "BBB", 2);
+    for (int waited = 0; waited < 5000; waited += 20) {
+        sl_runner_stats(r, &st);
+        if (st.failures >= 2) break;
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+    }
+    assert_true(st.failures >= 2); /* failed, restarted, failed again */
+    assert_true(st.restarts >= 1);
+    assert_true(strstr(st.failure, "dst") != NULL);
+    assert_true(st.failed_ms > 0);
+
+    assert_int_equal(sl_store_create_stream(f->st, "dst", 1, false, NULL, 0, &aerr), 0);
+    assert_int_equal(wait_stream_count(f, "dst", "BBB", 2, 10000), 2);
+    for (int waited = 0; waited < 3000 && !st.running; waited += 20) {
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+        sl_runner_stats(r, &st);
+    }
+    assert_true(st.running);
+    assert_false(st.retrying);
+    sl_runner_free(r);
+    assert_int_equal(count_in_stream(f, "dst", "AAA"), 0); /* delivered before: not again */
+    assert_int_equal(count_in_stream(f, "dst", "BBB"), 2);
+    char *text = text_of(log);
+    assert_non_null(strstr(text, "application counter failed: output DEST"));
+    assert_non_null(strstr(text, "restarting from its last checkpoint"));
+    sl_free(text);
+    fclose(log);
+    sl_diag_free(&diags);
+    sl_app_desc_free(&desc);
+}
+
 /* Bad SQL is reported with its line and column, and nothing runs. */
 static void test_sql_error(void **state)
 {
@@ -197,6 +702,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_follow_stop_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sql_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tumbling_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sliding_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chained_windows_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stagger_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stagger_keys_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_join_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart_after_failure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
