@@ -370,7 +370,11 @@ bool sl_agg_absorb(sl_operator_t *op, const sl_partial_t *p)
         if (a->keys.n && a->cur_end != pw->end) agg_flush_all(a);
         if (!a->keys.n) a->cur_end = pw->end;
         for (size_t k = pw->first; k < pw->first + pw->n; k++) {
+            size_t before = a->keys.n;
             size_t g = agg_group(a, &view, k, p->ghash[k], pw->end);
+            /* A new group: its oldest row is no older than the run's first (the low-water
+             * mark of checkpoints reads open_ms). */
+            if (a->keys.n > before) a->open_ms[g] = pw->first_rowtime;
             char *dst = a->states + g * a->stride;
             const char *src = p->states + k * p->stride;
             for (int q = 0; q < a->naggs; q++)
