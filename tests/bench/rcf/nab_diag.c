@@ -17,9 +17,11 @@
  *   3. Over the whole series: AUC of sluice over SEEDS seeds (mean, sd) against KDA's,
  *      as a z-score, and the Spearman correlation of sluice with KDA next to that of
  *      sluice's seeds with each other (how far two forests of the same algorithm agree:
- *      a file whose seeds agree at 0.3 cannot agree with KDA much better).
+ *      a file whose seeds agree at 0.3 cannot agree with KDA much better). Over WHOLE
+ *      seeds (--whole, default 6): also the range of sluice's AUCs and how many of them
+ *      lie below KDA's (0 or WHOLE: KDA outside the spread of that many forests).
  *
- * Usage: nab_diag [--seeds N] [--rows R] [DIR]   (DIR as for nab_eval)
+ * Usage: nab_diag [--seeds N] [--rows R] [--whole W] [DIR]   (DIR as for nab_eval)
  */
 #include "alloc.h"
 #include "rcf.h"
@@ -162,18 +164,20 @@ static int cmp_str(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    int nseeds = 20, nrows = 20;
+    int nseeds = 20, nrows = 20, nwhole = 6;
     const char *dir = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
             nseeds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--rows") && i + 1 < argc)
             nrows = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--whole") && i + 1 < argc)
+            nwhole = atoi(argv[++i]);
         else
             dir = argv[i];
     }
-    if (nseeds < 2 || nrows < 1) {
-        fprintf(stderr, "usage: nab_diag [--seeds N>=2] [--rows R>=1] [DIR]\n");
+    if (nseeds < 2 || nrows < 1 || nwhole < 2) {
+        fprintf(stderr, "usage: nab_diag [--seeds N>=2] [--rows R>=1] [--whole W>=2] [DIR]\n");
         return 2;
     }
     char pathbuf[4096];
@@ -205,10 +209,11 @@ int main(int argc, char **argv)
     printf("1. tree + score only: KDA's first %d scores after warm-up against sluice's over %d "
            "seeds (mean z; about 0 when the formulas agree)\n",
            nrows, nseeds);
-    printf("2./3. whole series: AUC sluice mean +- sd over seeds, KDA, z; Spearman with KDA and "
-           "between sluice's seeds (means)\n");
-    printf("%-46s %7s | %7s %7s %7s %6s | %7s %7s\n", "file", "first z", "auc", "sd", "auc_kda",
-           "z", "rho_kda", "rho_own");
+    printf("2./3. whole series over %d seeds: AUC sluice mean +- sd, KDA, z, sluice's range and "
+           "how many seeds lie below KDA; Spearman with KDA and between sluice's seeds (means)\n",
+           nwhole);
+    printf("%-46s %7s | %7s %7s %7s %6s %15s %5s | %7s %7s\n", "file", "first z", "auc", "sd",
+           "auc_kda", "z", "range", "below", "rho_kda", "rho_own");
     for (size_t fi = 0; fi < nnames; fi++) {
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, names[fi]);
@@ -240,26 +245,34 @@ int main(int argc, char **argv)
         sl_free(sum);
         sl_free(sq);
         /* 2 and 3: the whole series, a few seeds. */
-        int k3 = nseeds < 6 ? nseeds : 6;
+        int k3 = nwhole;
         double *prev = sl_malloc(s.n * sizeof(double));
-        double as = 0, aq = 0, rk = 0, ro = 0;
+        double as = 0, aq = 0, rk = 0, ro = 0, amin = INFINITY, amax = -INFINITY;
+        double ak = auc(s.kda + W, s.label + W, s.n - W);
+        int below = 0;
         double *mean = sl_calloc(s.n, sizeof(double));
         for (int k = 0; k < k3; k++) {
             run_forest(&s, s.n, 1 + (uint64_t)k, tmp);
             double a = auc(tmp + W, s.label + W, s.n - W);
             as += a;
             aq += a * a;
+            amin = fmin(amin, a);
+            amax = fmax(amax, a);
+            below += a < ak;
             rk += spearman(tmp + W, s.kda + W, s.n - W);
             if (k) ro += spearman(tmp + W, prev + W, s.n - W);
             memcpy(prev, tmp, s.n * sizeof(double));
             for (size_t i = 0; i < s.n; i++) mean[i] += tmp[i] / k3;
         }
         double am = as / k3, asd = sqrt(fmax(0, aq / k3 - am * am));
-        double ak = auc(s.kda + W, s.label + W, s.n - W);
-        char za[16] = "n/a";
+        char za[16] = "n/a", range[32] = "n/a", nb[16] = "n/a";
         if (!isnan(ak) && asd > 0) snprintf(za, sizeof za, "%+.2f", (ak - am) / asd);
-        printf("%-46.46s %+7.2f | %7.4f %7.4f %7.4f %6s | %7.4f %7.4f\n", names[fi],
-               zn ? zsum / zn : 0.0, am, asd, ak, za, rk / k3, ro / (k3 - 1));
+        if (!isnan(ak)) {
+            snprintf(range, sizeof range, "%.4f-%.4f", amin, amax);
+            snprintf(nb, sizeof nb, "%d", below);
+        }
+        printf("%-46.46s %+7.2f | %7.4f %7.4f %7.4f %6s %15s %5s | %7.4f %7.4f\n", names[fi],
+               zn ? zsum / zn : 0.0, am, asd, ak, za, range, nb, rk / k3, ro / (k3 - 1));
         if (strstr(names[fi], "art_daily_perfect_square_wave")) {
             for (int val = 20; val <= 80; val += 60) {
                 printf("    square wave, rows of value %d: block  sluice   KDA\n", val);

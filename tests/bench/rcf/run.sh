@@ -8,7 +8,8 @@
 #   - HOTSPOTS on KDA's documented example (windowSize 1000, scanRadius 0.2, 17);
 #   - the NAB comparison with KDA's own scores (the integration.rcf_nab test);
 #   - with --diag as third argument, rcf_nab_diag: where sluice and KDA part ways on NAB
-#     (trees and formula alone, the square wave's reservoirs, seed-to-seed agreement).
+#     (trees and formula alone, the square wave's reservoirs, seed-to-seed agreement,
+#     KDA's AUC against the range of 30 forests).
 # Peer: rrcf (Python) cannot be installed here and numpy is absent, so there is none; the
 # published figures in ../shared/reference/perf_anchors.md §4 are quoted for scale.
 set -euo pipefail
@@ -34,5 +35,5 @@ printf '%s\n' "$nab" | tail -3
 [ "$rc" = 0 ] || [ "$rc" = 77 ]
 if [ "${3:-}" = --diag ]; then
     echo "## NAB: where sluice and KDA differ"
-    "$bin/rcf_nab_diag" --seeds 20
+    "$bin/rcf_nab_diag" --seeds 20 --whole 30
 fi
