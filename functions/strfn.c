@@ -1,0 +1,305 @@
+/*
+ * strfn.c - the string functions of KDA: CHAR_LENGTH / CHARACTER_LENGTH, UPPER, LOWER,
+ * INITCAP, SUBSTRING, POSITION, TRIM, OVERLAY.
+ *
+ * Strings are UTF-8; positions and lengths count characters (code points), as KDA's Java
+ * strings count UTF-16 units for the characters of the Basic Multilingual Plane. Case
+ * mapping is ASCII only (documented in README.md). Any NULL argument gives NULL. Results
+ * are VARCHAR slices into the argument when they are a part of it (SUBSTRING, TRIM) and
+ * into ctx->arena when new bytes are made (UPPER, OVERLAY, ...).
+ */
+#include "fnint.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---- type rules ----------------------------------------------------------------------- */
+
+/* "expects a character string" for argument k unless it is one (or NULL). */
+static bool want_str(const sl_fn_call_info_t *call, int k, const char *fn, char *err, size_t errlen)
+{
+    sl_type_t t = call->args[k];
+    if (sl_type_is_string(t) || t.id == SL_T_NULL) return true;
+    char nm[48];
+    sl_type_format(t, nm, sizeof nm);
+    snprintf(err, errlen, "%s expects a character string as argument %d, got %s", fn, k + 1, nm);
+    return false;
+}
+
+/* "expects an integer" for argument k unless it is one (or NULL). */
+static bool want_int(const sl_fn_call_info_t *call, int k, const char *fn, char *err, size_t errlen)
+{
+    sl_type_t t = call->args[k];
+    if (sl_type_is_integer(t) || t.id == SL_T_NULL || (t.id == SL_T_DECIMAL && t.scale == 0))
+        return true;
+    char nm[48];
+    sl_type_format(t, nm, sizeof nm);
+    snprintf(err, errlen, "%s expects an integer as argument %d, got %s", fn, k + 1, nm);
+    return false;
+}
+
+/* The declared length of a string argument (VARCHAR's maximum for a NULL literal). */
+static int32_t str_len(sl_type_t t) { return t.id == SL_T_NULL || t.len <= 0 ? SL_STR_MAX_LEN : t.len; }
+
+/* CHAR_LENGTH(s): INTEGER. */
+bool sl_rule_char_length(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (!want_str(call, 0, "CHAR_LENGTH", err, errlen)) return false;
+    *result = sl_type_make(SL_T_INTEGER);
+    result->not_null = call->args[0].not_null;
+    return true;
+}
+
+/* UPPER/LOWER/INITCAP(s): the argument's type (CHAR(n) stays CHAR(n)). */
+bool sl_rule_case(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (!want_str(call, 0, "UPPER/LOWER/INITCAP", err, errlen)) return false;
+    *result = call->args[0].id == SL_T_NULL ? sl_type_make(SL_T_VARCHAR) : call->args[0];
+    return true;
+}
+
+/* SUBSTRING(s, p [, n]): VARCHAR of s's length. */
+bool sl_rule_substring(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (!want_str(call, 0, "SUBSTRING", err, errlen)) return false;
+    if (call->nargs > 1 && sl_type_is_string(call->args[1])) {
+        snprintf(err, errlen, "SUBSTRING(s FROM regex) is not supported; use REGEX_LOG_PARSE");
+        return false;
+    }
+    for (int k = 1; k < call->nargs; k++)
+        if (!want_int(call, k, "SUBSTRING", err, errlen)) return false;
+    *result = sl_type_make(SL_T_VARCHAR);
+    result->len = str_len(call->args[0]);
+    return true;
+}
+
+/* POSITION(a IN b): INTEGER. */
+bool sl_rule_position(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (!want_str(call, 0, "POSITION", err, errlen) || !want_str(call, 1, "POSITION", err, errlen))
+        return false;
+    *result = sl_type_make(SL_T_INTEGER);
+    return true;
+}
+
+/* TRIM(s [, c]): VARCHAR of s's length. */
+bool sl_rule_trim(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    for (int k = 0; k < call->nargs; k++)
+        if (!want_str(call, k, "TRIM", err, errlen)) return false;
+    *result = sl_type_make(SL_T_VARCHAR);
+    result->len = str_len(call->args[0]);
+    return true;
+}
+
+/* OVERLAY(s, r, p [, n]): VARCHAR(len(s) + len(r)). */
+bool sl_rule_overlay(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (!want_str(call, 0, "OVERLAY", err, errlen) || !want_str(call, 1, "OVERLAY", err, errlen))
+        return false;
+    for (int k = 2; k < call->nargs; k++)
+        if (!want_int(call, k, "OVERLAY", err, errlen)) return false;
+    *result = sl_type_make(SL_T_VARCHAR);
+    int64_t len = (int64_t)str_len(call->args[0]) + str_len(call->args[1]);
+    result->len = (int32_t)(len > SL_STR_MAX_LEN ? SL_STR_MAX_LEN : len);
+    return true;
+}
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+/* Sets out->null[i] from the arguments; true when the row is NULL. */
+static inline bool any_null(const sl_vec_t *args, int nargs, sl_vec_t *out, size_t i)
+{
+    uint8_t z = 0;
+    for (int k = 0; k < nargs; k++) z |= args[k].null[i];
+    out->null[i] = z ? 1 : 0;
+    return z != 0;
+}
+
+/* Characters of a UTF-8 string (continuation bytes not counted). */
+static int64_t utf8_chars(const char *p, uint32_t n)
+{
+    int64_t c = 0;
+    for (uint32_t i = 0; i < n; i++) c += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* Byte offset of character k (0-based) of a UTF-8 string, clamped to its length. */
+static uint32_t utf8_offset(const char *p, uint32_t n, int64_t k)
+{
+    if (k <= 0) return 0;
+    uint32_t i = 0;
+    int64_t c = 0;
+    while (i < n) {
+        if (((unsigned char)p[i] & 0xC0) != 0x80) {
+            if (c == k) return i;
+            c++;
+        }
+        i++;
+    }
+    return n;
+}
+
+/* The characters [from, to) (0-based, clamped) of s. */
+static sl_str_t utf8_slice(sl_str_t s, int64_t from, int64_t to)
+{
+    if (to <= from) return (sl_str_t){s.p, 0};
+    uint32_t a = utf8_offset(s.p, s.len, from), b = utf8_offset(s.p, s.len, to);
+    return (sl_str_t){s.p + a, b - a};
+}
+
+/* Integer value of row i of an integer (or DECIMAL scale 0) vector. */
+static inline int64_t ival(const sl_vec_t *v, size_t i) { return v->v.i[i]; }
+
+/* ---- kernels -------------------------------------------------------------------------- */
+
+/* CHAR_LENGTH / CHARACTER_LENGTH. */
+void sl_kernel_char_length(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, 1, out, i)) continue;
+        out->v.i[i] = utf8_chars(args[0].v.s[i].p, args[0].v.s[i].len);
+    }
+}
+
+/* Shared body of UPPER (mode 0), LOWER (1), INITCAP (2). */
+static void case_map(sl_fn_ctx_t *ctx, const sl_vec_t *a, sl_vec_t *out, size_t n, int mode)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(a, 1, out, i)) continue;
+        sl_str_t s = a->v.s[i];
+        char *c = sl_arena_alloc(ctx->arena, s.len ? s.len : 1);
+        bool word_start = true;
+        for (uint32_t k = 0; k < s.len; k++) {
+            unsigned char ch = (unsigned char)s.p[k];
+            bool up = mode == 0 || (mode == 2 && word_start);
+            if (up && ch >= 'a' && ch <= 'z') ch = (unsigned char)(ch - 32);
+            else if (!up && ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch + 32);
+            c[k] = (char)ch;
+            word_start = ch == ' ';
+        }
+        out->v.s[i] = (sl_str_t){c, s.len};
+    }
+}
+
+void sl_kernel_upper(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    case_map(ctx, &args[0], out, n, 0);
+}
+
+void sl_kernel_lower(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    case_map(ctx, &args[0], out, n, 1);
+}
+
+/* INITCAP: the first letter of each space-delimited word upper case, the rest lower. */
+void sl_kernel_initcap(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    case_map(ctx, &args[0], out, n, 2);
+}
+
+/*
+ * SUBSTRING(s, p [, len]) and SUBSTRING(s FROM p [FOR len]): the characters at positions
+ * p .. p+len-1 (1-based) that exist; p may be 0 or negative. A negative len is an error
+ * (SQL's "substring error").
+ */
+void sl_kernel_substring(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, nargs, out, i)) continue;
+        int64_t p = ival(&args[1], i), from = p - 1, to = INT64_MAX;
+        if (nargs > 2) {
+            int64_t len = ival(&args[2], i);
+            if (len < 0) {
+                sl_fn_row_error(ctx, out, i, "SUBSTRING: negative length");
+                continue;
+            }
+            to = __builtin_add_overflow(from, len, &to) ? INT64_MAX : from + len;
+        }
+        if (from < 0) from = 0;
+        out->v.s[i] = utf8_slice(args[0].v.s[i], from, to);
+    }
+}
+
+/* POSITION(a IN b): 1-based character position of the first a in b, 0 if none, 1 if a
+ * is empty. */
+void sl_kernel_position(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, 2, out, i)) continue;
+        sl_str_t a = args[0].v.s[i], b = args[1].v.s[i];
+        int64_t r = 0;
+        if (a.len == 0) {
+            r = 1;
+        } else if (a.len <= b.len) {
+            for (uint32_t k = 0; k + a.len <= b.len; k++)
+                if (b.p[k] == a.p[0] && !memcmp(b.p + k, a.p, a.len)) {
+                    r = utf8_chars(b.p, k) + 1;
+                    break;
+                }
+        }
+        out->v.i[i] = r;
+    }
+}
+
+/*
+ * TRIM([LEADING|TRAILING|BOTH] [c FROM] s), bound as TRIM(s [, c]) with the side in the
+ * call's flags (BOTH when none). c must be exactly one character, else a row error.
+ */
+void sl_kernel_trim(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    unsigned fl = ctx->call ? ctx->call->flags : 0;
+    bool lead = !(fl & SL_FN_TRIM_TRAILING), trail = !(fl & SL_FN_TRIM_LEADING);
+    if (fl & SL_FN_TRIM_BOTH) lead = trail = true;
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, nargs, out, i)) continue;
+        sl_str_t s = args[0].v.s[i], c = {" ", 1};
+        if (nargs > 1) {
+            c = args[1].v.s[i];
+            if (c.len == 0 || utf8_chars(c.p, c.len) != 1) {
+                sl_fn_row_error(ctx, out, i, "TRIM: the trim character must be a single character");
+                continue;
+            }
+        }
+        uint32_t a = 0, b = s.len;
+        if (lead)
+            while (b - a >= c.len && !memcmp(s.p + a, c.p, c.len)) a += c.len;
+        if (trail)
+            while (b - a >= c.len && !memcmp(s.p + b - c.len, c.p, c.len)) b -= c.len;
+        out->v.s[i] = (sl_str_t){s.p + a, b - a};
+    }
+}
+
+/*
+ * OVERLAY(s PLACING r FROM p [FOR len]) = the characters of s before position p, then r,
+ * then the characters of s from position p + len (len defaults to r's length). p < 1
+ * puts r first, p past the end appends it. A negative len is a row error.
+ */
+void sl_kernel_overlay(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, nargs, out, i)) continue;
+        sl_str_t s = args[0].v.s[i], r = args[1].v.s[i];
+        int64_t p = ival(&args[2], i);
+        int64_t len = nargs > 3 ? ival(&args[3], i) : utf8_chars(r.p, r.len);
+        if (len < 0) {
+            sl_fn_row_error(ctx, out, i, "OVERLAY: negative length");
+            continue;
+        }
+        sl_str_t head = utf8_slice(s, 0, p - 1);
+        int64_t rest = p < 1 ? 0 : p - 1;
+        if (__builtin_add_overflow(rest, len, &rest)) rest = INT64_MAX;
+        sl_str_t tail = utf8_slice(s, rest, INT64_MAX);
+        size_t total = (size_t)head.len + r.len + tail.len;
+        if (out->type.len > 0 && total > (size_t)out->type.len) total = (size_t)out->type.len;
+        char *c = sl_arena_alloc(ctx->arena, total ? total : 1);
+        size_t w = 0;
+        const sl_str_t parts[3] = {head, r, tail};
+        for (int k = 0; k < 3; k++) {
+            size_t m = parts[k].len < total - w ? parts[k].len : total - w;
+            if (m) memcpy(c + w, parts[k].p, m);
+            w += m;
+        }
+        out->v.s[i] = (sl_str_t){c, (uint32_t)w};
+    }
+}
