@@ -53,6 +53,7 @@ static inline void sl_fn_row_error(sl_fn_ctx_t *ctx, sl_vec_t *out, size_t i, co
     ctx->err[i] = 1;
     out->null[i] = 1;
     if (!ctx->err_msg) ctx->err_msg = msg;
+    if (ctx->err_msgs && !ctx->err_msgs[i]) ctx->err_msgs[i] = msg;
 }
 
 /* Copies n bytes into the arena and returns the slice. */

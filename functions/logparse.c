@@ -205,14 +205,19 @@ static bool parse_cols(const char *s, size_t n, bool fixed, bool type_optional, 
             char ty[96];
             size_t tl = 0;
             size_t save = i;
+            int depth = 0; /* inside DECIMAL(p, s) a comma belongs to the type */
             for (;;) {
                 save = i;
                 t = next_tok(s, n, &i);
-                if (t.kind == 0 || t.kind == ',' || t.kind == 's' || tok_is(t, "START") ||
-                    tok_is(t, "NOT"))
+                if (t.kind == 0 || (t.kind == ',' && !depth) || t.kind == 's' ||
+                    tok_is(t, "START") || tok_is(t, "NOT"))
                     break;
+                if (t.kind == '(') depth++;
+                if (t.kind == ')') depth--;
                 if (tl + t.n + 2 >= sizeof ty) break;
-                if (tl && t.kind != '(' && t.kind != ')' && ty[tl - 1] != '(') ty[tl++] = ' ';
+                if (tl && t.kind != '(' && t.kind != ')' && t.kind != ',' && ty[tl - 1] != '(' &&
+                    ty[tl - 1] != ',')
+                    ty[tl++] = ' ';
                 memcpy(ty + tl, t.p, t.n);
                 tl += t.n;
             }
@@ -419,7 +424,7 @@ static bool w3c_compile(const char *f, size_t n, w3c_state_t *st, fields_t *fs, 
             braced = true;
         }
         while (i < n && (f[i] == '<' || f[i] == '>')) i++;
-        if (i >= n || !strchr("aABbCDefhHiklLmnoOpPqrRsStTuUvVXx", f[i])) {
+        if (i >= n || !strchr("aABbCDefFhHiIklLmnoOpPqrRsStTuUvVXx", f[i])) {
             snprintf(err, errlen, "W3C format: unknown specifier at offset %zu", at);
             return false;
         }

@@ -120,6 +120,7 @@ typedef struct sl_fn_ctx {
      * and not downstream. err is never NULL. */
     uint8_t *err;
     const char *err_msg;
+    const char **err_msgs;  /* when not NULL: err_msgs[i] = the message of row i's error */
     const void *state;      /* row functions: sl_fn_row_t.state of the call */
     int64_t now_row_ms;     /* the wall clock at this evaluation (CURRENT_ROW_TIMESTAMP) */
 } sl_fn_ctx_t;

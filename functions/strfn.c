@@ -4,7 +4,8 @@
  *
  * Strings are UTF-8; positions and lengths count characters (code points), as KDA's Java
  * strings count UTF-16 units for the characters of the Basic Multilingual Plane. Case
- * mapping is ASCII only (documented in README.md). Any NULL argument gives NULL. Results
+ * mapping covers ASCII and the Latin-1 letters (U+00C0..U+00FE); other scripts are kept
+ * as they are (README.md). Any NULL argument gives NULL. Results
  * are VARCHAR slices into the argument when they are a part of it (SUBSTRING, TRIM) and
  * into ctx->arena when new bytes are made (UPPER, OVERLAY, ...).
  */
@@ -173,10 +174,20 @@ static void case_map(sl_fn_ctx_t *ctx, const sl_vec_t *a, sl_vec_t *out, size_t 
         for (uint32_t k = 0; k < s.len; k++) {
             unsigned char ch = (unsigned char)s.p[k];
             bool up = mode == 0 || (mode == 2 && word_start);
+            word_start = ch == ' ';
+            if (ch == 0xC3 && k + 1 < s.len) {
+                /* Latin-1 letters U+00C0..U+00FE: upper C3 80..9E, lower C3 A0..BE (but
+                 * not the signs U+00D7, U+00F7); a case pair differs by 0x20. */
+                unsigned char t = (unsigned char)s.p[k + 1];
+                if (up && t >= 0xA0 && t <= 0xBE && t != 0xB7) t = (unsigned char)(t - 0x20);
+                else if (!up && t >= 0x80 && t <= 0x9E && t != 0x97) t = (unsigned char)(t + 0x20);
+                c[k++] = (char)ch;
+                c[k] = (char)t;
+                continue;
+            }
             if (up && ch >= 'a' && ch <= 'z') ch = (unsigned char)(ch - 32);
             else if (!up && ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch + 32);
             c[k] = (char)ch;
-            word_start = ch == ' ';
         }
         out->v.s[i] = (sl_str_t){c, s.len};
     }
@@ -287,9 +298,9 @@ void sl_kernel_overlay(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec
             continue;
         }
         sl_str_t head = utf8_slice(s, 0, p - 1);
-        int64_t rest = p < 1 ? 0 : p - 1;
-        if (__builtin_add_overflow(rest, len, &rest)) rest = INT64_MAX;
-        sl_str_t tail = utf8_slice(s, rest, INT64_MAX);
+        int64_t rest; /* 0-based start of the tail: position p + len */
+        if (__builtin_add_overflow(p - 1, len, &rest)) rest = INT64_MAX;
+        sl_str_t tail = utf8_slice(s, rest < 0 ? 0 : rest, INT64_MAX);
         size_t total = (size_t)head.len + r.len + tail.len;
         if (out->type.len > 0 && total > (size_t)out->type.len) total = (size_t)out->type.len;
         char *c = sl_arena_alloc(ctx->arena, total ? total : 1);

@@ -54,6 +54,9 @@ struct sl_prog {
     uint8_t *scratch;     /* kernel error map */
     sl_buf_t tmp;         /* formatting scratch */
     int64_t now_ms;       /* CURRENT_TIMESTAMP: the clock when the program was made */
+    const char **row_msg; /* per row of the last evaluation: its first error, or NULL */
+    const char **row_name;
+    const char **kmsg;    /* a kernel's per-row error messages (sl_fn_ctx_t.err_msgs) */
 };
 
 /* Adds a register; returns its index. */
@@ -192,6 +195,9 @@ sl_prog_t *sl_prog_new(sl_expr_t *const *exprs, int n, const sl_pcol_t *in_cols,
     p->nres = n;
     p->res = SL_NEWN(int, n ? n : 1);
     p->now_ms = sl_clock_now_ms();
+    p->row_msg = SL_NEWN(const char *, SL_BATCH_CAP);
+    p->row_name = SL_NEWN(const char *, SL_BATCH_CAP);
+    p->kmsg = SL_NEWN(const char *, SL_BATCH_CAP);
     for (int i = 0; i < n; i++) p->res[i] = compile(p, exprs[i], in_cols);
     return p;
 }
@@ -214,6 +220,9 @@ void sl_prog_free(sl_prog_t *p)
     sl_free(p->res);
     sl_free(p->zeros);
     sl_free(p->scratch);
+    sl_free(p->row_msg);
+    sl_free(p->row_name);
+    sl_free(p->kmsg);
     sl_buf_free(&p->tmp);
     sl_arena_free(p->arena);
     sl_free(p);
@@ -225,6 +234,13 @@ const sl_vec_t *sl_prog_result(const sl_prog_t *p, int i) { return &p->regs[p->r
 const char *sl_prog_error(const sl_prog_t *p) { return p->err_msg; }
 /* First error name; see expr.h. */
 const char *sl_prog_error_name(const sl_prog_t *p) { return p->err_name; }
+/* The error of one row; see expr.h. */
+const char *sl_prog_row_error(const sl_prog_t *p, size_t row, const char **name)
+{
+    const char *m = row < p->n ? p->row_msg[row] : NULL;
+    if (name) *name = m ? p->row_name[row] : p->err_name;
+    return m ? m : p->err_msg;
+}
 
 /* Records a row error. */
 static void row_error(sl_prog_t *p, uint8_t *null, size_t i, const char *name, const char *msg)
@@ -233,6 +249,10 @@ static void row_error(sl_prog_t *p, uint8_t *null, size_t i, const char *name, c
     if (!p->err_msg) {
         p->err_msg = msg;
         p->err_name = name;
+    }
+    if (!p->row_msg[i]) {
+        p->row_msg[i] = msg;
+        p->row_name[i] = name;
     }
 }
 
@@ -875,7 +895,8 @@ static void run_step(sl_prog_t *p, const step_t *st, size_t n)
         int na = st->nargs < 8 ? st->nargs : 8;
         for (int i = 0; i < na; i++) args[i] = p->regs[st->args[i]].vec;
         memset(p->scratch, 0, n);
-        sl_fn_ctx_t ctx = {p->arena, &e->call, e->type, p->now_ms, p->scratch, NULL,
+        memset(p->kmsg, 0, sizeof *p->kmsg * n);
+        sl_fn_ctx_t ctx = {p->arena, &e->call, e->type, p->now_ms, p->scratch, NULL, p->kmsg,
                            st->row ? st->row->state : NULL, sl_clock_now_ms()};
         int nout = st->row ? st->row->nfields : 1;
         sl_vec_t *outs = st->row ? st->outs : o;
@@ -885,7 +906,9 @@ static void run_step(sl_prog_t *p, const step_t *st, size_t n)
             for (size_t i = 0; i < n; i++) {
                 for (int k = 0; k < na; k++)
                     if (args[k].null[i] == SL_NULL_ERROR) nul[i] = SL_NULL_ERROR;
-                if (p->scratch[i]) row_error(p, nul, i, "FunctionError", ctx.err_msg ? ctx.err_msg : e->fn->name);
+                if (p->scratch[i])
+                    row_error(p, nul, i, "FunctionError",
+                              p->kmsg[i] ? p->kmsg[i] : ctx.err_msg ? ctx.err_msg : e->fn->name);
             }
         }
         return;
@@ -1081,6 +1104,7 @@ void sl_prog_eval(sl_prog_t *p, const sl_batch_t *in)
     p->err_msg = NULL;
     p->err_name = NULL;
     p->n = in->n;
+    memset(p->row_msg, 0, sizeof *p->row_msg * in->n);
     for (int i = 0; i < p->nregs; i++) {
         reg_t *r = &p->regs[i];
         if (r->kind == R_COL) {

@@ -262,8 +262,8 @@ static void map_push(sl_operator_t *op, int port, const sl_batch_t *b)
             sl_row_json(&m->tmp, b, i, in->cols, false);
             char msg[256];
             if (k == 2) {
-                name = sl_prog_error_name(m->prog);
-                snprintf(msg, sizeof msg, "%s", sl_prog_error(m->prog) ? sl_prog_error(m->prog) : "evaluation error");
+                const char *em = sl_prog_row_error(m->prog, i, &name);
+                snprintf(msg, sizeof msg, "%s", em ? em : "evaluation error");
             } else if (k == 3) {
                 name = "NotNullViolation";
                 snprintf(msg, sizeof msg, "column %s is NOT NULL but the row gives NULL", why);
