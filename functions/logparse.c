@@ -10,7 +10,7 @@
  * convert to a column type the user declared (FIXED_/VARIABLE_COLUMN_LOG_PARSE column
  * lists) is a row error, so the row goes to error_stream, as a failed CAST does. Fields
  * whose type W3C_LOG_PARSE infers (%s, %b, %t ...) are NULL when the text is not of that
- * type ('-' in a numeric field), never an error.
+ * type ('-' in a numeric field), never an error. Quoted fields keep Apache's \" escapes.
  *
  * Nothing here allocates per row except the output strings, which go to ctx->arena.
  */
@@ -559,7 +559,12 @@ static bool w3c_line(sl_fn_ctx_t *ctx, const w3c_state_t *st, const char *s, siz
             if (n < pos + nx->litn || memcmp(s + n - nx->litn, nx->lit, nx->litn)) return false;
             ve = n - nx->litn;
         } else {
-            long at = find_bytes(s, n, pos, nx->lit, nx->litn);
+            /* A quoted field (%r, %{Referer}i) ends at the next quote that Apache did not
+             * escape as \". */
+            long at = (long)pos - 1;
+            do {
+                at = find_bytes(s, n, (size_t)(at + 1), nx->lit, nx->litn);
+            } while (at > (long)pos && nx->lit[0] == '"' && s[at - 1] == '\\');
             if (at < 0) return false;
             ve = (size_t)at;
         }
