@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test_examples.sh - runs examples/stock-ticker/run.sh and examples/alerts/run.sh (in
-# parallel: free ports, scratch directories) and checks their key output lines, so the
-# examples cannot rot. ~25 s. Needs $SLUICE (or a build directory as $1).
+# test_examples.sh - runs examples/stock-ticker/run.sh, examples/alerts/run.sh and
+# examples/weblogs/run.sh (in parallel: free ports, scratch directories) and checks their
+# key output lines, so the examples cannot rot. ~25 s. Needs $SLUICE (or a build directory
+# as $1).
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 SLUICE=${SLUICE:-$here/${1:-build}/sluice}
@@ -19,8 +20,11 @@ bash "$here/examples/stock-ticker/run.sh" >"$tmp/ticker.out" 2>&1 &
 tpid=$!
 bash "$here/examples/alerts/run.sh" >"$tmp/alerts.out" 2>&1 &
 apid=$!
+bash "$here/examples/weblogs/run.sh" >"$tmp/weblogs.out" 2>&1 &
+wpid=$!
 wait "$tpid" || fail "stock-ticker/run.sh exited $?"
 wait "$apid" || fail "alerts/run.sh exited $?"
+wait "$wpid" || fail "weblogs/run.sh exited $?"
 
 # stock-ticker: every tick in some 10-second window; 5 tickers; the sliding averages; the
 # 10 big moves of seed 42, in order.
@@ -49,8 +53,22 @@ section "$a" "alerts the webhook received" >"$tmp/received"
 grep -q '^{"HOST":"web-2","SEQ":0,' "$tmp/received" || fail "alerts: no web-2 alert"
 grep -q '^{"HOST":"web-3","SEQ":13,' "$tmp/received" || fail "alerts: no web-3 alert"
 
+# weblogs: the 300 live lines all counted; the replay's counts per window and status equal
+# a Python recount of the same lines (1198 of 1200 parse); one 5xx burst, 20-30 s, 98 errors.
+w=$tmp/weblogs.out
+grep -qx '== done' "$w" || fail "weblogs did not finish"
+live=$(section "$w" "live weblog-status-counts" | sed -n 's/.*"REQUESTS":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+[ "$live" = 300 ] || fail "weblogs: live windows count $live requests, want 300"
+grep -qx 'requests: sluice 1198, recount 1198; windows x statuses: equal' "$w" ||
+  fail "weblogs: replay recount: $(grep '^requests:' "$w")"
+section "$w" "replay: ERROR_BURSTS" >"$tmp/bursts"
+[ "$(wc -l <"$tmp/bursts")" = 1 ] || fail "weblogs: $(wc -l <"$tmp/bursts") bursts, want 1"
+grep -q '"WINDOW_END":"2024-05-01 00:00:30","ERRORS_5XX":98,"REQUESTS":200,"ERROR_PCT":49.0' "$tmp/bursts" ||
+  fail "weblogs: burst: $(cat "$tmp/bursts")"
+
 if [ "$fails" -ne 0 ]; then
   echo "--- stock-ticker output"; cat "$t"; echo "--- alerts output"; cat "$a"
+  echo "--- weblogs output"; cat "$w"
   echo "test_examples: $fails failure(s)"; exit 1
 fi
 echo "test_examples: ok"
