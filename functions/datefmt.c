@@ -217,6 +217,8 @@ bool sl_datefmt_parse(const char *pat, size_t patn, const char *s, size_t n, int
         default: return false;
         }
     }
+    /* Years beyond +-200000 would overflow epoch milliseconds. */
+    if (year < -200000 || year > 200000) return false;
     if (hour12 >= 0) hour = hour12 + (ampm == 1 ? 12 : 0);
     else if (ampm == 1 && hour < 12) hour += 12;
     int64_t days;

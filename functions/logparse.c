@@ -850,9 +850,19 @@ void sl_kernel_regex_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs
             continue;
         }
         sl_str_t s = args[0].v.s[i];
+        /* regexec reads a C string (sanitizers check up to its NUL even with REG_STARTEND):
+         * lines are slices, so they are copied out with a NUL, on the stack when short. */
+        char local[2048];
+        if (s.len < sizeof local) {
+            if (s.len) memcpy(local, s.p, s.len);
+            local[s.len] = 0;
+            s.p = local;
+        } else {
+            s.p = sl_arena_strndup(ctx->arena, s.p, s.len);
+        }
         m[0].rm_so = 0;
         m[0].rm_eo = (regoff_t)s.len;
-        if (regexec(&st->re, s.p ? s.p : "", nm, m, REG_STARTEND)) {
+        if (regexec(&st->re, s.p, nm, m, REG_STARTEND)) {
             null_row(out, st->ngroups, i);
             continue;
         }
