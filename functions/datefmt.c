@@ -237,8 +237,10 @@ bool sl_datefmt_parse(const char *pat, size_t patn, const char *s, size_t n, int
 /* Appends a zero-padded number of at least `width` digits. */
 static void put_num(char *out, size_t outlen, size_t *k, int64_t v, int width)
 {
-    char tmp[32];
+    char tmp[48];
+    if (width > 24) width = 24; /* Java pads to any width; 24 digits is plenty */
     int len = snprintf(tmp, sizeof tmp, "%0*lld", width, (long long)v);
+    if (len > (int)sizeof tmp - 1) len = (int)sizeof tmp - 1;
     for (int j = 0; j < len && *k + 1 < outlen; j++) out[(*k)++] = tmp[j];
 }
 

@@ -3,6 +3,8 @@
  *
  *     datefmt.c  Java SimpleDateFormat patterns (the KDA functions CHAR_TO_TIMESTAMP,
  *                TIMESTAMP_TO_CHAR, ... and typed log-parser columns use them)
+ *     regex.c    Java-style regexes on libc's POSIX regcomp/regexec (REGEX_LOG_PARSE,
+ *                REGEX_REPLACE, SUBSTRING ... FROM regex)
  *     fnutil.c   text -> typed value conversion for the log parsers, error reporting
  *
  * Nothing here allocates except into a caller's arena or buffer.
@@ -12,6 +14,7 @@
 
 #include "registry.h"
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +37,35 @@ bool sl_datefmt_check(const char *pat, size_t patn, char *err, size_t errlen);
  * terminated, truncated if too small). Returns the length written.
  */
 size_t sl_datefmt_format(const char *pat, size_t patn, int64_t ms, char *out, size_t outlen);
+
+/* ---- Java-style regular expressions on POSIX regex.h (regex.c) ------------------------ */
+
+/* A compiled regex and the POSIX subexpression of each of its capturing groups. */
+typedef struct sl_fn_regex {
+    regex_t re;
+    bool compiled;
+    int ngroups;  /* capturing groups of the Java pattern */
+    int *group;   /* group[k]: POSIX subexpression of capturing group k+1 (owned) */
+    int nposix;   /* subexpressions POSIX sees (1 = the whole match, plus (?:...) groups) */
+} sl_fn_regex_t;
+
+/*
+ * Compiles a Java regex (p, n) by translating it to POSIX extended: \d \D \s \S \w \W,
+ * \t \n \r, escaped punctuation, (?:...). Lazy and possessive quantifiers, look-arounds,
+ * named groups, back-references and other escapes are refused. anchored: the whole text
+ * must match (^...$). Subexpression 1 is always the whole match. False with a message.
+ */
+bool sl_fn_regex_compile(sl_fn_regex_t *rx, const char *p, size_t n, bool anchored, char *err,
+                         size_t errlen);
+/* Frees what sl_fn_regex_compile made; a zeroed or failed regex is a no-op. */
+void sl_fn_regex_free(sl_fn_regex_t *rx);
+/*
+ * Searches s[from..to) (s NUL-terminated at or after `to`); notbol: `from` is not the
+ * start of the text (^ does not match there). m[0..nm) as regexec fills them, offsets
+ * into s. True on a match.
+ */
+bool sl_fn_regex_exec(const sl_fn_regex_t *rx, const char *s, size_t from, size_t to,
+                      bool notbol, regmatch_t *m, size_t nm);
 
 /* ---- text -> typed values (fnutil.c) --------------------------------------------------- */
 

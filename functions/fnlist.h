@@ -31,6 +31,7 @@ SL_RULE(sl_rule_position); SL_RULE(sl_rule_trim); SL_RULE(sl_rule_overlay);
 SL_KERNEL(sl_kernel_char_length); SL_KERNEL(sl_kernel_upper); SL_KERNEL(sl_kernel_lower);
 SL_KERNEL(sl_kernel_initcap); SL_KERNEL(sl_kernel_substring); SL_KERNEL(sl_kernel_position);
 SL_KERNEL(sl_kernel_trim); SL_KERNEL(sl_kernel_overlay);
+SL_RULE(sl_rule_regex_replace); SL_KERNEL(sl_kernel_regex_replace);
 /* ---- numbers (functions/numfn.c) ---- */
 SL_RULE(sl_rule_abs); SL_RULE(sl_rule_mod); SL_RULE(sl_rule_math);
 SL_KERNEL(sl_kernel_abs); SL_KERNEL(sl_kernel_mod); SL_KERNEL(sl_kernel_power);
@@ -74,6 +75,7 @@ SL_KERNEL(sl_kernel_variable_column_log_parse);
     X(POSITION, SL_FN_SCALAR, 2, 2, sl_rule_position, sl_kernel_position, NULL)            \
     X(TRIM, SL_FN_SCALAR, 1, 2, sl_rule_trim, sl_kernel_trim, NULL)                        \
     X(OVERLAY, SL_FN_SCALAR, 3, 4, sl_rule_overlay, sl_kernel_overlay, NULL)               \
+    X(REGEX_REPLACE, SL_FN_SCALAR, 5, 5, sl_rule_regex_replace, sl_kernel_regex_replace, NULL) \
     X(ABS, SL_FN_SCALAR, 1, 1, sl_rule_abs, sl_kernel_abs, NULL)                           \
     X(MOD, SL_FN_SCALAR, 2, 2, sl_rule_mod, sl_kernel_mod, NULL)                           \
     X(POWER, SL_FN_SCALAR, 2, 2, sl_rule_math, sl_kernel_power, NULL)                      \

@@ -637,10 +637,7 @@ void sl_kernel_sys_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, 
 /* ---- REGEX_LOG_PARSE ----------------------------------------------------------------- */
 
 typedef struct rx_state {
-    regex_t re;
-    int ngroups;     /* capturing groups of the user's pattern */
-    int *group;      /* POSIX subexpression number of capturing group k */
-    int nposix;      /* subexpressions POSIX sees (incl. the anchoring one and (?:...)) */
+    sl_fn_regex_t rx;
     int ncols;
     lp_col_t *cols;  /* one per capturing group */
 } rx_state_t;
@@ -649,144 +646,9 @@ static void rx_free(void *p)
 {
     rx_state_t *st = p;
     if (!st) return;
-    regfree(&st->re);
-    sl_free(st->group);
+    sl_fn_regex_free(&st->rx);
     cols_free(st->cols, st->ncols);
     sl_free(st);
-}
-
-/* Appends to a growing C string. */
-static void sput(char **b, size_t *len, size_t *cap, const char *s)
-{
-    size_t n = strlen(s);
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *b = sl_realloc(*b, *cap);
-    }
-    memcpy(*b + *len, s, n + 1);
-    *len += n;
-}
-
-/*
- * Translates a Java regex into a POSIX extended one anchored at both ends, ^(...)$:
- * \d \D \s \S \w \W (also inside brackets, for the positive ones), \t \n \r, escaped
- * punctuation, (?:...) groups. Lazy and possessive quantifiers, look-arounds and
- * back-references have no POSIX form and are refused. Records, for each capturing group,
- * its POSIX subexpression number.
- */
-static char *rx_translate(const char *p, size_t n, rx_state_t *st, char *err, size_t errlen)
-{
-    char *b = NULL;
-    size_t len = 0, cap = 0;
-    int sub = 1; /* subexpression 1 is the anchoring group */
-    bool in_br = false;
-    sput(&b, &len, &cap, "^(");
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i], tmp[4] = {c, 0, 0, 0};
-        if (c == '\\') {
-            if (++i >= n) {
-                snprintf(err, errlen, "regex ends with a backslash");
-                goto bad;
-            }
-            char e = p[i];
-            const char *rep = NULL;
-            switch (e) {
-            case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
-            case 's': rep = in_br ? "[:space:]" : "[[:space:]]"; break;
-            case 'w': rep = in_br ? "[:alnum:]_" : "[[:alnum:]_]"; break;
-            case 'D': rep = in_br ? NULL : "[^0-9]"; break;
-            case 'S': rep = in_br ? NULL : "[^[:space:]]"; break;
-            case 'W': rep = in_br ? NULL : "[^[:alnum:]_]"; break;
-            case 't': rep = "\t"; break;
-            case 'n': rep = "\n"; break;
-            case 'r': rep = "\r"; break;
-            default:
-                if (isalnum((unsigned char)e)) {
-                    snprintf(err, errlen, "regex escape \\%c is not supported", e);
-                    goto bad;
-                }
-                if (in_br) {
-                    if (e == ']' || e == '^' || e == '-' || e == '\\') {
-                        snprintf(err, errlen, "regex escape \\%c inside [...] is not supported", e);
-                        goto bad;
-                    }
-                    tmp[0] = e;
-                } else {
-                    tmp[0] = '\\';
-                    tmp[1] = e;
-                }
-                rep = tmp;
-            }
-            if (!rep) {
-                snprintf(err, errlen, "regex class \\%c inside [...] is not supported", e);
-                goto bad;
-            }
-            sput(&b, &len, &cap, rep);
-            continue;
-        }
-        if (in_br) {
-            if (c == ']') in_br = false;
-            sput(&b, &len, &cap, tmp);
-            continue;
-        }
-        if (c == '[') {
-            in_br = true;
-            sput(&b, &len, &cap, "[");
-            /* A leading ^ and a leading ] belong to the bracket. */
-            if (i + 1 < n && p[i + 1] == '^') sput(&b, &len, &cap, "^"), i++;
-            if (i + 1 < n && p[i + 1] == ']') sput(&b, &len, &cap, "]"), i++;
-            continue;
-        }
-        if (c == '(') {
-            sub++;
-            if (i + 1 < n && p[i + 1] == '?') {
-                if (i + 2 < n && p[i + 2] == ':') {
-                    sput(&b, &len, &cap, "(");
-                    i += 2;
-                    continue;
-                }
-                snprintf(err, errlen, "regex construct (?%c is not supported", i + 2 < n ? p[i + 2] : ' ');
-                goto bad;
-            }
-            st->group = sl_realloc(st->group, sizeof(int) * (size_t)(st->ngroups + 1));
-            st->group[st->ngroups++] = sub;
-            sput(&b, &len, &cap, "(");
-            continue;
-        }
-        if ((c == '*' || c == '+' || c == '?' || c == '}') && i + 1 < n &&
-            (p[i + 1] == '?' || p[i + 1] == '+')) {
-            snprintf(err, errlen, "lazy and possessive quantifiers (%c%c) are not supported", c, p[i + 1]);
-            goto bad;
-        }
-        sput(&b, &len, &cap, tmp);
-    }
-    if (in_br) {
-        snprintf(err, errlen, "regex has an unterminated [");
-        goto bad;
-    }
-    sput(&b, &len, &cap, ")$");
-    st->nposix = sub;
-    return b;
-bad:
-    sl_free(b);
-    return NULL;
-}
-
-/* Compiles a Java-style regex into st (shared by REGEX_LOG_PARSE and the string
- * functions' SUBSTRING ... FROM regex); false with a message on error. */
-static bool rx_compile(const char *p, size_t n, rx_state_t *st, char *err, size_t errlen)
-{
-    char *posix = rx_translate(p, n, st, err, errlen);
-    if (!posix) return false;
-    int rc = regcomp(&st->re, posix, REG_EXTENDED);
-    sl_free(posix);
-    if (rc) {
-        char msg[128];
-        regerror(rc, &st->re, msg, sizeof msg);
-        snprintf(err, errlen, "invalid regex: %s", msg);
-        return false;
-    }
-    return true;
 }
 
 /* REGEX_LOG_PARSE(line, regex [, columns]) rule. */
@@ -799,13 +661,11 @@ bool sl_rule_regex_log_parse(const sl_fn_call_info_t *call, sl_type_t *result, c
         return false;
     rx_state_t *st = sl_calloc(1, sizeof *st);
     fields_t fs = {0, NULL};
-    if (!rx_compile(p, n, st, err, errlen)) {
-        /* regfree only after a successful regcomp */
-        sl_free(st->group);
+    if (!sl_fn_regex_compile(&st->rx, p, n, true, err, errlen)) {
         sl_free(st);
         return false;
     }
-    if (!st->ngroups) {
+    if (!st->rx.ngroups) {
         snprintf(err, errlen, "the regex has no capturing group, so the row would have no column");
         rx_free(st);
         return false;
@@ -818,21 +678,21 @@ bool sl_rule_regex_log_parse(const sl_fn_call_info_t *call, sl_type_t *result, c
             return false;
         }
         st->ncols = fs.n;
-        if (fs.n > st->ngroups) {
-            snprintf(err, errlen, "%d columns for %d regex groups", fs.n, st->ngroups);
+        if (fs.n > st->rx.ngroups) {
+            snprintf(err, errlen, "%d columns for %d regex groups", fs.n, st->rx.ngroups);
             fields_free(&fs);
             rx_free(st);
             return false;
         }
     }
-    st->cols = sl_realloc(st->cols, sizeof *st->cols * (size_t)st->ngroups);
-    for (int k = fs.n; k < st->ngroups; k++) {
+    st->cols = sl_realloc(st->cols, sizeof *st->cols * (size_t)st->rx.ngroups);
+    for (int k = fs.n; k < st->rx.ngroups; k++) {
         memset(&st->cols[k], 0, sizeof st->cols[k]);
         st->cols[k].type = text_type();
         st->cols[k].len = -1;
         fields_add_column_n(&fs, text_type());
     }
-    st->ncols = st->ngroups;
+    st->ncols = st->rx.ngroups;
     return finish_rule(call, result, &fs, st, rx_free, err, errlen);
 }
 
@@ -842,11 +702,12 @@ void sl_kernel_regex_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs
                                size_t n)
 {
     const rx_state_t *st = ctx->state;
+    const sl_fn_regex_t *rx = &st->rx;
     regmatch_t m[64];
-    size_t nm = (size_t)st->nposix + 1 < 64 ? (size_t)st->nposix + 1 : 64;
+    size_t nm = (size_t)rx->nposix + 1 < 64 ? (size_t)rx->nposix + 1 : 64;
     for (size_t i = 0; i < n; i++) {
         if (args[0].null[i]) {
-            null_row(out, st->ngroups, i);
+            null_row(out, rx->ngroups, i);
             continue;
         }
         sl_str_t s = args[0].v.s[i];
@@ -860,15 +721,13 @@ void sl_kernel_regex_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs
         } else {
             s.p = sl_arena_strndup(ctx->arena, s.p, s.len);
         }
-        m[0].rm_so = 0;
-        m[0].rm_eo = (regoff_t)s.len;
-        if (regexec(&st->re, s.p, nm, m, REG_STARTEND)) {
-            null_row(out, st->ngroups, i);
+        if (!sl_fn_regex_exec(rx, s.p, 0, s.len, false, m, nm)) {
+            null_row(out, rx->ngroups, i);
             continue;
         }
         bool bad = false;
-        for (int k = 0; k < st->ngroups; k++) {
-            int g = st->group[k];
+        for (int k = 0; k < rx->ngroups; k++) {
+            int g = rx->group[k];
             if (g >= (int)nm || m[g].rm_so < 0) {
                 out[k].null[i] = 1;
                 continue;
@@ -878,11 +737,11 @@ void sl_kernel_regex_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs
                 bad = true;
         }
         if (bad) {
-            for (int k = 0; k < st->ngroups; k++)
+            for (int k = 0; k < rx->ngroups; k++)
                 sl_fn_row_error(ctx, &out[k], i, "REGEX_LOG_PARSE: a group does not convert to its column type");
             continue;
         }
-        check_not_null(ctx, st->cols, st->ngroups, out, i);
+        check_not_null(ctx, st->cols, rx->ngroups, out, i);
     }
 }
 

@@ -1,6 +1,6 @@
 /*
  * strfn.c - the string functions of KDA: CHAR_LENGTH / CHARACTER_LENGTH, UPPER, LOWER,
- * INITCAP, SUBSTRING, POSITION, TRIM, OVERLAY.
+ * INITCAP, SUBSTRING (positions, and FROM regex), POSITION, TRIM, OVERLAY, REGEX_REPLACE.
  *
  * Strings are UTF-8; positions and lengths count characters (code points), as KDA's Java
  * strings count UTF-16 units for the characters of the Basic Multilingual Plane. Case
@@ -63,9 +63,16 @@ bool sl_rule_case(const sl_fn_call_info_t *call, sl_type_t *result, char *err, s
 bool sl_rule_substring(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
 {
     if (!want_str(call, 0, "SUBSTRING", err, errlen)) return false;
-    if (call->nargs > 1 && sl_type_is_string(call->args[1])) {
-        snprintf(err, errlen, "SUBSTRING(s FROM regex) is not supported; use REGEX_LOG_PARSE");
-        return false;
+    if (call->nargs == 2 && sl_type_is_string(call->args[1])) { /* SUBSTRING(s FROM regex) */
+        if (call->consts && call->consts[1].is_const) {
+            sl_fn_regex_t rx;
+            if (!sl_fn_regex_compile(&rx, call->consts[1].s, call->consts[1].slen, false, err, errlen))
+                return false;
+            sl_fn_regex_free(&rx);
+        }
+        *result = sl_type_make(SL_T_VARCHAR);
+        result->len = str_len(call->args[0]);
+        return true;
     }
     for (int k = 1; k < call->nargs; k++)
         if (!want_int(call, k, "SUBSTRING", err, errlen)) return false;
@@ -103,6 +110,17 @@ bool sl_rule_overlay(const sl_fn_call_info_t *call, sl_type_t *result, char *err
     *result = sl_type_make(SL_T_VARCHAR);
     int64_t len = (int64_t)str_len(call->args[0]) + str_len(call->args[1]);
     result->len = (int32_t)(len > SL_STR_MAX_LEN ? SL_STR_MAX_LEN : len);
+    return true;
+}
+
+/* REGEX_REPLACE(original, regex, replacement, startPosition, occurrence): VARCHAR(65535). */
+bool sl_rule_regex_replace(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    for (int k = 0; k < 3; k++)
+        if (!want_str(call, k, "REGEX_REPLACE", err, errlen)) return false;
+    for (int k = 3; k < 5; k++)
+        if (!want_int(call, k, "REGEX_REPLACE", err, errlen)) return false;
+    *result = sl_type_make(SL_T_VARCHAR);
     return true;
 }
 
@@ -214,8 +232,14 @@ void sl_kernel_initcap(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec
  * p .. p+len-1 (1-based) that exist; p may be 0 or negative. A negative len is an error
  * (SQL's "substring error").
  */
+static void substring_regex(sl_fn_ctx_t *ctx, const sl_vec_t *args, sl_vec_t *out, size_t n);
+
 void sl_kernel_substring(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
 {
+    if (nargs == 2 && sl_type_is_string(args[1].type)) {
+        substring_regex(ctx, args, out, n);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         if (any_null(args, nargs, out, i)) continue;
         int64_t p = ival(&args[1], i), from = p - 1, to = INT64_MAX;
@@ -313,4 +337,183 @@ void sl_kernel_overlay(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec
         }
         out->v.s[i] = (sl_str_t){c, (uint32_t)w};
     }
+}
+
+/* ---- regular expressions ---------------------------------------------------------------- */
+
+/*
+ * A per-call cache of the last compiled pattern: patterns are usually constant, so a
+ * vector compiles once; a pattern column recompiles when the pattern changes.
+ */
+typedef struct rx_cache {
+    sl_fn_regex_t rx;
+    bool ok;          /* rx holds `pat` compiled */
+    sl_str_t pat;     /* the pattern rx was compiled from (borrowed from the argument) */
+    bool tried;
+    char err[160];
+} rx_cache_t;
+
+/* The compiled regex for pattern p, or NULL (with c->err) when it does not compile. */
+static const sl_fn_regex_t *rx_get(rx_cache_t *c, sl_str_t p)
+{
+    if (c->tried && c->pat.len == p.len && (p.len == 0 || !memcmp(c->pat.p, p.p, p.len)))
+        return c->ok ? &c->rx : NULL;
+    if (c->ok) sl_fn_regex_free(&c->rx);
+    c->tried = true;
+    c->pat = p;
+    c->ok = sl_fn_regex_compile(&c->rx, p.p, p.len, false, c->err, sizeof c->err);
+    return c->ok ? &c->rx : NULL;
+}
+
+/* A NUL-terminated copy of s for regexec (arena). */
+static const char *cstr(sl_fn_ctx_t *ctx, sl_str_t s)
+{
+    char *c = sl_arena_alloc(ctx->arena, (size_t)s.len + 1);
+    if (s.len) memcpy(c, s.p, s.len);
+    c[s.len] = 0;
+    return c;
+}
+
+/* SUBSTRING(s FROM regex): the first match of the regex in s (KDA: "only the first match is
+ * returned"); NULL when there is none. A pattern that does not compile is a row error. */
+static void substring_regex(sl_fn_ctx_t *ctx, const sl_vec_t *args, sl_vec_t *out, size_t n)
+{
+    rx_cache_t c;
+    memset(&c, 0, sizeof c);
+    regmatch_t m[1];
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, 2, out, i)) continue;
+        const sl_fn_regex_t *rx = rx_get(&c, args[1].v.s[i]);
+        if (!rx) {
+            sl_fn_row_error(ctx, out, i, "SUBSTRING: the regular expression does not compile");
+            continue;
+        }
+        sl_str_t s = args[0].v.s[i];
+        const char *z = cstr(ctx, s);
+        if (!sl_fn_regex_exec(rx, z, 0, s.len, false, m, 1)) {
+            out->null[i] = 1;
+            continue;
+        }
+        out->v.s[i] = (sl_str_t){z + m[0].rm_so, (uint32_t)(m[0].rm_eo - m[0].rm_so)};
+    }
+    if (c.ok) sl_fn_regex_free(&c.rx);
+}
+
+/* Appends bytes to a growing arena buffer (*buf of *cap bytes, *len used). */
+static void put_bytes(sl_arena_t *a, char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t nc = (*len + n) * 2 + 16;
+        char *b = sl_arena_alloc(a, nc);
+        if (*len) memcpy(b, *buf, *len);
+        *buf = b;
+        *cap = nc;
+    }
+    if (n) memcpy(*buf + *len, p, n);
+    *len += n;
+}
+
+/*
+ * Appends Java's replacement text for one match: $g is capturing group g (0 = the match;
+ * a group that did not take part adds nothing), \c is c. False when $ names no group or
+ * the text ends in a lone \ or $ (Java throws; a row error here).
+ */
+static bool put_replacement(sl_arena_t *a, char **buf, size_t *len, size_t *cap, sl_str_t r,
+                            const sl_fn_regex_t *rx, const char *z, const regmatch_t *m)
+{
+    for (uint32_t k = 0; k < r.len; k++) {
+        char c = r.p[k];
+        if (c == '\\') {
+            if (++k >= r.len) return false;
+            put_bytes(a, buf, len, cap, r.p + k, 1);
+        } else if (c == '$') {
+            if (k + 1 >= r.len || r.p[k + 1] < '0' || r.p[k + 1] > '9') return false;
+            int g = r.p[++k] - '0';
+            /* Java takes more digits while they still name a group. */
+            while (k + 1 < r.len && r.p[k + 1] >= '0' && r.p[k + 1] <= '9' &&
+                   g * 10 + (r.p[k + 1] - '0') <= rx->ngroups)
+                g = g * 10 + (r.p[++k] - '0');
+            if (g > rx->ngroups) return false;
+            int sub = g == 0 ? 1 : rx->group[g - 1];
+            if (m[sub].rm_so >= 0)
+                put_bytes(a, buf, len, cap, z + m[sub].rm_so, (size_t)(m[sub].rm_eo - m[sub].rm_so));
+        } else {
+            put_bytes(a, buf, len, cap, &c, 1);
+        }
+    }
+    return true;
+}
+
+/*
+ * REGEX_REPLACE(original, regex, replacement, startPosition, occurrence): Java's
+ * replaceAll from character startPosition on (the text before it is kept), replacing every
+ * match (occurrence 0) or only the occurrence-th. startPosition < 1, occurrence < 0, a
+ * regex that does not compile and a bad replacement are row errors; startPosition past
+ * the end gives the original. An empty match replaces and then moves on one character.
+ */
+void sl_kernel_regex_replace(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+{
+    rx_cache_t c;
+    memset(&c, 0, sizeof c);
+    regmatch_t m[64];
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, 5, out, i)) continue;
+        sl_str_t s = args[0].v.s[i], r = args[2].v.s[i];
+        int64_t start = ival(&args[3], i), occ = ival(&args[4], i);
+        if (start < 1 || occ < 0) {
+            sl_fn_row_error(ctx, out, i, start < 1 ? "REGEX_REPLACE: startPosition must be at least 1"
+                                                   : "REGEX_REPLACE: occurrence must not be negative");
+            continue;
+        }
+        const sl_fn_regex_t *rx = rx_get(&c, args[1].v.s[i]);
+        if (!rx) {
+            sl_fn_row_error(ctx, out, i, "REGEX_REPLACE: the regular expression does not compile");
+            continue;
+        }
+        uint32_t from = utf8_offset(s.p, s.len, start - 1);
+        if (start - 1 >= utf8_chars(s.p, s.len)) {
+            out->v.s[i] = s;
+            continue;
+        }
+        const char *z = cstr(ctx, s);
+        size_t nm = (size_t)rx->nposix + 1 < 64 ? (size_t)rx->nposix + 1 : 64;
+        char *buf = NULL;
+        size_t len = 0, cap = 0, pos = from;
+        int64_t seen = 0;
+        bool bad = false;
+        put_bytes(ctx->arena, &buf, &len, &cap, z, from);
+        while (pos <= s.len && sl_fn_regex_exec(rx, z, pos, s.len, pos > 0, m, nm)) {
+            size_t so = (size_t)m[0].rm_so, eo = (size_t)m[0].rm_eo;
+            seen++;
+            put_bytes(ctx->arena, &buf, &len, &cap, z + pos, so - pos);
+            if (occ == 0 || seen == occ) {
+                if (!put_replacement(ctx->arena, &buf, &len, &cap, r, rx, z, m)) {
+                    bad = true;
+                    break;
+                }
+            } else {
+                put_bytes(ctx->arena, &buf, &len, &cap, z + so, eo - so);
+            }
+            pos = eo;
+            if (eo == so) { /* an empty match: keep one character and go on */
+                if (pos >= s.len) {
+                    pos = s.len + 1;
+                    break;
+                }
+                size_t step = 1;
+                while (pos + step < s.len && ((unsigned char)z[pos + step] & 0xC0) == 0x80) step++;
+                put_bytes(ctx->arena, &buf, &len, &cap, z + pos, step);
+                pos += step;
+            }
+            if (occ && seen == occ) break;
+        }
+        if (bad) {
+            sl_fn_row_error(ctx, out, i, "REGEX_REPLACE: the replacement names a group the regex does not have");
+            continue;
+        }
+        if (pos < s.len) put_bytes(ctx->arena, &buf, &len, &cap, z + pos, s.len - pos);
+        if (len > SL_STR_MAX_LEN) len = SL_STR_MAX_LEN;
+        out->v.s[i] = (sl_str_t){buf ? buf : "", (uint32_t)len};
+    }
+    if (c.ok) sl_fn_regex_free(&c.rx);
 }

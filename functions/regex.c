@@ -1,0 +1,176 @@
+/*
+ * regex.c - Java-style regular expressions on libc's POSIX regcomp/regexec; see fnint.h.
+ *
+ * KDA's regex functions use java.util.regex. sluice translates the common subset into a
+ * POSIX extended expression (README.md lists what is refused) and matches it with the
+ * C library, so no regex engine is vendored.
+ */
+#include "fnint.h"
+
+#include "alloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Appends to a growing C string. */
+static void sput(char **b, size_t *len, size_t *cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *b = sl_realloc(*b, *cap);
+    }
+    memcpy(*b + *len, s, n + 1);
+    *len += n;
+}
+
+/*
+ * Translates a Java regex into a POSIX extended one, wrapped in a group (subexpression 1 is
+ * the whole match) and anchored at both ends, ^(...)$, when `anchored`:
+ * \d \D \s \S \w \W (also inside brackets, for the positive ones), \t \n \r, escaped
+ * punctuation, (?:...) groups. Lazy and possessive quantifiers, look-arounds and
+ * back-references have no POSIX form and are refused. Records, for each capturing group,
+ * its POSIX subexpression number.
+ */
+static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st, char *err,
+                       size_t errlen)
+{
+    char *b = NULL;
+    size_t len = 0, cap = 0;
+    int sub = 1; /* subexpression 1 is the anchoring group */
+    bool in_br = false;
+    sput(&b, &len, &cap, anchored ? "^(" : "(");
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i], tmp[4] = {c, 0, 0, 0};
+        if (c == '\\') {
+            if (++i >= n) {
+                snprintf(err, errlen, "regex ends with a backslash");
+                goto bad;
+            }
+            char e = p[i];
+            const char *rep = NULL;
+            switch (e) {
+            case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
+            case 's': rep = in_br ? "[:space:]" : "[[:space:]]"; break;
+            case 'w': rep = in_br ? "[:alnum:]_" : "[[:alnum:]_]"; break;
+            case 'D': rep = in_br ? NULL : "[^0-9]"; break;
+            case 'S': rep = in_br ? NULL : "[^[:space:]]"; break;
+            case 'W': rep = in_br ? NULL : "[^[:alnum:]_]"; break;
+            case 't': rep = "\t"; break;
+            case 'n': rep = "\n"; break;
+            case 'r': rep = "\r"; break;
+            default:
+                if (isalnum((unsigned char)e)) {
+                    snprintf(err, errlen, "regex escape \\%c is not supported", e);
+                    goto bad;
+                }
+                if (in_br) {
+                    if (e == ']' || e == '^' || e == '-' || e == '\\') {
+                        snprintf(err, errlen, "regex escape \\%c inside [...] is not supported", e);
+                        goto bad;
+                    }
+                    tmp[0] = e;
+                } else {
+                    tmp[0] = '\\';
+                    tmp[1] = e;
+                }
+                rep = tmp;
+            }
+            if (!rep) {
+                snprintf(err, errlen, "regex class \\%c inside [...] is not supported", e);
+                goto bad;
+            }
+            sput(&b, &len, &cap, rep);
+            continue;
+        }
+        if (in_br) {
+            if (c == ']') in_br = false;
+            sput(&b, &len, &cap, tmp);
+            continue;
+        }
+        if (c == '[') {
+            in_br = true;
+            sput(&b, &len, &cap, "[");
+            /* A leading ^ and a leading ] belong to the bracket. */
+            if (i + 1 < n && p[i + 1] == '^') sput(&b, &len, &cap, "^"), i++;
+            if (i + 1 < n && p[i + 1] == ']') sput(&b, &len, &cap, "]"), i++;
+            continue;
+        }
+        if (c == '(') {
+            sub++;
+            if (i + 1 < n && p[i + 1] == '?') {
+                if (i + 2 < n && p[i + 2] == ':') {
+                    sput(&b, &len, &cap, "(");
+                    i += 2;
+                    continue;
+                }
+                snprintf(err, errlen, "regex construct (?%c is not supported", i + 2 < n ? p[i + 2] : ' ');
+                goto bad;
+            }
+            st->group = sl_realloc(st->group, sizeof(int) * (size_t)(st->ngroups + 1));
+            st->group[st->ngroups++] = sub;
+            sput(&b, &len, &cap, "(");
+            continue;
+        }
+        if ((c == '*' || c == '+' || c == '?' || c == '}') && i + 1 < n &&
+            (p[i + 1] == '?' || p[i + 1] == '+')) {
+            snprintf(err, errlen, "lazy and possessive quantifiers (%c%c) are not supported", c, p[i + 1]);
+            goto bad;
+        }
+        sput(&b, &len, &cap, tmp);
+    }
+    if (in_br) {
+        snprintf(err, errlen, "regex has an unterminated [");
+        goto bad;
+    }
+    sput(&b, &len, &cap, anchored ? ")$" : ")");
+    st->nposix = sub;
+    return b;
+bad:
+    sl_free(b);
+    return NULL;
+}
+
+/* Compiles a Java-style regex; see fnint.h. */
+bool sl_fn_regex_compile(sl_fn_regex_t *rx, const char *p, size_t n, bool anchored, char *err,
+                         size_t errlen)
+{
+    memset(rx, 0, sizeof *rx);
+    char *posix = translate(p, n, anchored, rx, err, errlen);
+    if (!posix) {
+        sl_free(rx->group);
+        rx->group = NULL;
+        return false;
+    }
+    int rc = regcomp(&rx->re, posix, REG_EXTENDED);
+    sl_free(posix);
+    if (rc) {
+        char msg[128];
+        regerror(rc, &rx->re, msg, sizeof msg);
+        snprintf(err, errlen, "invalid regex: %s", msg);
+        sl_free(rx->group);
+        rx->group = NULL;
+        return false;
+    }
+    rx->compiled = true;
+    return true;
+}
+
+/* Frees a compiled regex; see fnint.h. */
+void sl_fn_regex_free(sl_fn_regex_t *rx)
+{
+    if (!rx) return;
+    if (rx->compiled) regfree(&rx->re);
+    sl_free(rx->group);
+    memset(rx, 0, sizeof *rx);
+}
+
+/* Matches; see fnint.h. */
+bool sl_fn_regex_exec(const sl_fn_regex_t *rx, const char *s, size_t from, size_t to,
+                      bool notbol, regmatch_t *m, size_t nm)
+{
+    m[0].rm_so = (regoff_t)from;
+    m[0].rm_eo = (regoff_t)to;
+    return regexec(&rx->re, s, nm, m, REG_STARTEND | (notbol ? REG_NOTBOL : 0)) == 0;
+}
