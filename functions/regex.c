@@ -39,7 +39,7 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
     char *b = NULL;
     size_t len = 0, cap = 0;
     int sub = 1; /* subexpression 1 is the anchoring group */
-    bool in_br = false;
+    bool in_br = false, atom = false; /* atom: the last token can take a quantifier */
     sput(&b, &len, &cap, anchored ? "^(" : "(");
     for (size_t i = 0; i < n; i++) {
         char c = p[i], tmp[4] = {c, 0, 0, 0};
@@ -82,13 +82,52 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
                 goto bad;
             }
             sput(&b, &len, &cap, rep);
+            if (!in_br) atom = true;
             continue;
         }
         if (in_br) {
-            if (c == ']') in_br = false;
+            if (c == ']') in_br = false, atom = true;
             sput(&b, &len, &cap, tmp);
             continue;
         }
+        if (c == '*' || c == '+' || c == '?' || c == '{') {
+            /* A quantifier needs something to repeat, and one quantifier at a time (Java:
+             * "dangling meta character"); stacked ones also make glibc's regcomp blow up. */
+            if (!atom) {
+                snprintf(err, errlen, "regex quantifier '%c' at offset %zu has nothing to repeat", c, i);
+                goto bad;
+            }
+            size_t q0 = i;
+            if (c == '{') {
+                /* {n}, {n,} or {n,m} with bounds of at most 255 (POSIX's RE_DUP_MAX floor) */
+                long lo = -1, hi = -1;
+                size_t j = i + 1;
+                for (lo = 0; j < n && isdigit((unsigned char)p[j]) && lo <= 255; j++) lo = lo * 10 + (p[j] - '0');
+                bool ok = j > i + 1;
+                if (ok && j < n && p[j] == ',') {
+                    size_t k = ++j;
+                    for (hi = 0; j < n && isdigit((unsigned char)p[j]) && hi <= 255; j++) hi = hi * 10 + (p[j] - '0');
+                    if (j == k) hi = -1;
+                }
+                if (!ok || j >= n || p[j] != '}' || lo > 255 || hi > 255 || (hi >= 0 && hi < lo)) {
+                    snprintf(err, errlen, "regex bound at offset %zu is not {n}, {n,} or {n,m} with n <= m <= 255", i);
+                    goto bad;
+                }
+                i = j;
+            }
+            if (i + 1 < n && (p[i + 1] == '?' || p[i + 1] == '+')) {
+                snprintf(err, errlen, "lazy and possessive quantifiers (%c%c) are not supported", p[i], p[i + 1]);
+                goto bad;
+            }
+            char qb[16];
+            size_t ql = i - q0 + 1 < sizeof qb ? i - q0 + 1 : sizeof qb - 1;
+            memcpy(qb, p + q0, ql);
+            qb[ql] = 0;
+            sput(&b, &len, &cap, qb);
+            atom = false;
+            continue;
+        }
+        atom = !(c == '|' || c == '^' || c == '$' || c == '(');
         if (c == '[') {
             in_br = true;
             sput(&b, &len, &cap, "[");
@@ -112,11 +151,6 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
             st->group[st->ngroups++] = sub;
             sput(&b, &len, &cap, "(");
             continue;
-        }
-        if ((c == '*' || c == '+' || c == '?' || c == '}') && i + 1 < n &&
-            (p[i + 1] == '?' || p[i + 1] == '+')) {
-            snprintf(err, errlen, "lazy and possessive quantifiers (%c%c) are not supported", c, p[i + 1]);
-            goto bad;
         }
         sput(&b, &len, &cap, tmp);
     }

@@ -4,7 +4,9 @@
  * An input is "<selector byte><argument>\n<line>\n<line>...": the selector picks
  * W3C_LOG_PARSE (format), REGEX_LOG_PARSE (regex), FIXED_COLUMN_LOG_PARSE (column list),
  * VARIABLE_COLUMN_LOG_PARSE (column list, delimiter '|', escape '\', quote '"'),
- * SYS_LOG_PARSE, or the date functions (pattern, then texts parsed and formatted). The
+ * SYS_LOG_PARSE, the date functions (pattern, then texts parsed and formatted), or the
+ * regex string functions (REGEX_REPLACE with replacement "<$1|$0>" and SUBSTRING FROM
+ * regex, the argument as the regex, each line as the text). The
  * argument is compiled through the registry entry's type rule, as the planner does; when
  * it compiles, the kernel parses the lines. Every output must be consistent: a non-NULL
  * string field lies in readable memory of its declared length at most, an error row is
@@ -50,13 +52,46 @@ static void fuzz_dates(const char *pat, size_t patn, const sl_str_t *lines, int 
     }
 }
 
+/* REGEX_REPLACE(line, regex, '<$1|$0>', 1, 0) and SUBSTRING(line FROM regex) over the
+ * lines: results are within the VARCHAR limit, errors are NULL. */
+static void fuzz_regex_fns(const char *re, size_t ren, const sl_str_t *lines, int nl)
+{
+    sl_type_t vt = sl_type_make(SL_T_VARCHAR), it = sl_type_make(SL_T_INTEGER);
+    sl_vec_t a[5], out;
+    sl_type_t types[5] = {vt, vt, vt, it, it};
+    for (int k = 0; k < 5; k++) sl_vec_alloc(&a[k], types[k], MAX_LINES);
+    sl_vec_alloc(&out, vt, MAX_LINES);
+    for (int i = 0; i < nl; i++) {
+        a[0].v.s[i] = lines[i];
+        a[1].v.s[i] = (sl_str_t){re, (uint32_t)ren};
+        a[2].v.s[i] = (sl_str_t){"<$1|$0>", 7};
+        a[3].v.i[i] = 1 + i % 3;
+        a[4].v.i[i] = i % 2;
+    }
+    sl_arena_t *arena = sl_arena_new(0);
+    uint8_t errs[MAX_LINES] = {0};
+    sl_fn_call_info_t call = {.nargs = 5, .args = types};
+    sl_fn_ctx_t ctx = {.arena = arena, .call = &call, .err = errs};
+    sl_fn_lookup("REGEX_REPLACE")->kernel(&ctx, a, 5, &out, (size_t)nl);
+    for (int i = 0; i < nl; i++)
+        if ((errs[i] && !out.null[i]) || (!out.null[i] && out.v.s[i].len > SL_STR_MAX_LEN)) abort();
+    memset(errs, 0, sizeof errs);
+    call.nargs = 2;
+    sl_fn_lookup("SUBSTRING")->kernel(&ctx, a, 2, &out, (size_t)nl);
+    for (int i = 0; i < nl; i++)
+        if (!out.null[i] && out.v.s[i].len > lines[i].len) abort();
+    sl_arena_free(arena);
+    for (int k = 0; k < 5; k++) sl_vec_free(&a[k]);
+    sl_vec_free(&out);
+}
+
 /* libFuzzer entry point: one input per call; returns 0 (inputs are never rejected). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const fns[] = {"W3C_LOG_PARSE", "REGEX_LOG_PARSE", "FIXED_COLUMN_LOG_PARSE",
                                       "VARIABLE_COLUMN_LOG_PARSE", "SYS_LOG_PARSE", NULL};
     if (size < 1 || size > 8192) return 0;
-    int sel = data[0] % 6;
+    int sel = data[0] % 7;
     const char *p = (const char *)data + 1;
     size_t n = size - 1, argn = 0;
     while (argn < n && p[argn] != '\n') argn++;
@@ -64,6 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *arg = sl_strndup(p, argn);
     sl_str_t lines[MAX_LINES];
     int nl = argn < n ? split_lines(p + argn + 1, n - argn - 1, lines) : 0;
+    if (sel == 6) {
+        fuzz_regex_fns(arg, argn, lines, nl);
+        sl_free(arg);
+        return 0;
+    }
     if (!fns[sel]) {
         fuzz_dates(arg, argn, lines, nl);
         sl_free(arg);
