@@ -48,6 +48,10 @@ SL_KERNEL(sl_kernel_current_date); SL_KERNEL(sl_kernel_current_time);
 SL_KERNEL(sl_kernel_extract); SL_KERNEL(sl_kernel_tsdiff); SL_KERNEL(sl_kernel_epoch_ms);
 SL_KERNEL(sl_kernel_char_to_timestamp); SL_KERNEL(sl_kernel_char_to_date);
 SL_KERNEL(sl_kernel_char_to_time); SL_KERNEL(sl_kernel_to_char);
+/* ---- statistical and boolean aggregates (functions/aggstat.c) ---- */
+extern const sl_agg_ops_t sl_agg_var_pop, sl_agg_var_samp, sl_agg_stddev_pop, sl_agg_stddev_samp,
+    sl_agg_any, sl_agg_every;
+SL_RULE(sl_rule_variance); SL_RULE(sl_rule_any_every);
 /* ---- log parsers, row-valued (functions/logparse.c) ---- */
 SL_RULE(sl_rule_w3c_log_parse); SL_RULE(sl_rule_sys_log_parse);
 SL_RULE(sl_rule_regex_log_parse); SL_RULE(sl_rule_fixed_column_log_parse);
@@ -62,6 +66,12 @@ SL_KERNEL(sl_kernel_variable_column_log_parse);
     X(AVG, SL_FN_AGGREGATE, 1, 1, sl_rule_avg, NULL, &sl_agg_avg)                          \
     X(MIN, SL_FN_AGGREGATE, 1, 1, sl_rule_minmax, NULL, &sl_agg_min)                       \
     X(MAX, SL_FN_AGGREGATE, 1, 1, sl_rule_minmax, NULL, &sl_agg_max)                       \
+    X(VAR_POP, SL_FN_AGGREGATE, 1, 1, sl_rule_variance, NULL, &sl_agg_var_pop)             \
+    X(VAR_SAMP, SL_FN_AGGREGATE, 1, 1, sl_rule_variance, NULL, &sl_agg_var_samp)           \
+    X(STDDEV_POP, SL_FN_AGGREGATE, 1, 1, sl_rule_variance, NULL, &sl_agg_stddev_pop)       \
+    X(STDDEV_SAMP, SL_FN_AGGREGATE, 1, 1, sl_rule_variance, NULL, &sl_agg_stddev_samp)     \
+    X(ANY, SL_FN_AGGREGATE, 1, 1, sl_rule_any_every, NULL, &sl_agg_any)                    \
+    X(EVERY, SL_FN_AGGREGATE, 1, 1, sl_rule_any_every, NULL, &sl_agg_every)                \
     X(FLOOR, SL_FN_SCALAR, 1, 1, sl_rule_floor_ceil, sl_kernel_floor, NULL)                \
     X(CEIL, SL_FN_SCALAR, 1, 1, sl_rule_floor_ceil, sl_kernel_ceil, NULL)                  \
     X(CEILING, SL_FN_SCALAR, 1, 1, sl_rule_floor_ceil, sl_kernel_ceil, NULL)               \
