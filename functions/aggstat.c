@@ -63,8 +63,12 @@ bool sl_rule_any_every(const sl_fn_call_info_t *call, sl_type_t *result, char *e
     return true;
 }
 
-static void zero_init(const sl_agg_ctx_t *c, void *st) {}
+/* Every state starts as zeroed memory. */
+static void zero_init(const sl_agg_ctx_t *c, void *st)
+{
+}
 
+/* Adds x to the running sums. */
 static void var_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
 {
     var_state_t *s = st;
@@ -74,6 +78,7 @@ static void var_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_
     s->sumsq += x * x;
 }
 
+/* Removes x from the running sums (a sliding frame's expired row). */
 static void var_inverse(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
 {
     var_state_t *s = st;
@@ -84,6 +89,7 @@ static void var_inverse(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, si
     if (s->n == 0) s->sum = s->sumsq = 0; /* drop the rounding left by the subtractions */
 }
 
+/* Adds another partial state. */
 static void var_merge(const sl_agg_ctx_t *c, void *st, const void *other)
 {
     var_state_t *s = st;
@@ -104,12 +110,14 @@ static bool variance(const var_state_t *s, bool sample, double *v)
     return true;
 }
 
+/* Writes a DOUBLE result, or NULL when !ok. */
 static void put(sl_vec_t *out, size_t row, bool ok, double v)
 {
     out->null[row] = !ok;
     if (ok) out->v.f[row] = v;
 }
 
+/* VAR_POP. */
 static void var_pop_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
 {
     double v = 0;
@@ -117,6 +125,7 @@ static void var_pop_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, 
     put(out, row, ok, v);
 }
 
+/* VAR_SAMP. */
 static void var_samp_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
 {
     double v = 0;
@@ -124,6 +133,7 @@ static void var_samp_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out,
     put(out, row, ok, v);
 }
 
+/* STDDEV_POP = sqrt(VAR_POP). */
 static void stddev_pop_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
 {
     double v = 0;
@@ -131,6 +141,7 @@ static void stddev_pop_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *ou
     put(out, row, ok, sqrt(v));
 }
 
+/* STDDEV_SAMP = sqrt(VAR_SAMP). */
 static void stddev_samp_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
 {
     double v = 0;
@@ -138,6 +149,7 @@ static void stddev_samp_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *o
     put(out, row, ok, sqrt(v));
 }
 
+/* Counts a value and whether it is TRUE. */
 static void bool_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
 {
     bool_state_t *s = st;
@@ -145,6 +157,7 @@ static void bool_step(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size
     s->ntrue += arg->v.i[row] != 0;
 }
 
+/* Uncounts a value. */
 static void bool_inverse(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, size_t row)
 {
     bool_state_t *s = st;
@@ -152,6 +165,7 @@ static void bool_inverse(const sl_agg_ctx_t *c, void *st, const sl_vec_t *arg, s
     s->ntrue -= arg->v.i[row] != 0;
 }
 
+/* Adds another partial state. */
 static void bool_merge(const sl_agg_ctx_t *c, void *st, const void *other)
 {
     bool_state_t *s = st;
@@ -160,6 +174,7 @@ static void bool_merge(const sl_agg_ctx_t *c, void *st, const void *other)
     s->ntrue += o->ntrue;
 }
 
+/* ANY: some value TRUE; NULL over no values. */
 static void any_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
 {
     const bool_state_t *s = st;
@@ -167,6 +182,7 @@ static void any_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size
     out->v.i[row] = s->ntrue > 0;
 }
 
+/* EVERY: all values TRUE; NULL over no values. */
 static void every_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row)
 {
     const bool_state_t *s = st;
@@ -174,15 +190,16 @@ static void every_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, si
     out->v.i[row] = s->ntrue == s->n;
 }
 
-const sl_agg_ops_t sl_agg_var_pop = {sizeof(var_state_t), zero_init, var_step, var_inverse,
-                                     var_merge, var_pop_final, NULL};
-const sl_agg_ops_t sl_agg_var_samp = {sizeof(var_state_t), zero_init, var_step, var_inverse,
-                                      var_merge, var_samp_final, NULL};
-const sl_agg_ops_t sl_agg_stddev_pop = {sizeof(var_state_t), zero_init, var_step, var_inverse,
-                                        var_merge, stddev_pop_final, NULL};
-const sl_agg_ops_t sl_agg_stddev_samp = {sizeof(var_state_t), zero_init, var_step, var_inverse,
-                                         var_merge, stddev_samp_final, NULL};
+/* The registry's operations (fnlist.h). */
+const sl_agg_ops_t sl_agg_var_pop = {sizeof(var_state_t), zero_init,     var_step, var_inverse,
+                                     var_merge,           var_pop_final, NULL};
+const sl_agg_ops_t sl_agg_var_samp = {sizeof(var_state_t), zero_init,      var_step, var_inverse,
+                                      var_merge,           var_samp_final, NULL};
+const sl_agg_ops_t sl_agg_stddev_pop = {
+    sizeof(var_state_t), zero_init, var_step, var_inverse, var_merge, stddev_pop_final, NULL};
+const sl_agg_ops_t sl_agg_stddev_samp = {
+    sizeof(var_state_t), zero_init, var_step, var_inverse, var_merge, stddev_samp_final, NULL};
 const sl_agg_ops_t sl_agg_any = {sizeof(bool_state_t), zero_init, bool_step, bool_inverse,
-                                 bool_merge, any_final, NULL};
-const sl_agg_ops_t sl_agg_every = {sizeof(bool_state_t), zero_init, bool_step, bool_inverse,
-                                   bool_merge, every_final, NULL};
+                                 bool_merge,           any_final, NULL};
+const sl_agg_ops_t sl_agg_every = {sizeof(bool_state_t), zero_init,   bool_step, bool_inverse,
+                                   bool_merge,           every_final, NULL};

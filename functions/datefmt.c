@@ -12,15 +12,15 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+static const char *const month_names[12] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
 static const char *const day_names[7] = {"Thursday", "Friday",  "Saturday", "Sunday",
                                          "Monday",   "Tuesday", "Wednesday"}; /* from 1970-01-01 */
 
 /* One item of a pattern: a letter run (letter, count) or a literal (text, len). */
 typedef struct item {
-    char letter;   /* 0 for a literal */
+    char letter; /* 0 for a literal */
     int count;
     const char *lit;
     size_t litn;
@@ -148,7 +148,8 @@ bool sl_datefmt_parse(const char *pat, size_t patn, const char *s, size_t n, int
             }
             size_t start = i;
             int64_t v = 0;
-            while (i < n && i - start < maxd && isdigit((unsigned char)s[i])) v = v * 10 + (s[i++] - '0');
+            while (i < n && i - start < maxd && isdigit((unsigned char)s[i]))
+                v = v * 10 + (s[i++] - '0');
             if (i == start) return false;
             if (neg) v = -v;
             switch (it.letter) {
@@ -157,16 +158,40 @@ bool sl_datefmt_parse(const char *pat, size_t patn, const char *s, size_t n, int
                 if (it.count == 2 && i - start == 2) v += v < 70 ? 2000 : 1900;
                 year = v;
                 break;
-            case 'M': month = v; break;
-            case 'd': day = v; break;
-            case 'D': day = v; month = -1; break; /* day of year: resolved below */
-            case 'H': hour = v; break;
-            case 'k': hour = v == 24 ? 0 : v; if (v < 1 || v > 24) return false; break;
-            case 'K': hour12 = v; if (v > 11) return false; break;
-            case 'h': hour12 = v == 12 ? 0 : v; if (v < 1 || v > 12) return false; break;
-            case 'm': minute = v; break;
-            case 's': sec = v; break;
-            case 'S': milli = v; break;
+            case 'M':
+                month = v;
+                break;
+            case 'd':
+                day = v;
+                break;
+            case 'D':
+                day = v;
+                month = -1;
+                break; /* day of year: resolved below */
+            case 'H':
+                hour = v;
+                break;
+            case 'k':
+                hour = v == 24 ? 0 : v;
+                if (v < 1 || v > 24) return false;
+                break;
+            case 'K':
+                hour12 = v;
+                if (v > 11) return false;
+                break;
+            case 'h':
+                hour12 = v == 12 ? 0 : v;
+                if (v < 1 || v > 12) return false;
+                break;
+            case 'm':
+                minute = v;
+                break;
+            case 's':
+                sec = v;
+                break;
+            case 'S':
+                milli = v;
+                break;
             }
             continue;
         }
@@ -178,15 +203,18 @@ bool sl_datefmt_parse(const char *pat, size_t patn, const char *s, size_t n, int
             break;
         }
         case 'E': {
-            static const char *const wk[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+            static const char *const wk[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                               "Friday", "Saturday", "Sunday"};
             if (parse_name(s, n, &i, wk, 7) < 0) return false;
             break;
         }
         case 'a':
-            if (i + 2 <= n && !strncasecmp(s + i, "AM", 2)) ampm = 0;
-            else if (i + 2 <= n && !strncasecmp(s + i, "PM", 2)) ampm = 1;
-            else return false;
+            if (i + 2 <= n && !strncasecmp(s + i, "AM", 2))
+                ampm = 0;
+            else if (i + 2 <= n && !strncasecmp(s + i, "PM", 2))
+                ampm = 1;
+            else
+                return false;
             i += 2;
             break;
         case 'Z':
@@ -204,9 +232,12 @@ bool sl_datefmt_parse(const char *pat, size_t patn, const char *s, size_t n, int
             int sign = s[i++] == '-' ? -1 : 1;
             int digs[4], nd = 0;
             while (i < n && nd < 4) {
-                if (isdigit((unsigned char)s[i])) digs[nd++] = s[i++] - '0';
-                else if (s[i] == ':' && nd == 2) i++;
-                else break;
+                if (isdigit((unsigned char)s[i]))
+                    digs[nd++] = s[i++] - '0';
+                else if (s[i] == ':' && nd == 2)
+                    i++;
+                else
+                    break;
             }
             if (nd != 2 && nd != 4) return false;
             int hh = digs[0] * 10 + digs[1], mm = nd == 4 ? digs[2] * 10 + digs[3] : 0;
@@ -214,13 +245,16 @@ bool sl_datefmt_parse(const char *pat, size_t patn, const char *s, size_t n, int
             zone_ms = sign * (int64_t)(hh * 60 + mm) * 60000;
             break;
         }
-        default: return false;
+        default:
+            return false;
         }
     }
     /* Years beyond +-200000 would overflow epoch milliseconds. */
     if (year < -200000 || year > 200000) return false;
-    if (hour12 >= 0) hour = hour12 + (ampm == 1 ? 12 : 0);
-    else if (ampm == 1 && hour < 12) hour += 12;
+    if (hour12 >= 0)
+        hour = hour12 + (ampm == 1 ? 12 : 0);
+    else if (ampm == 1 && hour < 12)
+        hour += 12;
     int64_t days;
     if (month == -1) {
         if (day < 1 || day > 365 + (mdays(year, 2) == 29)) return false;
@@ -256,7 +290,8 @@ size_t sl_datefmt_format(const char *pat, size_t patn, int64_t ms, char *out, si
     int64_t day = sl_fn_step(ms, 86400000) / 86400000, tod = ms - day * 86400000, y;
     unsigned m, d;
     sl_civil_from_days(day, &y, &m, &d);
-    int64_t hour = tod / 3600000, minute = tod / 60000 % 60, sec = tod / 1000 % 60, milli = tod % 1000;
+    int64_t hour = tod / 3600000, minute = tod / 60000 % 60, sec = tod / 1000 % 60,
+            milli = tod % 1000;
     size_t pos = 0, k = 0;
     item_t it;
     if (outlen == 0) return 0;
@@ -267,33 +302,65 @@ size_t sl_datefmt_format(const char *pat, size_t patn, int64_t ms, char *out, si
         }
         switch (it.letter) {
         case 'y':
-            if (it.count == 2) put_num(out, outlen, &k, ((y % 100) + 100) % 100, 2);
-            else put_num(out, outlen, &k, y, it.count);
+            if (it.count == 2)
+                put_num(out, outlen, &k, ((y % 100) + 100) % 100, 2);
+            else
+                put_num(out, outlen, &k, y, it.count);
             break;
         case 'M':
-            if (it.count >= 4) put_str(out, outlen, &k, month_names[m - 1], strlen(month_names[m - 1]));
-            else if (it.count == 3) put_str(out, outlen, &k, month_names[m - 1], 3);
-            else put_num(out, outlen, &k, m, it.count);
+            if (it.count >= 4)
+                put_str(out, outlen, &k, month_names[m - 1], strlen(month_names[m - 1]));
+            else if (it.count == 3)
+                put_str(out, outlen, &k, month_names[m - 1], 3);
+            else
+                put_num(out, outlen, &k, m, it.count);
             break;
-        case 'd': put_num(out, outlen, &k, d, it.count); break;
-        case 'D': put_num(out, outlen, &k, day - sl_days_from_civil(y, 1, 1) + 1, it.count); break;
-        case 'H': put_num(out, outlen, &k, hour, it.count); break;
-        case 'k': put_num(out, outlen, &k, hour == 0 ? 24 : hour, it.count); break;
-        case 'K': put_num(out, outlen, &k, hour % 12, it.count); break;
-        case 'h': put_num(out, outlen, &k, hour % 12 == 0 ? 12 : hour % 12, it.count); break;
-        case 'm': put_num(out, outlen, &k, minute, it.count); break;
-        case 's': put_num(out, outlen, &k, sec, it.count); break;
-        case 'S': put_num(out, outlen, &k, milli, it.count); break;
-        case 'a': put_str(out, outlen, &k, hour < 12 ? "AM" : "PM", 2); break;
+        case 'd':
+            put_num(out, outlen, &k, d, it.count);
+            break;
+        case 'D':
+            put_num(out, outlen, &k, day - sl_days_from_civil(y, 1, 1) + 1, it.count);
+            break;
+        case 'H':
+            put_num(out, outlen, &k, hour, it.count);
+            break;
+        case 'k':
+            put_num(out, outlen, &k, hour == 0 ? 24 : hour, it.count);
+            break;
+        case 'K':
+            put_num(out, outlen, &k, hour % 12, it.count);
+            break;
+        case 'h':
+            put_num(out, outlen, &k, hour % 12 == 0 ? 12 : hour % 12, it.count);
+            break;
+        case 'm':
+            put_num(out, outlen, &k, minute, it.count);
+            break;
+        case 's':
+            put_num(out, outlen, &k, sec, it.count);
+            break;
+        case 'S':
+            put_num(out, outlen, &k, milli, it.count);
+            break;
+        case 'a':
+            put_str(out, outlen, &k, hour < 12 ? "AM" : "PM", 2);
+            break;
         case 'E': {
             const char *nm = day_names[((day % 7) + 7) % 7];
             put_str(out, outlen, &k, nm, it.count >= 4 ? strlen(nm) : 3);
             break;
         }
-        case 'Z': put_str(out, outlen, &k, "+0000", 5); break;
-        case 'X': put_str(out, outlen, &k, "Z", 1); break;
-        case 'z': put_str(out, outlen, &k, "UTC", 3); break;
-        default: break; /* rejected by sl_datefmt_check; nothing written */
+        case 'Z':
+            put_str(out, outlen, &k, "+0000", 5);
+            break;
+        case 'X':
+            put_str(out, outlen, &k, "Z", 1);
+            break;
+        case 'z':
+            put_str(out, outlen, &k, "UTC", 3);
+            break;
+        default:
+            break; /* rejected by sl_datefmt_check; nothing written */
         }
     }
     out[k] = 0;

@@ -16,6 +16,7 @@
 
 /* ---- type rules ----------------------------------------------------------------------- */
 
+/* Writes "<fn> expects <what>, got <type>" and returns false. */
 static bool type_err(char *err, size_t errlen, const char *fn, const char *what, sl_type_t t)
 {
     char nm[48];
@@ -25,7 +26,8 @@ static bool type_err(char *err, size_t errlen, const char *fn, const char *what,
 }
 
 /* CURRENT_TIMESTAMP, LOCALTIMESTAMP, CURRENT_ROW_TIMESTAMP: TIMESTAMP NOT NULL. */
-bool sl_rule_now_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+bool sl_rule_now_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                           size_t errlen)
 {
     *result = sl_type_make(SL_T_TIMESTAMP);
     result->not_null = 1;
@@ -56,8 +58,9 @@ bool sl_rule_extract(const sl_fn_call_info_t *call, sl_type_t *result, char *err
     if (!sl_type_is_datetime(t) && !sl_type_is_interval(t) && t.id != SL_T_NULL)
         return type_err(err, errlen, "EXTRACT", "a datetime or an interval", t);
     bool ym = u == SL_FN_UNIT_YEAR || u == SL_FN_UNIT_MONTH;
-    if ((t.id == SL_T_DATE && !ym && u != SL_FN_UNIT_DAY) || (t.id == SL_T_TIME && (ym || u == SL_FN_UNIT_DAY)) ||
-        (t.id == SL_T_INTERVAL_YM && !ym) || (t.id == SL_T_INTERVAL_DS && ym)) {
+    if ((t.id == SL_T_DATE && !ym && u != SL_FN_UNIT_DAY) ||
+        (t.id == SL_T_TIME && (ym || u == SL_FN_UNIT_DAY)) || (t.id == SL_T_INTERVAL_YM && !ym) ||
+        (t.id == SL_T_INTERVAL_DS && ym)) {
         char nm[48];
         sl_type_format(t, nm, sizeof nm);
         snprintf(err, errlen, "EXTRACT: a %s has no such field", nm);
@@ -87,7 +90,8 @@ bool sl_rule_tsdiff(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
 }
 
 /* TO_TIMESTAMP(bigint ms): TIMESTAMP. */
-bool sl_rule_to_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+bool sl_rule_to_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                          size_t errlen)
 {
     sl_type_t t = call->args[0];
     if (!sl_type_is_integer(t) && t.id != SL_T_NULL)
@@ -97,7 +101,8 @@ bool sl_rule_to_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char
 }
 
 /* UNIX_TIMESTAMP(ts): BIGINT. */
-bool sl_rule_unix_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+bool sl_rule_unix_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                            size_t errlen)
 {
     sl_type_t t = call->args[0];
     if (t.id != SL_T_TIMESTAMP && t.id != SL_T_NULL)
@@ -107,8 +112,8 @@ bool sl_rule_unix_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, ch
 }
 
 /* CHAR_TO_TIMESTAMP / _DATE / _TIME (format, text): both strings. */
-static bool rule_char_to(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
-                         size_t errlen, const char *fn, sl_tid_t id)
+static bool rule_char_to(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen,
+                         const char *fn, sl_tid_t id)
 {
     for (int k = 0; k < 2; k++)
         if (!sl_type_is_string(call->args[k]) && call->args[k].id != SL_T_NULL)
@@ -120,25 +125,31 @@ static bool rule_char_to(const sl_fn_call_info_t *call, sl_type_t *result, char 
     return true;
 }
 
-bool sl_rule_char_to_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+/* CHAR_TO_TIMESTAMP(format, text): TIMESTAMP. */
+bool sl_rule_char_to_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                               size_t errlen)
 {
     return rule_char_to(call, result, err, errlen, "CHAR_TO_TIMESTAMP", SL_T_TIMESTAMP);
 }
 
-bool sl_rule_char_to_date(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+/* CHAR_TO_DATE(format, text): DATE. */
+bool sl_rule_char_to_date(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                          size_t errlen)
 {
     return rule_char_to(call, result, err, errlen, "CHAR_TO_DATE", SL_T_DATE);
 }
 
-bool sl_rule_char_to_time(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+/* CHAR_TO_TIME(format, text): TIME. */
+bool sl_rule_char_to_time(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                          size_t errlen)
 {
     return rule_char_to(call, result, err, errlen, "CHAR_TO_TIME", SL_T_TIME);
 }
 
 /* TIMESTAMP_TO_CHAR / DATE_TO_CHAR / TIME_TO_CHAR (format, value): VARCHAR, never NULL
  * for a NULL value (KDA writes "null"). */
-static bool rule_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
-                         size_t errlen, const char *fn, sl_tid_t id)
+static bool rule_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen,
+                         const char *fn, sl_tid_t id)
 {
     if (!sl_type_is_string(call->args[0]) && call->args[0].id != SL_T_NULL)
         return type_err(err, errlen, fn, "a character string format", call->args[0]);
@@ -152,23 +163,30 @@ static bool rule_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char 
     return true;
 }
 
-bool sl_rule_timestamp_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+/* TIMESTAMP_TO_CHAR(format, ts): VARCHAR(256). */
+bool sl_rule_timestamp_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                               size_t errlen)
 {
     return rule_to_char(call, result, err, errlen, "TIMESTAMP_TO_CHAR", SL_T_TIMESTAMP);
 }
 
-bool sl_rule_date_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+/* DATE_TO_CHAR(format, date): VARCHAR(256). */
+bool sl_rule_date_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                          size_t errlen)
 {
     return rule_to_char(call, result, err, errlen, "DATE_TO_CHAR", SL_T_DATE);
 }
 
-bool sl_rule_time_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+/* TIME_TO_CHAR(format, time): VARCHAR(256). */
+bool sl_rule_time_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                          size_t errlen)
 {
     return rule_to_char(call, result, err, errlen, "TIME_TO_CHAR", SL_T_TIME);
 }
 
 /* ---- kernels -------------------------------------------------------------------------- */
 
+/* Sets out->null[i] from the arguments; true when the row is NULL. */
 static inline bool any_null(const sl_vec_t *args, int nargs, sl_vec_t *out, size_t i)
 {
     uint8_t z = 0;
@@ -186,22 +204,30 @@ static void fill(sl_vec_t *out, size_t n, int64_t v)
     }
 }
 
-void sl_kernel_current_timestamp(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+/* CURRENT_TIMESTAMP, LOCALTIMESTAMP: the query start, every row. */
+void sl_kernel_current_timestamp(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                                 size_t n)
 {
     fill(out, n, ctx->now_ms);
 }
 
-void sl_kernel_current_row_timestamp(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+/* CURRENT_ROW_TIMESTAMP: the clock of this evaluation. */
+void sl_kernel_current_row_timestamp(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs,
+                                     sl_vec_t *out, size_t n)
 {
     fill(out, n, ctx->now_row_ms);
 }
 
-void sl_kernel_current_date(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+/* CURRENT_DATE: the day of the query start (UTC). */
+void sl_kernel_current_date(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                            size_t n)
 {
     fill(out, n, sl_fn_step(ctx->now_ms, 86400000) / 86400000);
 }
 
-void sl_kernel_current_time(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+/* CURRENT_TIME, LOCALTIME: the time of day of the query start (UTC). */
+void sl_kernel_current_time(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                            size_t n)
 {
     fill(out, n, ctx->now_ms - sl_fn_step(ctx->now_ms, 86400000));
 }
@@ -224,10 +250,18 @@ void sl_kernel_extract(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec
         } else if (id == SL_T_INTERVAL_DS) {
             int64_t av = v < 0 ? -v : v, sign = v < 0 ? -1 : 1;
             switch (u) {
-            case SL_FN_UNIT_DAY: r = av / 86400000; break;
-            case SL_FN_UNIT_HOUR: r = av / 3600000 % 24; break;
-            case SL_FN_UNIT_MINUTE: r = av / 60000 % 60; break;
-            default: r = av % 60000; break; /* SECOND, as DECIMAL(5,3): ms */
+            case SL_FN_UNIT_DAY:
+                r = av / 86400000;
+                break;
+            case SL_FN_UNIT_HOUR:
+                r = av / 3600000 % 24;
+                break;
+            case SL_FN_UNIT_MINUTE:
+                r = av / 60000 % 60;
+                break;
+            default:
+                r = av % 60000;
+                break; /* SECOND, as DECIMAL(5,3): ms */
             }
             r *= sign;
         } else {
@@ -236,12 +270,24 @@ void sl_kernel_extract(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec
             unsigned m, d;
             sl_civil_from_days(day / 86400000, &y, &m, &d);
             switch (u) {
-            case SL_FN_UNIT_YEAR: r = y; break;
-            case SL_FN_UNIT_MONTH: r = m; break;
-            case SL_FN_UNIT_DAY: r = d; break;
-            case SL_FN_UNIT_HOUR: r = tod / 3600000; break;
-            case SL_FN_UNIT_MINUTE: r = tod / 60000 % 60; break;
-            default: r = tod % 60000; break;
+            case SL_FN_UNIT_YEAR:
+                r = y;
+                break;
+            case SL_FN_UNIT_MONTH:
+                r = m;
+                break;
+            case SL_FN_UNIT_DAY:
+                r = d;
+                break;
+            case SL_FN_UNIT_HOUR:
+                r = tod / 3600000;
+                break;
+            case SL_FN_UNIT_MINUTE:
+                r = tod / 60000 % 60;
+                break;
+            default:
+                r = tod % 60000;
+                break;
             }
         }
         out->v.i[i] = r;
@@ -279,23 +325,31 @@ static void char_to(sl_fn_ctx_t *ctx, const sl_vec_t *args, sl_vec_t *out, size_
             sl_fn_row_error(ctx, out, i, msg);
             continue;
         }
-        if (out->type.id == SL_T_DATE) ms = sl_fn_step(ms, 86400000) / 86400000;
-        else if (out->type.id == SL_T_TIME) ms -= sl_fn_step(ms, 86400000);
+        if (out->type.id == SL_T_DATE)
+            ms = sl_fn_step(ms, 86400000) / 86400000;
+        else if (out->type.id == SL_T_TIME)
+            ms -= sl_fn_step(ms, 86400000);
         out->v.i[i] = ms;
     }
 }
 
-void sl_kernel_char_to_timestamp(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+/* CHAR_TO_TIMESTAMP(format, text). */
+void sl_kernel_char_to_timestamp(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                                 size_t n)
 {
     char_to(ctx, args, out, n, "CHAR_TO_TIMESTAMP: the string does not match the format");
 }
 
-void sl_kernel_char_to_date(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+/* CHAR_TO_DATE(format, text): the day of the parsed time. */
+void sl_kernel_char_to_date(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                            size_t n)
 {
     char_to(ctx, args, out, n, "CHAR_TO_DATE: the string does not match the format");
 }
 
-void sl_kernel_char_to_time(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+/* CHAR_TO_TIME(format, text): the time of day of the parsed time. */
+void sl_kernel_char_to_time(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                            size_t n)
 {
     char_to(ctx, args, out, n, "CHAR_TO_TIME: the string does not match the format");
 }

@@ -44,9 +44,9 @@ size_t sl_datefmt_format(const char *pat, size_t patn, int64_t ms, char *out, si
 typedef struct sl_fn_regex {
     regex_t re;
     bool compiled;
-    int ngroups;  /* capturing groups of the Java pattern */
-    int *group;   /* group[k]: POSIX subexpression of capturing group k+1 (owned) */
-    int nposix;   /* subexpressions POSIX sees (1 = the whole match, plus (?:...) groups) */
+    int ngroups; /* capturing groups of the Java pattern */
+    int *group;  /* group[k]: POSIX subexpression of capturing group k+1 (owned) */
+    int nposix;  /* subexpressions POSIX sees (1 = the whole match, plus (?:...) groups) */
 } sl_fn_regex_t;
 
 /*
@@ -64,8 +64,8 @@ void sl_fn_regex_free(sl_fn_regex_t *rx);
  * start of the text (^ does not match there). m[0..nm) as regexec fills them, offsets
  * into s. True on a match.
  */
-bool sl_fn_regex_exec(const sl_fn_regex_t *rx, const char *s, size_t from, size_t to,
-                      bool notbol, regmatch_t *m, size_t nm);
+bool sl_fn_regex_exec(const sl_fn_regex_t *rx, const char *s, size_t from, size_t to, bool notbol,
+                      regmatch_t *m, size_t nm);
 
 /* ---- text -> typed values (fnutil.c) --------------------------------------------------- */
 

@@ -79,9 +79,12 @@ bool sl_fn_text_to_value(sl_vec_t *v, size_t row, const char *s, size_t n, sl_ar
     int64_t x;
     switch (t.id) {
     case SL_T_BOOLEAN:
-        if (n == 4 && !strncasecmp(s, "true", 4)) x = 1;
-        else if (n == 5 && !strncasecmp(s, "false", 5)) x = 0;
-        else return false;
+        if (n == 4 && !strncasecmp(s, "true", 4))
+            x = 1;
+        else if (n == 5 && !strncasecmp(s, "false", 5))
+            x = 0;
+        else
+            return false;
         break;
     case SL_T_TINYINT:
     case SL_T_SMALLINT:
@@ -121,12 +124,16 @@ bool sl_fn_text_to_value(sl_vec_t *v, size_t row, const char *s, size_t n, sl_ar
         } else if (!sl_parse_timestamp(s, n, &ms)) {
             return false;
         }
-        if (t.id == SL_T_DATE) x = sl_fn_step(ms, 86400000) / 86400000;
-        else if (t.id == SL_T_TIME) x = ms - (datefmt ? sl_fn_step(ms, 86400000) : 0);
-        else x = ms;
+        if (t.id == SL_T_DATE)
+            x = sl_fn_step(ms, 86400000) / 86400000;
+        else if (t.id == SL_T_TIME)
+            x = ms - (datefmt ? sl_fn_step(ms, 86400000) : 0);
+        else
+            x = ms;
         break;
     }
-    default: return false;
+    default:
+        return false;
     }
     v->v.i[row] = x;
     v->null[row] = 0;

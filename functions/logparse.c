@@ -33,7 +33,7 @@
 /* A typed column of FIXED_/VARIABLE_COLUMN_LOG_PARSE and REGEX_LOG_PARSE's column list. */
 typedef struct lp_col {
     sl_type_t type;
-    char *datefmt;  /* DATE/TIME/TIMESTAMP: SimpleDateFormat, or NULL (owned) */
+    char *datefmt; /* DATE/TIME/TIMESTAMP: SimpleDateFormat, or NULL (owned) */
     bool not_null;
     int start, len; /* FIXED: 0-based start, length (-1 = to the end) */
 } lp_col_t;
@@ -44,6 +44,7 @@ typedef struct fields {
     sl_fn_field_t *f;
 } fields_t;
 
+/* Appends a field (the name copied). */
 static void fields_add(fields_t *fs, const char *name, size_t namelen, sl_type_t t)
 {
     fs->f = sl_realloc(fs->f, sizeof *fs->f * (size_t)(fs->n + 1));
@@ -52,6 +53,7 @@ static void fields_add(fields_t *fs, const char *name, size_t namelen, sl_type_t
     fs->n++;
 }
 
+/* Appends a field named COLUMN<n>, n its 1-based position. */
 static void fields_add_column_n(fields_t *fs, sl_type_t t)
 {
     char nm[24];
@@ -59,6 +61,7 @@ static void fields_add_column_n(fields_t *fs, sl_type_t t)
     fields_add(fs, nm, (size_t)len, t);
 }
 
+/* Frees the fields and empties the list. */
 static void fields_free(fields_t *fs)
 {
     for (int i = 0; i < fs->n; i++) sl_free(fs->f[i].name);
@@ -67,6 +70,7 @@ static void fields_free(fields_t *fs)
     fs->n = 0;
 }
 
+/* VARCHAR(1024): the type of text fields that no column list declares. */
 static sl_type_t text_type(void)
 {
     sl_type_t t = sl_type_make(SL_T_VARCHAR);
@@ -78,8 +82,8 @@ static sl_type_t text_type(void)
  * Ends a type rule of a row function: checks call->field, sets the result type, and hands
  * fields and state to call->row when asked (else frees them). Always consumes fs and state.
  */
-static bool finish_rule(const sl_fn_call_info_t *call, sl_type_t *result, fields_t *fs,
-                        void *state, void (*state_free)(void *), char *err, size_t errlen)
+static bool finish_rule(const sl_fn_call_info_t *call, sl_type_t *result, fields_t *fs, void *state,
+                        void (*state_free)(void *), char *err, size_t errlen)
 {
     if (call->field < 0 || call->field > fs->n) {
         snprintf(err, errlen, "the row has no field %d", call->field);
@@ -127,11 +131,12 @@ static bool want_line(const sl_fn_call_info_t *call, char *err, size_t errlen)
 
 /* Tokens of a column list: words, numbers, 'strings', "identifiers", punctuation. */
 typedef struct tok {
-    char kind;       /* 'w' word, 'n' number, 's' string, 'q' quoted identifier, or the char; 0 end */
+    char kind; /* 'w' word, 'n' number, 's' string, 'q' quoted identifier, or the char; 0 end */
     const char *p;
     size_t n;
 } tok_t;
 
+/* The next token of a column list at *i (advanced past it); kind 0 at the end. */
 static tok_t next_tok(const char *s, size_t n, size_t *i)
 {
     while (*i < n && isspace((unsigned char)s[*i])) (*i)++;
@@ -162,11 +167,13 @@ static tok_t next_tok(const char *s, size_t n, size_t *i)
     return t;
 }
 
+/* True when t is the word w (case-insensitive). */
 static bool tok_is(tok_t t, const char *w)
 {
     return t.kind == 'w' && t.n == strlen(w) && !strncasecmp(t.p, w, t.n);
 }
 
+/* Frees n typed columns and their date formats. */
 static void cols_free(lp_col_t *cols, int n)
 {
     for (int i = 0; i < n; i++) sl_free(cols[i].datefmt);
@@ -187,7 +194,8 @@ static bool parse_cols(const char *s, size_t n, bool fixed, bool type_optional, 
     for (;;) {
         tok_t name = next_tok(s, n, &i);
         if (name.kind != 'w' && name.kind != 'q') {
-            snprintf(err, errlen, "column list: expected a column name at offset %zu", (size_t)(name.p - s));
+            snprintf(err, errlen, "column list: expected a column name at offset %zu",
+                     (size_t)(name.p - s));
             goto bad;
         }
         cols = sl_realloc(cols, sizeof *cols * (size_t)(nc + 1));
@@ -223,8 +231,8 @@ static bool parse_cols(const char *s, size_t n, bool fixed, bool type_optional, 
             }
             ty[tl] = 0;
             if (!sl_type_parse(ty, &c->type)) {
-                snprintf(err, errlen, "column list: unknown type '%s' for column %.*s", ty,
-                         (int)nl, nm);
+                snprintf(err, errlen, "column list: unknown type '%s' for column %.*s", ty, (int)nl,
+                         nm);
                 fields_add(fs, nm, nl, c->type);
                 goto bad;
             }
@@ -232,8 +240,10 @@ static bool parse_cols(const char *s, size_t n, bool fixed, bool type_optional, 
             t = next_tok(s, n, &i);
             if (t.kind == 's') {
                 if (!sl_type_is_datetime(c->type)) {
-                    snprintf(err, errlen, "column list: a format string needs a DATE, TIME or "
-                                          "TIMESTAMP column (%.*s)", (int)nl, nm);
+                    snprintf(err, errlen,
+                             "column list: a format string needs a DATE, TIME or "
+                             "TIMESTAMP column (%.*s)",
+                             (int)nl, nm);
                     fields_add(fs, nm, nl, c->type);
                     goto bad;
                 }
@@ -324,7 +334,8 @@ static void check_not_null(sl_fn_ctx_t *ctx, const lp_col_t *cols, int nc, sl_ve
 {
     for (int k = 0; k < nc; k++)
         if (cols[k].not_null && out[k].null[i]) {
-            for (int j = 0; j < nc; j++) sl_fn_row_error(ctx, &out[j], i, "log parse: a NOT NULL column has no value");
+            for (int j = 0; j < nc; j++)
+                sl_fn_row_error(ctx, &out[j], i, "log parse: a NOT NULL column has no value");
             return;
         }
 }
@@ -340,7 +351,8 @@ static const struct {
     {"NCSA EXTENDED", "%h %l %u %t \"%r\" %>s %b \"%[Referer]i\" \"%[User-agent]i\""},
     {"REFERER", "%[Referer]i ---> %U"},
     {"AGENT", "%[User-agent]i"},
-    {"IIS", "%h, %u, %[date]x, %[time]x, %[service]x, %v, %A, %D, %I, %O, %s, %[win32-status]x, %m, %U, %q,"},
+    {"IIS", "%h, %u, %[date]x, %[time]x, %[service]x, %v, %A, %D, %I, %O, %s, %[win32-status]x, "
+            "%m, %U, %q,"},
 };
 
 /* How a W3C field's text becomes a value. */
@@ -349,8 +361,8 @@ enum { W3C_TEXT, W3C_INT, W3C_BIGINT, W3C_BYTES, W3C_CLFTIME };
 /* One item of a compiled W3C format: literal text, or a field. */
 typedef struct w3c_item {
     bool field;
-    int conv;        /* W3C_* (fields) */
-    char *lit;       /* literal text (owned) */
+    int conv;  /* W3C_* (fields) */
+    char *lit; /* literal text (owned) */
     size_t litn;
 } w3c_item_t;
 
@@ -359,6 +371,7 @@ typedef struct w3c_state {
     w3c_item_t *items;
 } w3c_state_t;
 
+/* Frees a compiled W3C format (sl_fn_row_t.state_free). */
 static void w3c_free(void *p)
 {
     w3c_state_t *st = p;
@@ -430,29 +443,41 @@ static bool w3c_compile(const char *f, size_t n, w3c_state_t *st, fields_t *fs, 
         }
         char letter = f[i++];
         if (st->nitems && st->items[st->nitems - 1].field) {
-            snprintf(err, errlen, "W3C format: specifiers at offset %zu need a separator "
-                                  "before them", at);
+            snprintf(err, errlen,
+                     "W3C format: specifiers at offset %zu need a separator "
+                     "before them",
+                     at);
             return false;
         }
         int conv = W3C_TEXT;
         sl_type_t t = text_type();
         switch (letter) {
-        case 'b': conv = W3C_BYTES; t = sl_type_make(SL_T_BIGINT); break;
+        case 'b':
+            conv = W3C_BYTES;
+            t = sl_type_make(SL_T_BIGINT);
+            break;
         case 'D':
         case 'T':
         case 'I':
-        case 'O': conv = W3C_BIGINT; t = sl_type_make(SL_T_BIGINT); break;
+        case 'O':
+            conv = W3C_BIGINT;
+            t = sl_type_make(SL_T_BIGINT);
+            break;
         case 's':
         case 'p':
         case 'P':
-        case 'k': conv = W3C_INT; t = sl_type_make(SL_T_INTEGER); break;
+        case 'k':
+            conv = W3C_INT;
+            t = sl_type_make(SL_T_INTEGER);
+            break;
         case 't':
             if (!braced) {
                 conv = W3C_CLFTIME;
                 t = sl_type_make(SL_T_TIMESTAMP);
             }
             break;
-        default: break;
+        default:
+            break;
         }
         st->items = sl_realloc(st->items, sizeof *st->items * (size_t)(st->nitems + 1));
         st->items[st->nitems++] = (w3c_item_t){true, conv, NULL, 0};
@@ -622,7 +647,8 @@ void sl_kernel_sys_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, 
             memmove(ts + 4, ts + 5, 10);
             tl = 14;
         }
-        if (ts[3] != ' ' || !sl_datefmt_parse(fmt, sizeof fmt - 1, ts, tl, &ms) || (len > 15 && s[15] != ' ')) {
+        if (ts[3] != ' ' || !sl_datefmt_parse(fmt, sizeof fmt - 1, ts, tl, &ms) ||
+            (len > 15 && s[15] != ' ')) {
             null_row(out, 2, i);
             continue;
         }
@@ -639,9 +665,10 @@ void sl_kernel_sys_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, 
 typedef struct rx_state {
     sl_fn_regex_t rx;
     int ncols;
-    lp_col_t *cols;  /* one per capturing group */
+    lp_col_t *cols; /* one per capturing group */
 } rx_state_t;
 
+/* Frees a compiled REGEX_LOG_PARSE call (sl_fn_row_t.state_free). */
 static void rx_free(void *p)
 {
     rx_state_t *st = p;
@@ -738,7 +765,8 @@ void sl_kernel_regex_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs
         }
         if (bad) {
             for (int k = 0; k < rx->ngroups; k++)
-                sl_fn_row_error(ctx, &out[k], i, "REGEX_LOG_PARSE: a group does not convert to its column type");
+                sl_fn_row_error(ctx, &out[k], i,
+                                "REGEX_LOG_PARSE: a group does not convert to its column type");
             continue;
         }
         check_not_null(ctx, st->cols, rx->ngroups, out, i);
@@ -756,6 +784,7 @@ typedef struct cols_state {
     char qopen, qclose; /* 0 = no quoting */
 } cols_state_t;
 
+/* Frees a compiled FIXED_/VARIABLE_COLUMN_LOG_PARSE call (sl_fn_row_t.state_free). */
 static void cols_state_free(void *p)
 {
     cols_state_t *st = p;
@@ -810,7 +839,8 @@ void sl_kernel_fixed_column_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, in
         }
         if (bad) {
             for (int k = 0; k < st->ncols; k++)
-                sl_fn_row_error(ctx, &out[k], i, "FIXED_COLUMN_LOG_PARSE: a column does not convert to its type");
+                sl_fn_row_error(ctx, &out[k], i,
+                                "FIXED_COLUMN_LOG_PARSE: a column does not convert to its type");
             continue;
         }
         check_not_null(ctx, st->cols, st->ncols, out, i);
@@ -820,8 +850,8 @@ void sl_kernel_fixed_column_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, in
 /* ---- VARIABLE_COLUMN_LOG_PARSE ------------------------------------------------------- */
 
 /* VARIABLE_COLUMN_LOG_PARSE(line, ncols | 'name TYPE t, ...', delimiter [, escape, quote]). */
-bool sl_rule_variable_column_log_parse(const sl_fn_call_info_t *call, sl_type_t *result,
-                                       char *err, size_t errlen)
+bool sl_rule_variable_column_log_parse(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                                       size_t errlen)
 {
     if (!want_line(call, err, errlen)) return false;
     if (call->nargs != 3 && call->nargs != 5) {
@@ -903,8 +933,10 @@ void sl_kernel_variable_column_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args,
         bool bad = false, quoted = false;
         for (;;) {
             bool end = p >= s.len;
-            if (end || (!quoted && s.len - p >= st->delimn && !memcmp(s.p + p, st->delim, st->delimn))) {
-                if (k < st->ncols && !put_typed(ctx, &out[k], i, &st->cols[k], buf + fstart, w - fstart))
+            if (end ||
+                (!quoted && s.len - p >= st->delimn && !memcmp(s.p + p, st->delim, st->delimn))) {
+                if (k < st->ncols &&
+                    !put_typed(ctx, &out[k], i, &st->cols[k], buf + fstart, w - fstart))
                     bad = true;
                 k++;
                 if (end) break;
@@ -932,7 +964,9 @@ void sl_kernel_variable_column_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args,
         for (; k < st->ncols; k++) out[k].null[i] = 1;
         if (bad) {
             for (int j = 0; j < st->ncols; j++)
-                sl_fn_row_error(ctx, &out[j], i, "VARIABLE_COLUMN_LOG_PARSE: a field does not convert to its column type");
+                sl_fn_row_error(
+                    ctx, &out[j], i,
+                    "VARIABLE_COLUMN_LOG_PARSE: a field does not convert to its column type");
             continue;
         }
         check_not_null(ctx, st->cols, st->ncols, out, i);

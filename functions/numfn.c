@@ -88,7 +88,8 @@ void sl_kernel_abs(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *
         } else {
             int64_t v = a->v.i[i] < 0 ? -a->v.i[i] : a->v.i[i];
             /* ABS(-128) of a TINYINT and the like do not fit the type. */
-            if ((a->type.id == SL_T_TINYINT && v > 127) || (a->type.id == SL_T_SMALLINT && v > 32767) ||
+            if ((a->type.id == SL_T_TINYINT && v > 127) ||
+                (a->type.id == SL_T_SMALLINT && v > 32767) ||
                 (a->type.id == SL_T_INTEGER && v > INT32_MAX))
                 sl_fn_row_error(ctx, out, i, "ABS: numeric overflow");
             else
@@ -114,8 +115,10 @@ void sl_kernel_mod(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *
 /* Stores a DOUBLE result; NaN or infinity (out of the function's domain) is a row error. */
 static inline void put_double(sl_fn_ctx_t *ctx, sl_vec_t *out, size_t i, double r, const char *msg)
 {
-    if (isnan(r) || isinf(r)) sl_fn_row_error(ctx, out, i, msg);
-    else out->v.f[i] = r;
+    if (isnan(r) || isinf(r))
+        sl_fn_row_error(ctx, out, i, msg);
+    else
+        out->v.f[i] = r;
 }
 
 /* POWER(x, y) = x^y. */
@@ -143,8 +146,10 @@ void sl_kernel_ln(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *o
     for (size_t i = 0; i < n; i++) {
         if (any_null(args, 1, out, i)) continue;
         double x = dval(&args[0], i);
-        if (!(x > 0)) sl_fn_row_error(ctx, out, i, "LN: the argument must be positive");
-        else out->v.f[i] = log(x);
+        if (!(x > 0))
+            sl_fn_row_error(ctx, out, i, "LN: the argument must be positive");
+        else
+            out->v.f[i] = log(x);
     }
 }
 
@@ -154,7 +159,9 @@ void sl_kernel_log10(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t
     for (size_t i = 0; i < n; i++) {
         if (any_null(args, 1, out, i)) continue;
         double x = dval(&args[0], i);
-        if (!(x > 0)) sl_fn_row_error(ctx, out, i, "LOG10: the argument must be positive");
-        else out->v.f[i] = log10(x);
+        if (!(x > 0))
+            sl_fn_row_error(ctx, out, i, "LOG10: the argument must be positive");
+        else
+            out->v.f[i] = log10(x);
     }
 }

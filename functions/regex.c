@@ -38,7 +38,7 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
 {
     char *b = NULL;
     size_t len = 0, cap = 0;
-    int sub = 1; /* subexpression 1 is the anchoring group */
+    int sub = 1;                      /* subexpression 1 is the anchoring group */
     bool in_br = false, atom = false; /* atom: the last token can take a quantifier */
     sput(&b, &len, &cap, anchored ? "^(" : "(");
     for (size_t i = 0; i < n; i++) {
@@ -51,15 +51,33 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
             char e = p[i];
             const char *rep = NULL;
             switch (e) {
-            case 'd': rep = in_br ? "0-9" : "[0-9]"; break;
-            case 's': rep = in_br ? "[:space:]" : "[[:space:]]"; break;
-            case 'w': rep = in_br ? "[:alnum:]_" : "[[:alnum:]_]"; break;
-            case 'D': rep = in_br ? NULL : "[^0-9]"; break;
-            case 'S': rep = in_br ? NULL : "[^[:space:]]"; break;
-            case 'W': rep = in_br ? NULL : "[^[:alnum:]_]"; break;
-            case 't': rep = "\t"; break;
-            case 'n': rep = "\n"; break;
-            case 'r': rep = "\r"; break;
+            case 'd':
+                rep = in_br ? "0-9" : "[0-9]";
+                break;
+            case 's':
+                rep = in_br ? "[:space:]" : "[[:space:]]";
+                break;
+            case 'w':
+                rep = in_br ? "[:alnum:]_" : "[[:alnum:]_]";
+                break;
+            case 'D':
+                rep = in_br ? NULL : "[^0-9]";
+                break;
+            case 'S':
+                rep = in_br ? NULL : "[^[:space:]]";
+                break;
+            case 'W':
+                rep = in_br ? NULL : "[^[:alnum:]_]";
+                break;
+            case 't':
+                rep = "\t";
+                break;
+            case 'n':
+                rep = "\n";
+                break;
+            case 'r':
+                rep = "\r";
+                break;
             default:
                 if (isalnum((unsigned char)e)) {
                     snprintf(err, errlen, "regex escape \\%c is not supported", e);
@@ -94,7 +112,8 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
             /* A quantifier needs something to repeat, and one quantifier at a time (Java:
              * "dangling meta character"); stacked ones also make glibc's regcomp blow up. */
             if (!atom) {
-                snprintf(err, errlen, "regex quantifier '%c' at offset %zu has nothing to repeat", c, i);
+                snprintf(err, errlen, "regex quantifier '%c' at offset %zu has nothing to repeat",
+                         c, i);
                 goto bad;
             }
             size_t q0 = i;
@@ -102,21 +121,27 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
                 /* {n}, {n,} or {n,m} with bounds of at most 255 (POSIX's RE_DUP_MAX floor) */
                 long lo = -1, hi = -1;
                 size_t j = i + 1;
-                for (lo = 0; j < n && isdigit((unsigned char)p[j]) && lo <= 255; j++) lo = lo * 10 + (p[j] - '0');
+                for (lo = 0; j < n && isdigit((unsigned char)p[j]) && lo <= 255; j++)
+                    lo = lo * 10 + (p[j] - '0');
                 bool ok = j > i + 1;
                 if (ok && j < n && p[j] == ',') {
                     size_t k = ++j;
-                    for (hi = 0; j < n && isdigit((unsigned char)p[j]) && hi <= 255; j++) hi = hi * 10 + (p[j] - '0');
+                    for (hi = 0; j < n && isdigit((unsigned char)p[j]) && hi <= 255; j++)
+                        hi = hi * 10 + (p[j] - '0');
                     if (j == k) hi = -1;
                 }
                 if (!ok || j >= n || p[j] != '}' || lo > 255 || hi > 255 || (hi >= 0 && hi < lo)) {
-                    snprintf(err, errlen, "regex bound at offset %zu is not {n}, {n,} or {n,m} with n <= m <= 255", i);
+                    snprintf(
+                        err, errlen,
+                        "regex bound at offset %zu is not {n}, {n,} or {n,m} with n <= m <= 255",
+                        i);
                     goto bad;
                 }
                 i = j;
             }
             if (i + 1 < n && (p[i + 1] == '?' || p[i + 1] == '+')) {
-                snprintf(err, errlen, "lazy and possessive quantifiers (%c%c) are not supported", p[i], p[i + 1]);
+                snprintf(err, errlen, "lazy and possessive quantifiers (%c%c) are not supported",
+                         p[i], p[i + 1]);
                 goto bad;
             }
             char qb[16];
@@ -144,7 +169,8 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
                     i += 2;
                     continue;
                 }
-                snprintf(err, errlen, "regex construct (?%c is not supported", i + 2 < n ? p[i + 2] : ' ');
+                snprintf(err, errlen, "regex construct (?%c is not supported",
+                         i + 2 < n ? p[i + 2] : ' ');
                 goto bad;
             }
             st->group = sl_realloc(st->group, sizeof(int) * (size_t)(st->ngroups + 1));
@@ -201,8 +227,8 @@ void sl_fn_regex_free(sl_fn_regex_t *rx)
 }
 
 /* Matches; see fnint.h. */
-bool sl_fn_regex_exec(const sl_fn_regex_t *rx, const char *s, size_t from, size_t to,
-                      bool notbol, regmatch_t *m, size_t nm)
+bool sl_fn_regex_exec(const sl_fn_regex_t *rx, const char *s, size_t from, size_t to, bool notbol,
+                      regmatch_t *m, size_t nm)
 {
     m[0].rm_so = (regoff_t)from;
     m[0].rm_eo = (regoff_t)to;

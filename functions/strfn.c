@@ -40,7 +40,10 @@ static bool want_int(const sl_fn_call_info_t *call, int k, const char *fn, char 
 }
 
 /* The declared length of a string argument (VARCHAR's maximum for a NULL literal). */
-static int32_t str_len(sl_type_t t) { return t.id == SL_T_NULL || t.len <= 0 ? SL_STR_MAX_LEN : t.len; }
+static int32_t str_len(sl_type_t t)
+{
+    return t.id == SL_T_NULL || t.len <= 0 ? SL_STR_MAX_LEN : t.len;
+}
 
 /* CHAR_LENGTH(s): INTEGER. */
 bool sl_rule_char_length(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
@@ -66,7 +69,8 @@ bool sl_rule_substring(const sl_fn_call_info_t *call, sl_type_t *result, char *e
     if (call->nargs == 2 && sl_type_is_string(call->args[1])) { /* SUBSTRING(s FROM regex) */
         if (call->consts && call->consts[1].is_const) {
             sl_fn_regex_t rx;
-            if (!sl_fn_regex_compile(&rx, call->consts[1].s, call->consts[1].slen, false, err, errlen))
+            if (!sl_fn_regex_compile(&rx, call->consts[1].s, call->consts[1].slen, false, err,
+                                     errlen))
                 return false;
             sl_fn_regex_free(&rx);
         }
@@ -114,7 +118,8 @@ bool sl_rule_overlay(const sl_fn_call_info_t *call, sl_type_t *result, char *err
 }
 
 /* REGEX_REPLACE(original, regex, replacement, startPosition, occurrence): VARCHAR(65535). */
-bool sl_rule_regex_replace(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+bool sl_rule_regex_replace(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                           size_t errlen)
 {
     for (int k = 0; k < 3; k++)
         if (!want_str(call, k, "REGEX_REPLACE", err, errlen)) return false;
@@ -168,12 +173,16 @@ static sl_str_t utf8_slice(sl_str_t s, int64_t from, int64_t to)
 }
 
 /* Integer value of row i of an integer (or DECIMAL scale 0) vector. */
-static inline int64_t ival(const sl_vec_t *v, size_t i) { return v->v.i[i]; }
+static inline int64_t ival(const sl_vec_t *v, size_t i)
+{
+    return v->v.i[i];
+}
 
 /* ---- kernels -------------------------------------------------------------------------- */
 
 /* CHAR_LENGTH / CHARACTER_LENGTH. */
-void sl_kernel_char_length(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+void sl_kernel_char_length(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                           size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (any_null(args, 1, out, i)) continue;
@@ -197,25 +206,31 @@ static void case_map(sl_fn_ctx_t *ctx, const sl_vec_t *a, sl_vec_t *out, size_t 
                 /* Latin-1 letters U+00C0..U+00FE: upper C3 80..9E, lower C3 A0..BE (but
                  * not the signs U+00D7, U+00F7); a case pair differs by 0x20. */
                 unsigned char t = (unsigned char)s.p[k + 1];
-                if (up && t >= 0xA0 && t <= 0xBE && t != 0xB7) t = (unsigned char)(t - 0x20);
-                else if (!up && t >= 0x80 && t <= 0x9E && t != 0x97) t = (unsigned char)(t + 0x20);
+                if (up && t >= 0xA0 && t <= 0xBE && t != 0xB7)
+                    t = (unsigned char)(t - 0x20);
+                else if (!up && t >= 0x80 && t <= 0x9E && t != 0x97)
+                    t = (unsigned char)(t + 0x20);
                 c[k++] = (char)ch;
                 c[k] = (char)t;
                 continue;
             }
-            if (up && ch >= 'a' && ch <= 'z') ch = (unsigned char)(ch - 32);
-            else if (!up && ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch + 32);
+            if (up && ch >= 'a' && ch <= 'z')
+                ch = (unsigned char)(ch - 32);
+            else if (!up && ch >= 'A' && ch <= 'Z')
+                ch = (unsigned char)(ch + 32);
             c[k] = (char)ch;
         }
         out->v.s[i] = (sl_str_t){c, s.len};
     }
 }
 
+/* UPPER: ASCII and Latin-1 letters to upper case. */
 void sl_kernel_upper(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
 {
     case_map(ctx, &args[0], out, n, 0);
 }
 
+/* LOWER: ASCII and Latin-1 letters to lower case. */
 void sl_kernel_lower(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
 {
     case_map(ctx, &args[0], out, n, 1);
@@ -347,8 +362,8 @@ void sl_kernel_overlay(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec
  */
 typedef struct rx_cache {
     sl_fn_regex_t rx;
-    bool ok;          /* rx holds `pat` compiled */
-    sl_str_t pat;     /* the pattern rx was compiled from (borrowed from the argument) */
+    bool ok;      /* rx holds `pat` compiled */
+    sl_str_t pat; /* the pattern rx was compiled from (borrowed from the argument) */
     bool tried;
     char err[160];
 } rx_cache_t;
@@ -436,7 +451,8 @@ static bool put_replacement(sl_arena_t *a, char **buf, size_t *len, size_t *cap,
             if (g > rx->ngroups) return false;
             int sub = g == 0 ? 1 : rx->group[g - 1];
             if (m[sub].rm_so >= 0)
-                put_bytes(a, buf, len, cap, z + m[sub].rm_so, (size_t)(m[sub].rm_eo - m[sub].rm_so));
+                put_bytes(a, buf, len, cap, z + m[sub].rm_so,
+                          (size_t)(m[sub].rm_eo - m[sub].rm_so));
         } else {
             put_bytes(a, buf, len, cap, &c, 1);
         }
@@ -451,7 +467,8 @@ static bool put_replacement(sl_arena_t *a, char **buf, size_t *len, size_t *cap,
  * regex that does not compile and a bad replacement are row errors; startPosition past
  * the end gives the original. An empty match replaces and then moves on one character.
  */
-void sl_kernel_regex_replace(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
+void sl_kernel_regex_replace(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out,
+                             size_t n)
 {
     rx_cache_t c;
     memset(&c, 0, sizeof c);
@@ -461,8 +478,9 @@ void sl_kernel_regex_replace(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, 
         sl_str_t s = args[0].v.s[i], r = args[2].v.s[i];
         int64_t start = ival(&args[3], i), occ = ival(&args[4], i);
         if (start < 1 || occ < 0) {
-            sl_fn_row_error(ctx, out, i, start < 1 ? "REGEX_REPLACE: startPosition must be at least 1"
-                                                   : "REGEX_REPLACE: occurrence must not be negative");
+            sl_fn_row_error(ctx, out, i,
+                            start < 1 ? "REGEX_REPLACE: startPosition must be at least 1"
+                                      : "REGEX_REPLACE: occurrence must not be negative");
             continue;
         }
         const sl_fn_regex_t *rx = rx_get(&c, args[1].v.s[i]);
@@ -508,7 +526,8 @@ void sl_kernel_regex_replace(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, 
             if (occ && seen == occ) break;
         }
         if (bad) {
-            sl_fn_row_error(ctx, out, i, "REGEX_REPLACE: the replacement names a group the regex does not have");
+            sl_fn_row_error(ctx, out, i,
+                            "REGEX_REPLACE: the replacement names a group the regex does not have");
             continue;
         }
         if (pos < s.len) put_bytes(ctx->arena, &buf, &len, &cap, z + pos, s.len - pos);

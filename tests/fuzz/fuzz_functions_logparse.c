@@ -88,8 +88,9 @@ static void fuzz_regex_fns(const char *re, size_t ren, const sl_str_t *lines, in
 /* libFuzzer entry point: one input per call; returns 0 (inputs are never rejected). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const fns[] = {"W3C_LOG_PARSE", "REGEX_LOG_PARSE", "FIXED_COLUMN_LOG_PARSE",
-                                      "VARIABLE_COLUMN_LOG_PARSE", "SYS_LOG_PARSE", NULL};
+    static const char *const fns[] = {"W3C_LOG_PARSE",          "REGEX_LOG_PARSE",
+                                      "FIXED_COLUMN_LOG_PARSE", "VARIABLE_COLUMN_LOG_PARSE",
+                                      "SYS_LOG_PARSE",          NULL};
     if (size < 1 || size > 8192) return 0;
     int sel = data[0] % 7;
     const char *p = (const char *)data + 1;
@@ -136,8 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sl_arena_t *arena = sl_arena_new(0);
         uint8_t errs[MAX_LINES] = {0};
         const char *msgs[MAX_LINES] = {0};
-        sl_fn_ctx_t ctx = {.arena = arena, .call = &call, .err = errs, .err_msgs = msgs,
-                           .state = row.state};
+        sl_fn_ctx_t ctx = {
+            .arena = arena, .call = &call, .err = errs, .err_msgs = msgs, .state = row.state};
         def->kernel(&ctx, args, nargs, out, (size_t)nl);
         unsigned sum = 0;
         for (int i = 0; i < nl; i++) {

@@ -70,8 +70,8 @@ static bool run_fn(run_t *r, const char *fn, int nconst, const char *const *cons
     for (int f = 0; f < r->row.nfields; f++) sl_vec_alloc(&r->out[f], r->row.fields[f].type, 8);
     r->arena = sl_arena_new(0);
     const char *msgs[8] = {0};
-    sl_fn_ctx_t ctx = {.arena = r->arena, .call = &call, .err = r->err, .err_msgs = msgs,
-                       .state = r->row.state};
+    sl_fn_ctx_t ctx = {
+        .arena = r->arena, .call = &call, .err = r->err, .err_msgs = msgs, .state = r->row.state};
     def->kernel(&ctx, args, nconst + 1, r->out, (size_t)nlines);
     r->err_msg = ctx.err_msg;
     r->nlines = nlines;
@@ -101,7 +101,10 @@ static void assert_int(const run_t *r, int f, int i, int64_t want)
     assert_int_equal(r->out[f].v.i[i], want);
 }
 
-static void assert_nul(const run_t *r, int f, int i) { assert_int_equal(r->out[f].null[i], 1); }
+static void assert_nul(const run_t *r, int f, int i)
+{
+    assert_int_equal(r->out[f].null[i], 1);
+}
 
 /* 2000-10-10 20:55:36 UTC in epoch ms (13:55:36 -0700). */
 #define APACHE_EXAMPLE_MS 971211336000LL
@@ -113,8 +116,7 @@ static void test_w3c_common(void **state)
     const char *lines[] = {
         "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326",
         "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 304 -\r\n",
-        "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" - x",
-        NULL};
+        "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" - x", NULL};
     run_t r;
     char err[256];
     assert_true(run_fn(&r, "W3C_LOG_PARSE", 1, f, lines, 4, err, sizeof err));
@@ -149,7 +151,8 @@ static void test_w3c_other_formats(void **state)
     char err[256];
     run_t r;
     const char *vh[] = {"common with vhost"}; /* format names are case-insensitive */
-    const char *l1[] = {"shop.example.com 10.1.2.3 - - [01/May/2024:00:00:02 +0200] \"GET / HTTP/1.1\" 200 17"};
+    const char *l1[] = {
+        "shop.example.com 10.1.2.3 - - [01/May/2024:00:00:02 +0200] \"GET / HTTP/1.1\" 200 17"};
     assert_true(run_fn(&r, "W3C_LOG_PARSE", 1, vh, l1, 1, err, sizeof err));
     assert_int_equal(r.row.nfields, 8);
     assert_text(&r, 0, 0, "shop.example.com");
@@ -159,9 +162,10 @@ static void test_w3c_other_formats(void **state)
     run_free(&r);
 
     const char *ncsa[] = {"NCSA EXTENDED"};
-    const char *l2[] = {"10.0.0.7 - bob [01/May/2024:00:00:03 +0000] \"GET /q?a=\\\"b\\\" HTTP/1.1\" 200 512 "
-                        "\"https://example.com/a b\" \"Mozilla/5.0 (X11; Linux x86_64)\"",
-                        "10.0.0.7 - bob [01/May/2024:00:00:03 +0000] \"GET / HTTP/1.1\" 200 512"};
+    const char *l2[] = {
+        "10.0.0.7 - bob [01/May/2024:00:00:03 +0000] \"GET /q?a=\\\"b\\\" HTTP/1.1\" 200 512 "
+        "\"https://example.com/a b\" \"Mozilla/5.0 (X11; Linux x86_64)\"",
+        "10.0.0.7 - bob [01/May/2024:00:00:03 +0000] \"GET / HTTP/1.1\" 200 512"};
     assert_true(run_fn(&r, "W3C_LOG_PARSE", 1, ncsa, l2, 2, err, sizeof err));
     assert_int_equal(r.row.nfields, 9);
     assert_text(&r, 4, 0, "GET /q?a=\\\"b\\\" HTTP/1.1");
@@ -295,9 +299,9 @@ static void test_regex(void **state)
     assert_nul(&r, 0, 2);
     run_free(&r);
 
-    const char *bad[][1] = {{"(a+?)"}, {"(?<n>a)"}, {"(a"}, {"no groups"}, {"(\\p{L})"},
-                            {"([\\]])"}, {"(a**)"}, {"(*a)"}, {"(a|+b)"}, {"(a{300})"},
-                            {"(a{2,1})"}, {"(a{x})"}, {"(a{2}{3})"}};
+    const char *bad[][1] = {{"(a+?)"},    {"(?<n>a)"}, {"(a"},       {"no groups"}, {"(\\p{L})"},
+                            {"([\\]])"},  {"(a**)"},   {"(*a)"},     {"(a|+b)"},    {"(a{300})"},
+                            {"(a{2,1})"}, {"(a{x})"},  {"(a{2}{3})"}};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
         assert_false(run_fn(&r, "REGEX_LOG_PARSE", 1, bad[k], l, 1, err, sizeof err));
 }
@@ -321,8 +325,11 @@ static void test_fixed(void **state)
     assert_int_equal(r.err[2], 0);
     assert_int_equal(r.err[3], 1); /* NAME is NOT NULL */
     run_free(&r);
-    const char *bad[][1] = {{"A TYPE INTEGER"}, {"A TYPE NOPE START 0"}, {"A INTEGER START 0"},
-                            {"A TYPE INTEGER 'yyyy' START 0"}, {"A TYPE DATE 'qq' START 0"}};
+    const char *bad[][1] = {{"A TYPE INTEGER"},
+                            {"A TYPE NOPE START 0"},
+                            {"A INTEGER START 0"},
+                            {"A TYPE INTEGER 'yyyy' START 0"},
+                            {"A TYPE DATE 'qq' START 0"}};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
         assert_false(run_fn(&r, "FIXED_COLUMN_LOG_PARSE", 1, bad[k], l, 1, err, sizeof err));
 }
@@ -400,10 +407,10 @@ static void test_datefmt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_w3c_common),   cmocka_unit_test(test_w3c_other_formats),
-        cmocka_unit_test(test_w3c_iis),      cmocka_unit_test(test_w3c_custom),
-        cmocka_unit_test(test_sys),          cmocka_unit_test(test_regex),
-        cmocka_unit_test(test_fixed),        cmocka_unit_test(test_variable),
+        cmocka_unit_test(test_w3c_common), cmocka_unit_test(test_w3c_other_formats),
+        cmocka_unit_test(test_w3c_iis),    cmocka_unit_test(test_w3c_custom),
+        cmocka_unit_test(test_sys),        cmocka_unit_test(test_regex),
+        cmocka_unit_test(test_fixed),      cmocka_unit_test(test_variable),
         cmocka_unit_test(test_datefmt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
