@@ -210,6 +210,9 @@ enum {
 /* The sides of TRIM in sl_fn_call_info_t.flags, valued as the parser's SL_AF_TRIM_* (the
  * planner checks they agree). None set means BOTH. */
 enum { SL_FN_TRIM_LEADING = 1u << 14, SL_FN_TRIM_TRAILING = 1u << 15, SL_FN_TRIM_BOTH = 1u << 16 };
+/* Set by the planner in sl_fn_call_info_t.flags for SUBSTRING(s SIMILAR p ESCAPE c) (above
+ * every parser flag). */
+enum { SL_FN_SUBSTRING_SIMILAR = 1u << 24 };
 
 /* FLOOR(ms TO unit) for a TIMESTAMP in epoch ms (unit: sl_unit_t). */
 int64_t sl_fn_floor_ts(int64_t ms, int unit);

@@ -11,8 +11,124 @@
  */
 #include "fnint.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+
+/* ---- SUBSTRING ... SIMILAR ... ESCAPE ------------------------------------------------ */
+
+/* A compiled SIMILAR pattern: its three parts, each anchored at both ends. */
+typedef struct similar {
+    regex_t part[3];
+    int ncompiled;
+} similar_t;
+
+static void similar_free(similar_t *sm)
+{
+    for (int k = 0; k < sm->ncompiled; k++) regfree(&sm->part[k]);
+    sm->ncompiled = 0;
+}
+
+/*
+ * Compiles SQL's SIMILAR pattern p with escape character e: p is three SIMILAR TO patterns
+ * separated by <e>" (the returned part is the middle one). Each part becomes a POSIX
+ * expression matched against a whole substring: % -> .*, _ -> ., <e>x -> the character x, the characters that are
+ * special to POSIX but not to SIMILAR (. \ ^ $) escaped, the rest (| * + ? { } ( ) [ ])
+ * kept. False with a message when e is not one character or the markers are not two.
+ */
+static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, size_t errlen)
+{
+    sm->ncompiled = 0;
+    if (e.len != 1) {
+        snprintf(err, errlen, "SUBSTRING ... ESCAPE needs exactly one escape character");
+        return false;
+    }
+    char esc = e.p[0];
+    char buf[3][1024];
+    size_t len[3] = {0, 0, 0};
+    int part = 0;
+    for (uint32_t i = 0; i < p.len; i++) {
+        char c = p.p[i];
+        char tmp[4] = {0};
+        if (c == esc && i + 1 < p.len && p.p[i + 1] == '"') {
+            if (++part > 2) break;
+            i++;
+            continue;
+        }
+        if (c == esc) {
+            if (++i >= p.len) {
+                snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern ends with the escape character");
+                return false;
+            }
+            c = p.p[i];
+            if (isalnum((unsigned char)c) || (unsigned char)c >= 0x80) tmp[0] = c;
+            else tmp[0] = '\\', tmp[1] = c;
+        } else if (c == '%') {
+            tmp[0] = '.', tmp[1] = '*';
+        } else if (c == '_') {
+            tmp[0] = '.';
+        } else if (c == '.' || c == '\\' || c == '^' || c == '$') {
+            tmp[0] = '\\', tmp[1] = c;
+        } else {
+            tmp[0] = c;
+        }
+        size_t tl = strlen(tmp);
+        if (len[part] + tl + 3 >= sizeof buf[part]) {
+            snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern is too long");
+            return false;
+        }
+        memcpy(buf[part] + len[part], tmp, tl);
+        len[part] += tl;
+    }
+    if (part != 2) {
+        snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern needs exactly two %c\" markers", esc);
+        return false;
+    }
+    for (int k = 0; k < 3; k++) {
+        char re[1100];
+        /* "(...)$": glibc's ^ does not match at a REG_STARTEND offset, so the start of a
+         * match is checked by similar_part instead. */
+        snprintf(re, sizeof re, "(%.*s)$", (int)len[k], buf[k]);
+        int rc = regcomp(&sm->part[k], re, REG_EXTENDED);
+        if (rc) {
+            char msg[128];
+            regerror(rc, &sm->part[k], msg, sizeof msg);
+            snprintf(err, errlen, "SUBSTRING ... SIMILAR: invalid pattern: %s", msg);
+            similar_free(sm);
+            return false;
+        }
+        sm->ncompiled++;
+    }
+    return true;
+}
+
+/* True when part k matches z[from, to) exactly: the leftmost match that ends at `to`
+ * starts at `from` (a match from `from` on, if any, is the leftmost one). */
+static bool similar_part(const similar_t *sm, int k, const char *z, size_t from, size_t to)
+{
+    regmatch_t m[1] = {{(regoff_t)from, (regoff_t)to}};
+    return regexec(&sm->part[k], z, 1, m, REG_STARTEND) == 0 && m[0].rm_so == (regoff_t)from;
+}
+
+/*
+ * The returned part of a SIMILAR match of z[0, n), SQL's rule: the shortest prefix that
+ * matches the first part (with the rest matching the other two), then the shortest suffix
+ * that matches the third; the middle is the result. False when the string does not match.
+ */
+static bool similar_match(const similar_t *sm, const char *z, size_t n, size_t *a, size_t *b)
+{
+    for (size_t i = 0; i <= n; i++) {
+        if (!similar_part(sm, 0, z, 0, i)) continue;
+        for (size_t j = n + 1; j-- > i;) {
+            if (similar_part(sm, 2, z, j, n) && similar_part(sm, 1, z, i, j)) {
+                *a = i;
+                *b = j;
+                return true;
+            }
+        }
+    }
+    return false;
+}
 
 /* ---- type rules ----------------------------------------------------------------------- */
 
@@ -66,6 +182,22 @@ bool sl_rule_case(const sl_fn_call_info_t *call, sl_type_t *result, char *err, s
 bool sl_rule_substring(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
 {
     if (!want_str(call, 0, "SUBSTRING", err, errlen)) return false;
+    if (call->flags & SL_FN_SUBSTRING_SIMILAR) { /* SUBSTRING(s SIMILAR p ESCAPE c) */
+        if (!want_str(call, 1, "SUBSTRING ... SIMILAR", err, errlen) ||
+            !want_str(call, 2, "SUBSTRING ... ESCAPE", err, errlen))
+            return false;
+        if (call->consts && call->consts[1].is_const && call->consts[2].is_const) {
+            similar_t sm;
+            const sl_fn_const_t *pc = &call->consts[1], *ec = &call->consts[2];
+            if (!similar_compile(&sm, (sl_str_t){pc->s, pc->slen}, (sl_str_t){ec->s, ec->slen},
+                                 err, errlen))
+                return false;
+            similar_free(&sm);
+        }
+        *result = sl_type_make(SL_T_VARCHAR);
+        result->len = str_len(call->args[0]);
+        return true;
+    }
     if (call->nargs == 2 && sl_type_is_string(call->args[1])) { /* SUBSTRING(s FROM regex) */
         if (call->consts && call->consts[1].is_const) {
             sl_fn_regex_t rx;
@@ -248,9 +380,14 @@ void sl_kernel_initcap(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec
  * (SQL's "substring error").
  */
 static void substring_regex(sl_fn_ctx_t *ctx, const sl_vec_t *args, sl_vec_t *out, size_t n);
+static void substring_similar(sl_fn_ctx_t *ctx, const sl_vec_t *args, sl_vec_t *out, size_t n);
 
 void sl_kernel_substring(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, sl_vec_t *out, size_t n)
 {
+    if (ctx->call && (ctx->call->flags & SL_FN_SUBSTRING_SIMILAR)) {
+        substring_similar(ctx, args, out, n);
+        return;
+    }
     if (nargs == 2 && sl_type_is_string(args[1].type)) {
         substring_regex(ctx, args, out, n);
         return;
@@ -535,4 +672,42 @@ void sl_kernel_regex_replace(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, 
         out->v.s[i] = (sl_str_t){buf ? buf : "", (uint32_t)len};
     }
     if (c.ok) sl_fn_regex_free(&c.rx);
+}
+
+/*
+ * SUBSTRING(s SIMILAR p ESCAPE e): the part of s that the middle of p matches, NULL when s
+ * does not match p; a pattern that does not compile is a row error. The pattern is
+ * compiled again only when it (or the escape) changes from the previous row.
+ */
+static void substring_similar(sl_fn_ctx_t *ctx, const sl_vec_t *args, sl_vec_t *out, size_t n)
+{
+    similar_t sm = {.ncompiled = 0};
+    bool have = false, ok = false;
+    sl_str_t lp = {NULL, 0}, le = {NULL, 0};
+    char err[160];
+    for (size_t i = 0; i < n; i++) {
+        if (any_null(args, 3, out, i)) continue;
+        sl_str_t p = args[1].v.s[i], e = args[2].v.s[i];
+        if (!have || p.len != lp.len || e.len != le.len || (p.len && memcmp(p.p, lp.p, p.len)) ||
+            (e.len && memcmp(e.p, le.p, e.len))) {
+            similar_free(&sm);
+            ok = similar_compile(&sm, p, e, err, sizeof err);
+            have = true;
+            lp = p;
+            le = e;
+        }
+        if (!ok) {
+            sl_fn_row_error(ctx, out, i, "SUBSTRING ... SIMILAR: invalid pattern or escape");
+            continue;
+        }
+        sl_str_t s = args[0].v.s[i];
+        const char *z = cstr(ctx, s);
+        size_t a, b;
+        if (!similar_match(&sm, z, s.len, &a, &b)) {
+            out->null[i] = 1;
+            continue;
+        }
+        out->v.s[i] = (sl_str_t){z + a, (uint32_t)(b - a)};
+    }
+    similar_free(&sm);
 }

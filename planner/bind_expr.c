@@ -22,6 +22,8 @@ _Static_assert((unsigned)SL_AF_TRIM_LEADING == (unsigned)SL_FN_TRIM_LEADING &&
                    (unsigned)SL_AF_TRIM_TRAILING == (unsigned)SL_FN_TRIM_TRAILING &&
                    (unsigned)SL_AF_TRIM_BOTH == (unsigned)SL_FN_TRIM_BOTH,
                "parser and registry TRIM flags must agree");
+_Static_assert((unsigned)SL_AF_PERIOD < (unsigned)SL_FN_SUBSTRING_SIMILAR,
+               "the planner's call flags must stay above the parser's");
 
 /* A private allow bit: the call may be a row function (sl_bind_row_item binds it). */
 #define BIND_ROW_CALL 0x100
@@ -732,7 +734,7 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
     e->call.args = types;
     e->call.count_star = (n->flags & SL_AF_COUNT_STAR) != 0;
     e->call.unit = n->op == SL_CALL_FLOOR_TO || n->op == SL_CALL_EXTRACT ? n->qual.unit : 0;
-    e->call.flags = n->flags;
+    e->call.flags = n->flags | (n->op == SL_CALL_SUBSTRING_SIMILAR ? SL_FN_SUBSTRING_SIMILAR : 0);
     char err[256] = "";
     if (!run_rule(e, 0, NULL, &e->type, err, sizeof err)) {
         sl_expr_free(e);
@@ -1052,8 +1054,6 @@ static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, 
             if (num) w = sl_expr_coerce(w, x->type);
             return mk_op(SL_XOP_STEP, x->type, n, x, w);
         }
-        if (n->op == SL_CALL_SUBSTRING_SIMILAR)
-            return fail(b, n, "SUBSTRING ... SIMILAR ... ESCAPE is not supported yet");
         return bind_call(b, sc, n, allow);
     }
     case SL_AST_SUBQUERY:
