@@ -17,24 +17,31 @@
 
 /* ---- SUBSTRING ... SIMILAR ... ESCAPE ------------------------------------------------ */
 
-/* A compiled SIMILAR pattern: its three parts, each anchored at both ends. */
+/* Strings up to this many bytes get SQL's shortest-prefix / shortest-suffix split, which
+ * costs O(n^2) regex runs; longer ones take POSIX's split of one match of the whole. */
+#define SIMILAR_EXACT_MAX 512
+
+/* A compiled SIMILAR pattern: its three parts, and all three in sequence. */
 typedef struct similar {
     regex_t part[3];
-    int ncompiled;
+    regex_t whole; /* (P1)(P2)(P3)$ */
+    int ncompiled; /* parts compiled (4: whole too) */
 } similar_t;
 
+/* Frees the compiled parts. */
 static void similar_free(similar_t *sm)
 {
-    for (int k = 0; k < sm->ncompiled; k++) regfree(&sm->part[k]);
+    for (int k = 0; k < sm->ncompiled && k < 3; k++) regfree(&sm->part[k]);
+    if (sm->ncompiled == 4) regfree(&sm->whole);
     sm->ncompiled = 0;
 }
 
 /*
  * Compiles SQL's SIMILAR pattern p with escape character e: p is three SIMILAR TO patterns
  * separated by <e>" (the returned part is the middle one). Each part becomes a POSIX
- * expression matched against a whole substring: % -> .*, _ -> ., <e>x -> the character x, the characters that are
- * special to POSIX but not to SIMILAR (. \ ^ $) escaped, the rest (| * + ? { } ( ) [ ])
- * kept. False with a message when e is not one character or the markers are not two.
+ * expression matched against a whole substring: % -> .*, _ -> ., <e>x -> the character x, the
+ * characters that are special to POSIX but not to SIMILAR (. \ ^ $) escaped, the rest (| * + ? { }
+ * ( ) [ ]) kept. False with a message when e is not one character or the markers are not two.
  */
 static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, size_t errlen)
 {
@@ -57,12 +64,15 @@ static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, si
         }
         if (c == esc) {
             if (++i >= p.len) {
-                snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern ends with the escape character");
+                snprintf(err, errlen,
+                         "SUBSTRING ... SIMILAR: the pattern ends with the escape character");
                 return false;
             }
             c = p.p[i];
-            if (isalnum((unsigned char)c) || (unsigned char)c >= 0x80) tmp[0] = c;
-            else tmp[0] = '\\', tmp[1] = c;
+            if (isalnum((unsigned char)c) || (unsigned char)c >= 0x80)
+                tmp[0] = c;
+            else
+                tmp[0] = '\\', tmp[1] = c;
         } else if (c == '%') {
             tmp[0] = '.', tmp[1] = '*';
         } else if (c == '_') {
@@ -81,7 +91,8 @@ static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, si
         len[part] += tl;
     }
     if (part != 2) {
-        snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern needs exactly two %c\" markers", esc);
+        snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern needs exactly two %c\" markers",
+                 esc);
         return false;
     }
     for (int k = 0; k < 3; k++) {
@@ -99,6 +110,15 @@ static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, si
         }
         sm->ncompiled++;
     }
+    char whole[3200];
+    snprintf(whole, sizeof whole, "(%.*s)(%.*s)(%.*s)$", (int)len[0], buf[0], (int)len[1], buf[1],
+             (int)len[2], buf[2]);
+    if (regcomp(&sm->whole, whole, REG_EXTENDED)) {
+        snprintf(err, errlen, "SUBSTRING ... SIMILAR: invalid pattern");
+        similar_free(sm);
+        return false;
+    }
+    sm->ncompiled = 4;
     return true;
 }
 
@@ -114,9 +134,24 @@ static bool similar_part(const similar_t *sm, int k, const char *z, size_t from,
  * The returned part of a SIMILAR match of z[0, n), SQL's rule: the shortest prefix that
  * matches the first part (with the rest matching the other two), then the shortest suffix
  * that matches the third; the middle is the result. False when the string does not match.
+ * Past SIMILAR_EXACT_MAX bytes the split is POSIX's (leftmost-longest) instead.
  */
 static bool similar_match(const similar_t *sm, const char *z, size_t n, size_t *a, size_t *b)
 {
+    /* One run of the whole pattern rejects most strings, and splits long ones. */
+    regmatch_t m[64];
+    size_t nm = sm->whole.re_nsub + 1 < 64 ? sm->whole.re_nsub + 1 : 64;
+    m[0].rm_so = 0;
+    m[0].rm_eo = (regoff_t)n;
+    if (regexec(&sm->whole, z, nm, m, REG_STARTEND) || m[0].rm_so != 0) return false;
+    if (n > SIMILAR_EXACT_MAX) {
+        /* the second top-level group is P2: 1 + the groups inside P1 + 1 */
+        size_t g2 = 2 + sm->part[0].re_nsub - 1;
+        if (g2 >= nm || m[g2].rm_so < 0) return false;
+        *a = (size_t)m[g2].rm_so;
+        *b = (size_t)m[g2].rm_eo;
+        return true;
+    }
     for (size_t i = 0; i <= n; i++) {
         if (!similar_part(sm, 0, z, 0, i)) continue;
         for (size_t j = n + 1; j-- > i;) {
@@ -189,8 +224,8 @@ bool sl_rule_substring(const sl_fn_call_info_t *call, sl_type_t *result, char *e
         if (call->consts && call->consts[1].is_const && call->consts[2].is_const) {
             similar_t sm;
             const sl_fn_const_t *pc = &call->consts[1], *ec = &call->consts[2];
-            if (!similar_compile(&sm, (sl_str_t){pc->s, pc->slen}, (sl_str_t){ec->s, ec->slen},
-                                 err, errlen))
+            if (!similar_compile(&sm, (sl_str_t){pc->s, pc->slen}, (sl_str_t){ec->s, ec->slen}, err,
+                                 errlen))
                 return false;
             similar_free(&sm);
         }
