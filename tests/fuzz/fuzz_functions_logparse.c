@@ -5,8 +5,9 @@
  * W3C_LOG_PARSE (format), REGEX_LOG_PARSE (regex), FIXED_COLUMN_LOG_PARSE (column list),
  * VARIABLE_COLUMN_LOG_PARSE (column list, delimiter '|', escape '\', quote '"'),
  * SYS_LOG_PARSE, the date functions (pattern, then texts parsed and formatted), or the
- * regex string functions (REGEX_REPLACE with replacement "<$1|$0>" and SUBSTRING FROM
- * regex, the argument as the regex, each line as the text). The
+ * regex string functions (REGEX_REPLACE with replacement "<$1|$0>", SUBSTRING FROM regex
+ * and SUBSTRING SIMILAR ... ESCAPE '#', the argument as the pattern, each line as the
+ * text). The
  * argument is compiled through the registry entry's type rule, as the planner does; when
  * it compiles, the kernel parses the lines. Every output must be consistent: a non-NULL
  * string field lies in readable memory of its declared length at most, an error row is
@@ -78,6 +79,14 @@ static void fuzz_regex_fns(const char *re, size_t ren, const sl_str_t *lines, in
     memset(errs, 0, sizeof errs);
     call.nargs = 2;
     sl_fn_lookup("SUBSTRING")->kernel(&ctx, a, 2, &out, (size_t)nl);
+    for (int i = 0; i < nl; i++)
+        if (!out.null[i] && out.v.s[i].len > lines[i].len) abort();
+    /* SUBSTRING(line SIMILAR arg ESCAPE '#') */
+    for (int i = 0; i < nl; i++) a[2].v.s[i] = (sl_str_t){"#", 1};
+    call.nargs = 3;
+    call.flags = SL_FN_SUBSTRING_SIMILAR;
+    memset(errs, 0, sizeof errs);
+    sl_fn_lookup("SUBSTRING")->kernel(&ctx, a, 3, &out, (size_t)nl);
     for (int i = 0; i < nl; i++)
         if (!out.null[i] && out.v.s[i].len > lines[i].len) abort();
     sl_arena_free(arena);
