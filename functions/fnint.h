@@ -52,10 +52,13 @@ typedef struct sl_fn_regex {
 /*
  * Compiles a Java regex (p, n) by translating it to POSIX extended: \d \D \s \S \w \W,
  * \t \n \r, escaped punctuation, (?:...). Lazy and possessive quantifiers, look-arounds,
- * named groups, back-references and other escapes are refused. anchored: the whole text
- * must match (^...$). Subexpression 1 is always the whole match. False with a message.
+ * named groups, back-references and other escapes are refused, and so are quantifiers
+ * with nothing to repeat, stacked quantifiers and bounds over 255. anchors: SL_RX_START
+ * (^) and/or SL_RX_END ($). Subexpression 1 is always the whole match. False with a
+ * message.
  */
-bool sl_fn_regex_compile(sl_fn_regex_t *rx, const char *p, size_t n, bool anchored, char *err,
+enum { SL_RX_START = 1, SL_RX_END = 2 };
+bool sl_fn_regex_compile(sl_fn_regex_t *rx, const char *p, size_t n, unsigned anchors, char *err,
                          size_t errlen);
 /* Frees what sl_fn_regex_compile made; a zeroed or failed regex is a no-op. */
 void sl_fn_regex_free(sl_fn_regex_t *rx);

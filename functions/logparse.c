@@ -688,7 +688,7 @@ bool sl_rule_regex_log_parse(const sl_fn_call_info_t *call, sl_type_t *result, c
         return false;
     rx_state_t *st = sl_calloc(1, sizeof *st);
     fields_t fs = {0, NULL};
-    if (!sl_fn_regex_compile(&st->rx, p, n, true, err, errlen)) {
+    if (!sl_fn_regex_compile(&st->rx, p, n, SL_RX_START | SL_RX_END, err, errlen)) {
         sl_free(st);
         return false;
     }

@@ -27,20 +27,20 @@ static void sput(char **b, size_t *len, size_t *cap, const char *s)
 
 /*
  * Translates a Java regex into a POSIX extended one, wrapped in a group (subexpression 1 is
- * the whole match) and anchored at both ends, ^(...)$, when `anchored`:
+ * the whole match), with ^ and $ around it as `anchors` says:
  * \d \D \s \S \w \W (also inside brackets, for the positive ones), \t \n \r, escaped
  * punctuation, (?:...) groups. Lazy and possessive quantifiers, look-arounds and
  * back-references have no POSIX form and are refused. Records, for each capturing group,
  * its POSIX subexpression number.
  */
-static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st, char *err,
+static char *translate(const char *p, size_t n, unsigned anchors, sl_fn_regex_t *st, char *err,
                        size_t errlen)
 {
     char *b = NULL;
     size_t len = 0, cap = 0;
     int sub = 1;                      /* subexpression 1 is the anchoring group */
     bool in_br = false, atom = false; /* atom: the last token can take a quantifier */
-    sput(&b, &len, &cap, anchored ? "^(" : "(");
+    sput(&b, &len, &cap, (anchors & SL_RX_START) ? "^(" : "(");
     for (size_t i = 0; i < n; i++) {
         char c = p[i], tmp[4] = {c, 0, 0, 0};
         if (c == '\\') {
@@ -184,7 +184,7 @@ static char *translate(const char *p, size_t n, bool anchored, sl_fn_regex_t *st
         snprintf(err, errlen, "regex has an unterminated [");
         goto bad;
     }
-    sput(&b, &len, &cap, anchored ? ")$" : ")");
+    sput(&b, &len, &cap, (anchors & SL_RX_END) ? ")$" : ")");
     st->nposix = sub;
     return b;
 bad:
@@ -193,11 +193,11 @@ bad:
 }
 
 /* Compiles a Java-style regex; see fnint.h. */
-bool sl_fn_regex_compile(sl_fn_regex_t *rx, const char *p, size_t n, bool anchored, char *err,
+bool sl_fn_regex_compile(sl_fn_regex_t *rx, const char *p, size_t n, unsigned anchors, char *err,
                          size_t errlen)
 {
     memset(rx, 0, sizeof *rx);
-    char *posix = translate(p, n, anchored, rx, err, errlen);
+    char *posix = translate(p, n, anchors, rx, err, errlen);
     if (!posix) {
         sl_free(rx->group);
         rx->group = NULL;

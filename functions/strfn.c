@@ -23,29 +23,29 @@
 
 /* A compiled SIMILAR pattern: its three parts, and all three in sequence. */
 typedef struct similar {
-    regex_t part[3];
-    regex_t whole; /* (P1)(P2)(P3)$ */
-    int ncompiled; /* parts compiled (4: whole too) */
+    sl_fn_regex_t part[3]; /* each (Pk)$ */
+    sl_fn_regex_t whole;   /* (P1)(P2)(P3)$ */
+    int g2;                /* POSIX subexpression of P2 in whole */
 } similar_t;
 
-/* Frees the compiled parts. */
+/* Frees the compiled parts (a zeroed similar_t is a no-op). */
 static void similar_free(similar_t *sm)
 {
-    for (int k = 0; k < sm->ncompiled && k < 3; k++) regfree(&sm->part[k]);
-    if (sm->ncompiled == 4) regfree(&sm->whole);
-    sm->ncompiled = 0;
+    for (int k = 0; k < 3; k++) sl_fn_regex_free(&sm->part[k]);
+    sl_fn_regex_free(&sm->whole);
 }
 
 /*
  * Compiles SQL's SIMILAR pattern p with escape character e: p is three SIMILAR TO patterns
- * separated by <e>" (the returned part is the middle one). Each part becomes a POSIX
- * expression matched against a whole substring: % -> .*, _ -> ., <e>x -> the character x, the
- * characters that are special to POSIX but not to SIMILAR (. \ ^ $) escaped, the rest (| * + ? { }
- * ( ) [ ]) kept. False with a message when e is not one character or the markers are not two.
+ * separated by <e>" (the returned part is the middle one). Each part is rewritten in the
+ * Java syntax of regex.c - % -> .*, _ -> ., <e>x -> the character x, the characters that
+ * are literal in SIMILAR but special in Java (. \ ^ $) escaped, the rest (| * + ? { } ( )
+ * [ ]) kept - and compiled with its checks. False with a message when e is not one
+ * character, the markers are not two or a part does not compile.
  */
 static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, size_t errlen)
 {
-    sm->ncompiled = 0;
+    memset(sm, 0, sizeof *sm);
     if (e.len != 1) {
         snprintf(err, errlen, "SUBSTRING ... ESCAPE needs exactly one escape character");
         return false;
@@ -95,30 +95,20 @@ static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, si
                  esc);
         return false;
     }
-    for (int k = 0; k < 3; k++) {
-        char re[1100];
-        /* "(...)$": glibc's ^ does not match at a REG_STARTEND offset, so the start of a
-         * match is checked by similar_part instead. */
-        snprintf(re, sizeof re, "(%.*s)$", (int)len[k], buf[k]);
-        int rc = regcomp(&sm->part[k], re, REG_EXTENDED);
-        if (rc) {
-            char msg[128];
-            regerror(rc, &sm->part[k], msg, sizeof msg);
-            snprintf(err, errlen, "SUBSTRING ... SIMILAR: invalid pattern: %s", msg);
+    char whole[3100];
+    int wl = snprintf(whole, sizeof whole, "(%.*s)(%.*s)(%.*s)", (int)len[0], buf[0], (int)len[1],
+                      buf[1], (int)len[2], buf[2]);
+    for (int k = 0; k < 3; k++)
+        if (!sl_fn_regex_compile(&sm->part[k], buf[k], len[k], SL_RX_END, err, errlen)) {
             similar_free(sm);
             return false;
         }
-        sm->ncompiled++;
-    }
-    char whole[3200];
-    snprintf(whole, sizeof whole, "(%.*s)(%.*s)(%.*s)$", (int)len[0], buf[0], (int)len[1], buf[1],
-             (int)len[2], buf[2]);
-    if (regcomp(&sm->whole, whole, REG_EXTENDED)) {
-        snprintf(err, errlen, "SUBSTRING ... SIMILAR: invalid pattern");
+    if (!sl_fn_regex_compile(&sm->whole, whole, (size_t)wl, SL_RX_END, err, errlen)) {
         similar_free(sm);
         return false;
     }
-    sm->ncompiled = 4;
+    /* capturing group 2 + (groups inside P1) is P2's */
+    sm->g2 = sm->whole.group[1 + sm->part[0].ngroups];
     return true;
 }
 
@@ -126,8 +116,8 @@ static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, si
  * starts at `from` (a match from `from` on, if any, is the leftmost one). */
 static bool similar_part(const similar_t *sm, int k, const char *z, size_t from, size_t to)
 {
-    regmatch_t m[1] = {{(regoff_t)from, (regoff_t)to}};
-    return regexec(&sm->part[k], z, 1, m, REG_STARTEND) == 0 && m[0].rm_so == (regoff_t)from;
+    regmatch_t m[1];
+    return sl_fn_regex_exec(&sm->part[k], z, from, to, false, m, 1) && m[0].rm_so == (regoff_t)from;
 }
 
 /*
@@ -140,16 +130,12 @@ static bool similar_match(const similar_t *sm, const char *z, size_t n, size_t *
 {
     /* One run of the whole pattern rejects most strings, and splits long ones. */
     regmatch_t m[64];
-    size_t nm = sm->whole.re_nsub + 1 < 64 ? sm->whole.re_nsub + 1 : 64;
-    m[0].rm_so = 0;
-    m[0].rm_eo = (regoff_t)n;
-    if (regexec(&sm->whole, z, nm, m, REG_STARTEND) || m[0].rm_so != 0) return false;
+    size_t nm = (size_t)sm->whole.nposix + 1 < 64 ? (size_t)sm->whole.nposix + 1 : 64;
+    if (!sl_fn_regex_exec(&sm->whole, z, 0, n, false, m, nm) || m[0].rm_so != 0) return false;
     if (n > SIMILAR_EXACT_MAX) {
-        /* the second top-level group is P2: 1 + the groups inside P1 + 1 */
-        size_t g2 = 2 + sm->part[0].re_nsub - 1;
-        if (g2 >= nm || m[g2].rm_so < 0) return false;
-        *a = (size_t)m[g2].rm_so;
-        *b = (size_t)m[g2].rm_eo;
+        if (sm->g2 >= (int)nm || m[sm->g2].rm_so < 0) return false;
+        *a = (size_t)m[sm->g2].rm_so;
+        *b = (size_t)m[sm->g2].rm_eo;
         return true;
     }
     for (size_t i = 0; i <= n; i++) {
@@ -236,8 +222,7 @@ bool sl_rule_substring(const sl_fn_call_info_t *call, sl_type_t *result, char *e
     if (call->nargs == 2 && sl_type_is_string(call->args[1])) { /* SUBSTRING(s FROM regex) */
         if (call->consts && call->consts[1].is_const) {
             sl_fn_regex_t rx;
-            if (!sl_fn_regex_compile(&rx, call->consts[1].s, call->consts[1].slen, false, err,
-                                     errlen))
+            if (!sl_fn_regex_compile(&rx, call->consts[1].s, call->consts[1].slen, 0, err, errlen))
                 return false;
             sl_fn_regex_free(&rx);
         }
@@ -548,7 +533,7 @@ static const sl_fn_regex_t *rx_get(rx_cache_t *c, sl_str_t p)
     if (c->ok) sl_fn_regex_free(&c->rx);
     c->tried = true;
     c->pat = p;
-    c->ok = sl_fn_regex_compile(&c->rx, p.p, p.len, false, c->err, sizeof c->err);
+    c->ok = sl_fn_regex_compile(&c->rx, p.p, p.len, 0, c->err, sizeof c->err);
     return c->ok ? &c->rx : NULL;
 }
 
@@ -716,7 +701,8 @@ void sl_kernel_regex_replace(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs, 
  */
 static void substring_similar(sl_fn_ctx_t *ctx, const sl_vec_t *args, sl_vec_t *out, size_t n)
 {
-    similar_t sm = {.ncompiled = 0};
+    similar_t sm;
+    memset(&sm, 0, sizeof sm);
     bool have = false, ok = false;
     sl_str_t lp = {NULL, 0}, le = {NULL, 0};
     char err[160];
