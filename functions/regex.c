@@ -40,6 +40,13 @@ static char *translate(const char *p, size_t n, unsigned anchors, sl_fn_regex_t 
     size_t len = 0, cap = 0;
     int sub = 1;                      /* subexpression 1 is the anchoring group */
     bool in_br = false, atom = false; /* atom: the last token can take a quantifier */
+    /* Counted repetitions multiply when nested, and glibc's regcomp copies the repeated
+     * subtree that many times: the product along any nesting is kept at most 1000.
+     * inner[d]: the largest product inside the open group at depth d; closed: the product
+     * of the group that the last token closed (last_close). */
+    long inner[65] = {1}, closed = 1;
+    int depth = 0;
+    bool last_close = false;
     sput(&b, &len, &cap, (anchors & SL_RX_START) ? "^(" : "(");
     for (size_t i = 0; i < n; i++) {
         char c = p[i], tmp[4] = {c, 0, 0, 0};
@@ -137,6 +144,15 @@ static char *translate(const char *p, size_t n, unsigned anchors, sl_fn_regex_t 
                         i);
                     goto bad;
                 }
+                long mult = hi > lo ? hi : lo, prod = (last_close ? closed : 1) * (mult ? mult : 1);
+                if (prod > 1000) {
+                    snprintf(err, errlen,
+                             "regex bound at offset %zu repeats too much (nested counts multiply "
+                             "to more than 1000)",
+                             i);
+                    goto bad;
+                }
+                if (prod > inner[depth]) inner[depth] = prod;
                 i = j;
             }
             if (i + 1 < n && (p[i + 1] == '?' || p[i + 1] == '+')) {
@@ -150,9 +166,21 @@ static char *translate(const char *p, size_t n, unsigned anchors, sl_fn_regex_t 
             qb[ql] = 0;
             sput(&b, &len, &cap, qb);
             atom = false;
+            last_close = false;
             continue;
         }
         atom = !(c == '|' || c == '^' || c == '$' || c == '(');
+        last_close = c == ')';
+        if (c == '(') {
+            if (++depth > 64) {
+                snprintf(err, errlen, "regex nests groups more than 64 deep");
+                goto bad;
+            }
+            inner[depth] = 1;
+        } else if (c == ')' && depth > 0) {
+            closed = inner[depth--];
+            if (closed > inner[depth]) inner[depth] = closed;
+        }
         if (c == '[') {
             in_br = true;
             sput(&b, &len, &cap, "[");

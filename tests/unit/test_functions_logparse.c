@@ -290,7 +290,7 @@ static void test_regex(void **state)
     run_free(&r);
 
     /* bounds and alternation pass through */
-    const char *p3[] = {"(a{2,3}|b{1,})(c{2})?"};
+    const char *p3[] = {"(a{2,3}|b{1,})(c{2})?((x{10}){100})?"};
     const char *l3[] = {"aaacc", "bbbb", "aaaa"};
     assert_true(run_fn(&r, "REGEX_LOG_PARSE", 1, p3, l3, 3, err, sizeof err));
     assert_text(&r, 0, 0, "aaa");
@@ -299,9 +299,21 @@ static void test_regex(void **state)
     assert_nul(&r, 0, 2);
     run_free(&r);
 
-    const char *bad[][1] = {{"(a+?)"},    {"(?<n>a)"}, {"(a"},       {"no groups"}, {"(\\p{L})"},
-                            {"([\\]])"},  {"(a**)"},   {"(*a)"},     {"(a|+b)"},    {"(a{300})"},
-                            {"(a{2,1})"}, {"(a{x})"},  {"(a{2}{3})"}};
+    const char *bad[][1] = {{"(a+?)"},
+                            {"(?<n>a)"},
+                            {"(a"},
+                            {"no groups"},
+                            {"(\\p{L})"},
+                            {"([\\]])"},
+                            {"(a**)"},
+                            {"(*a)"},
+                            {"(a|+b)"},
+                            {"(a{300})"},
+                            {"(a{2,1})"},
+                            {"(a{x})"},
+                            {"(a{2}{3})"},
+                            {"(((a{10}){10}){11})"},
+                            {"((a{40}b){30})"}};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
         assert_false(run_fn(&r, "REGEX_LOG_PARSE", 1, bad[k], l, 1, err, sizeof err));
 }
