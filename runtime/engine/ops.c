@@ -417,7 +417,9 @@ static void merge_drain(merge_op_t *m, bool all)
     sl_batch_reset(o);
     for (int p = 0; p < m->nports; p++) sl_rows_drop_front(&m->buf[p], cur[p]);
     sl_free(cur);
-    if (lim != INT64_MAX) sl_op_emit_bound(&m->op, lim);
+    /* Every port at INT64_MAX (the end of the input) is a bound too: it closes the last
+     * windows downstream. sl_op_emit_bound only passes on a bound that advances. */
+    if (!all) sl_op_emit_bound(&m->op, lim);
 }
 
 /* Merge push: a single port passes through; several buffer. */
