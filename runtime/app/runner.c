@@ -206,11 +206,14 @@ static void models_read(const sl_runner_t *r, const char *path, size_t bytes, ui
     FILE *f = fopen(mp, "rb");
     char *data = NULL;
     size_t got = 0;
-    if (f) {
+    struct stat sb;
+    if (f && fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (uint64_t)sb.st_size == bytes) {
+        /* Sized by the file, not by the checkpoint's word alone; one byte more tells a file
+         * that grew meanwhile. */
         data = sl_malloc(bytes + 1);
         got = fread(data, 1, bytes + 1, f);
-        fclose(f);
     }
+    if (f) fclose(f);
     if (!f || got != bytes || sl_engine_models_sum(data, got) != sum) {
         fprintf(r->err,
                 "sluice: application %s: %s: %s; the table functions' models start fresh\n",
