@@ -859,12 +859,20 @@ static double first_score(const char *text)
  * the records after the stop exactly as an uninterrupted run does: first alone (nothing is
  * re-read, the forest must come from the saved image), then with a sliding window in the
  * same application, which makes the resume re-read every record from before the stop:
- * they must bypass the restored forest, which learnt them already. */
+ * they must bypass the restored forest, which learnt them already; last the same with
+ * explanations (shingles of 2, directionality). */
 static const char *rcf_code =
     "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), V DOUBLE, ANOMALY_SCORE DOUBLE);"
     " CREATE PUMP \"P\" AS INSERT INTO \"DEST\" SELECT STREAM TICKER, V, ANOMALY_SCORE"
     " FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM \"SOURCE_SQL_STREAM_001\"),"
     " 10, 16, 100, 1));";
+static const char *rcf_explain_code =
+    "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), V DOUBLE, ANOMALY_SCORE DOUBLE,"
+    " ANOMALY_EXPLANATION VARCHAR(2000));"
+    " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+    " SELECT STREAM TICKER, V, ANOMALY_SCORE, ANOMALY_EXPLANATION"
+    " FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM * FROM"
+    " \"SOURCE_SQL_STREAM_001\"), 10, 16, 100, 2, TRUE));";
 static const char *window_code =
     " CREATE STREAM \"CNT\" (TICKER VARCHAR(8), N BIGINT);"
     " CREATE PUMP \"Q\" AS INSERT INTO \"CNT\" SELECT STREAM TICKER, COUNT(*) OVER W"
@@ -874,14 +882,18 @@ static const char *window_code =
 static void test_rcf_across_stop(void **state)
 {
     fixture_t *f = *state;
-    for (int reread = 0; reread < 2; reread++) {
-        char *code = sl_asprintf("%s%s", rcf_code, reread ? window_code : "");
+    static const char *const names[] = {"rcf", "rcf_w", "rcf_x"};
+    for (int k = 0; k < 3; k++) {
+        char *code = sl_asprintf("%s%s", k == 2 ? rcf_explain_code : rcf_code, k ? window_code : "");
         sl_app_desc_t desc;
         model_desc(&desc, code);
         sl_free(code);
         char *parts, *whole, *log;
-        split_and_whole(f, &desc, reread ? "rcf_w" : "rcf", reread ? "rcf_w_whole" : "rcf_whole",
-                        "\"ANOMALY_SCORE\"", 50, 90, &parts, &whole, &log);
+        char *whole_name = sl_asprintf("%s_whole", names[k]);
+        split_and_whole(f, &desc, names[k], whole_name,
+                        k == 2 ? "\"ANOMALY_EXPLANATION\"" : "\"ANOMALY_SCORE\"", 50, 90,
+                        &parts, &whole, &log);
+        sl_free(whole_name);
         assert_string_equal(parts, whole);
         /* Past warm-up, and the resume's first score is a restored forest's, not 0. */
         const char *after = whole;
