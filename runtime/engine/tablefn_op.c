@@ -164,7 +164,7 @@ static void tablefn_push(sl_operator_t *op, int port, const sl_batch_t *b)
     if (k) tablefn_fill_bypass(t, k);
     if (k < b->n) {
         for (int c = 0; c < t->nin; c++) t->view[c] = vec_from(&b->cols[c], k);
-        sl_batch_t rest = {.n = b->n - k, .cap = b->cap - k, .ncols = b->ncols, .cols = t->view,
+        sl_batch_t rest = {.n = b->n - k, .cap = b->cap - k, .ncols = t->nin, .cols = t->view,
                            .rowtime = b->rowtime + k, .arena = b->arena};
         sl_vec_t out[2];
         for (int a = 0; a < t->nadd; a++) out[a] = vec_from(&t->cols[t->nin + a], k);
