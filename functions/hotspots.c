@@ -122,6 +122,11 @@ void sl_hotspots_free(sl_hotspots_t *h)
     sl_free(h);
 }
 
+const sl_hotspots_config_t *sl_hotspots_config(const sl_hotspots_t *h)
+{
+    return &h->cfg;
+}
+
 /* Cell coordinate of x, clamped so that far-away values cannot overflow. */
 static inline int64_t cell_coord(double x, double eps)
 {
@@ -421,4 +426,95 @@ void sl_hotspots_format(const sl_hotspots_t *h, sl_buf_t *out)
         sl_buf_puts(out, "]}");
     }
     sl_buf_puts(out, "]}");
+}
+
+/* ---- snapshots ---------------------------------------------------------------------------- */
+
+#define SNAP_MAGIC   "SLHOT\x00\x00\x01"
+#define SNAP_VERSION 1u
+#define SNAP_ENDIAN  0x01020304u
+
+/*
+ * The image: magic, version, byte-order mark, the configuration (dims, window_size,
+ * scan_radius, min_points), n and head, then the n live records (dims doubles each) in
+ * slot order. Slot order is kept because it is the one thing besides the records that the
+ * output depends on: groups are numbered by their first slot, and hotspots that tie on
+ * density, size and minimum corner keep that numbering's order through qsort.
+ */
+void sl_hotspots_snapshot(const sl_hotspots_t *h, sl_buf_t *out)
+{
+    uint32_t ver = SNAP_VERSION, endian = SNAP_ENDIAN;
+    int32_t v[5] = {h->cfg.dims, h->cfg.window_size, h->cfg.min_points, h->n, h->head};
+    sl_buf_append(out, SNAP_MAGIC, 8);
+    sl_buf_append(out, &ver, sizeof ver);
+    sl_buf_append(out, &endian, sizeof endian);
+    sl_buf_append(out, &h->cfg.scan_radius, sizeof h->cfg.scan_radius);
+    sl_buf_append(out, v, sizeof v);
+    sl_buf_append(out, h->win, (size_t)h->n * (size_t)h->cfg.dims * sizeof(double));
+}
+
+/*
+ * Rebuilds a detector from a snapshot: checks the header, the configuration, that n and
+ * head describe a window this code can produce (head == n until the window first fills),
+ * the exact length and that every record is finite; then puts the records back into their
+ * slots, links each into the grid and the neighbour graph as an update would, and
+ * recomputes the hotspots.
+ */
+sl_hotspots_t *sl_hotspots_restore(const void *data, size_t len, const char **err)
+{
+    const unsigned char *p = data;
+    uint32_t ver, endian;
+    sl_hotspots_config_t cfg;
+    int32_t v[5];
+    size_t head_len = 8 + sizeof ver + sizeof endian + sizeof cfg.scan_radius + sizeof v;
+    if (len < 8 || memcmp(p, SNAP_MAGIC, 8) != 0) {
+        *err = "not a sluice HOTSPOTS snapshot";
+        return NULL;
+    }
+    if (len < head_len) {
+        *err = "truncated HOTSPOTS snapshot";
+        return NULL;
+    }
+    p += 8;
+    memcpy(&ver, p, sizeof ver), p += sizeof ver;
+    memcpy(&endian, p, sizeof endian), p += sizeof endian;
+    if (ver != SNAP_VERSION || endian != SNAP_ENDIAN) {
+        *err = "HOTSPOTS snapshot of another version or byte order";
+        return NULL;
+    }
+    memset(&cfg, 0, sizeof cfg);
+    memcpy(&cfg.scan_radius, p, sizeof cfg.scan_radius), p += sizeof cfg.scan_radius;
+    memcpy(v, p, sizeof v), p += sizeof v;
+    cfg.dims = v[0];
+    cfg.window_size = v[1];
+    cfg.min_points = v[2];
+    int32_t n = v[3], head = v[4];
+    if (sl_hotspots_config_check(&cfg)) {
+        *err = "HOTSPOTS snapshot with an invalid configuration";
+        return NULL;
+    }
+    bool shape_ok = n >= 0 && n <= cfg.window_size &&
+                    (n < cfg.window_size ? head == n : head >= 0 && head < cfg.window_size);
+    size_t body = (size_t)(shape_ok ? n : 0) * (size_t)cfg.dims * sizeof(double);
+    if (!shape_ok || len - head_len != body) {
+        *err = "corrupt HOTSPOTS snapshot";
+        return NULL;
+    }
+    sl_hotspots_t *h = sl_hotspots_new(&cfg);
+    memcpy(h->win, p, body);
+    for (size_t i = 0; i < (size_t)n * (size_t)cfg.dims; i++)
+        if (!isfinite(h->win[i])) {
+            *err = "corrupt HOTSPOTS snapshot";
+            sl_hotspots_free(h);
+            return NULL;
+        }
+    /* Slot by slot, as the updates did; head is the window's next slot (n % window). */
+    for (int32_t s = 0; s < n; s++) {
+        h->n = s + 1;
+        if (2 * (h->nused + 1) > h->ncells) grid_rebuild(h, s);
+        slot_insert(h, s);
+    }
+    h->head = head % cfg.window_size;
+    if (n) recompute(h);
+    return h;
 }

@@ -51,6 +51,8 @@ const char *sl_hotspots_config_check(const sl_hotspots_config_t *cfg);
 /* A new detector with an empty window; NULL when the config is invalid. */
 sl_hotspots_t *sl_hotspots_new(const sl_hotspots_config_t *cfg);
 void sl_hotspots_free(sl_hotspots_t *h);
+/* The detector's configuration. */
+const sl_hotspots_config_t *sl_hotspots_config(const sl_hotspots_t *h);
 
 /*
  * Adds a record (dims doubles) to the window, evicting the oldest once windowSize records
@@ -70,5 +72,17 @@ sl_hotspot_t sl_hotspots_get(const sl_hotspots_t *h, int i);
  * densest first, values in column order, numbers in their shortest exact form.
  */
 void sl_hotspots_format(const sl_hotspots_t *h, sl_buf_t *out);
+
+/*
+ * Checkpoints: sl_hotspots_snapshot appends the detector's whole state to out - its
+ * configuration and the window's records in window-slot order, with the slot the next
+ * record goes to; sl_hotspots_restore rebuilds a detector from such bytes whose window,
+ * hotspots (in the same order, ties included) and later updates are exactly those of the
+ * original. The neighbour grid and graph are derived data, rebuilt on restore. The format
+ * is sluice's own, versioned, native byte order. On corrupt or foreign input
+ * sl_hotspots_restore returns NULL and sets *err to a static message.
+ */
+void sl_hotspots_snapshot(const sl_hotspots_t *h, sl_buf_t *out);
+sl_hotspots_t *sl_hotspots_restore(const void *data, size_t len, const char **err);
 
 #endif

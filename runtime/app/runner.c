@@ -31,7 +31,10 @@
  *        per shard: last record read; the first record of the last round that started
  *                   before low-water (the replay record); or where it was opened
  *        per output: sl_engine_output_marks (ROWTIME, count) of its last row
- *        -> DATA/checkpoints/APP.STREAM (temporary file, fsync, rename)
+ *        models (sl_engine_models_save), if any -> DATA/checkpoints/APP.STREAM.state
+ *        (temporary file, fsync, rename), then
+ *        -> DATA/checkpoints/APP.STREAM (temporary file, fsync, rename), naming the
+ *           models' image by size and checksum
  */
 #include "runner.h"
 
@@ -90,6 +93,8 @@ typedef struct ckpt {
     sl_output_mark_t *outs; /* names owned (heap) */
     int nouts;
     char *state;           /* the engine's "%state" lines (sl_engine_state_save), or NULL */
+    char *models;          /* the models' image (sl_engine_models_save), or NULL */
+    size_t nmodels;        /* its bytes */
 } ckpt_t;
 
 struct sl_runner {
@@ -132,6 +137,7 @@ static void ckpt_clear(ckpt_t *c)
     sl_free(c->outs);
     sl_free(c->shards);
     sl_free(c->state);
+    sl_free(c->models);
     memset(c, 0, sizeof *c);
 }
 
@@ -181,6 +187,64 @@ bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[33])
     return found;
 }
 
+/* The path of the models' image beside checkpoint `path` (heap). */
+static char *models_path(const char *path)
+{
+    return sl_asprintf("%s.state", path);
+}
+
+/*
+ * Reads the models' image of checkpoint `path` into c->models when it has exactly the
+ * size and checksum the checkpoint names; otherwise reports why on r->err and leaves
+ * c->models NULL (the models start fresh). Whether the image's content is sound is
+ * sl_engine_models_load's to check.
+ */
+static void models_read(const sl_runner_t *r, const char *path, size_t bytes, uint64_t sum,
+                        ckpt_t *c)
+{
+    char *mp = models_path(path);
+    FILE *f = fopen(mp, "rb");
+    char *data = NULL;
+    size_t got = 0;
+    struct stat sb;
+    if (f && fstat(fileno(f), &sb) == 0 && sb.st_size >= 0 && (uint64_t)sb.st_size == bytes) {
+        /* Sized by the file, not by the checkpoint's word alone; one byte more tells a file
+         * that grew meanwhile. */
+        data = sl_malloc(bytes + 1);
+        got = fread(data, 1, bytes + 1, f);
+    }
+    if (f) fclose(f);
+    if (!f || got != bytes || sl_engine_models_sum(data, got) != sum) {
+        fprintf(r->err,
+                "sluice: application %s: %s: %s; the table functions' models start fresh\n",
+                r->name, mp,
+                !f ? "missing" : "not the image the checkpoint names (truncated, corrupt or "
+                                 "from another checkpoint)");
+        sl_free(data);
+    } else {
+        c->models = data;
+        c->nmodels = bytes;
+    }
+    sl_free(mp);
+}
+
+/* Writes len bytes to path through a temporary file, fsynced and renamed into place.
+ * Returns false (path untouched) when any step fails. */
+static bool write_durably(const char *path, const void *data, size_t len)
+{
+    char *tmp = sl_asprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f) {
+        ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+        ok = fclose(f) == 0 && ok;
+    }
+    ok = ok && rename(tmp, path) == 0;
+    if (!ok) unlink(tmp);
+    sl_free(tmp);
+    return ok;
+}
+
 /*
  * Reads a checkpoint file into c (emptied first). The format, one item a line:
  *     SHARD SEQ                      the last record read and covered
@@ -189,22 +253,31 @@ bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[33])
  *     %output IX ROWTIME COUNT NAME  output IX (NAME, the rest of the line) had COUNT rows
  *                                    at ROWTIME (ms) last
  *     %state ...                     the engine's, given back to it (sl_engine_state_save)
+ *     %models BYTES SUM              the models' image is PATH.state, of BYTES bytes and
+ *                                    checksum SUM (sl_engine_models_sum)
  * "SHARD SEQ" lines come first, so sl_checkpoint_get (and a sluice that knows only them)
  * reads the file as before. Unknown lines are skipped. Returns false when there is none.
+ * The models' image is read into c->models when it is the one the checkpoint names; any
+ * other file there (none, another size or checksum: a crash between the two renames of
+ * checkpoint_write) is reported on r->err and left out: the models start fresh.
  */
-static bool checkpoint_read(const char *path, ckpt_t *c)
+static bool checkpoint_read(const sl_runner_t *r, const char *path, ckpt_t *c)
 {
     ckpt_clear(c);
     FILE *f = fopen(path, "r");
     if (!f) return false;
     char line[1024], a[64], b[64];
     long long x, y;
+    unsigned long long sum = 0;
     int ix, at;
+    long long mbytes = -1;
     sl_buf_t state = SL_BUF_INIT;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
         if (!strncmp(line, "%state ", 7)) {
             sl_buf_printf(&state, "%s\n", line);
+        } else if (sscanf(line, "%%models %lld %llu", &x, &sum) == 2 && x > 0) {
+            mbytes = x;
         } else if (sscanf(line, "%%replay %63s %63s", a, b) == 2 && strlen(a) < 24 && strlen(b) < 33) {
             memcpy(ckpt_shard_add(c, a)->replay, b, strlen(b) + 1);
         } else if (sscanf(line, "%%open %63s %lld", a, &x) == 2 && strlen(a) < 24) {
@@ -225,11 +298,20 @@ static bool checkpoint_read(const char *path, ckpt_t *c)
     }
     fclose(f);
     c->state = sl_buf_steal(&state);
+    if (mbytes > 0) models_read(r, path, (size_t)mbytes, (uint64_t)sum, c);
     return true;
 }
 
-/* Writes c to path: a temporary file renamed into place, so a crash leaves the old
- * checkpoint or the new one, never half of one. */
+/*
+ * Writes c to path: a temporary file renamed into place, so a crash leaves the old
+ * checkpoint or the new one, never half of one. The models' image goes first, the same
+ * way, to PATH.state; the checkpoint then names it by size and checksum ("%models"). A
+ * crash between the two renames leaves the new image beside the old checkpoint, which
+ * names another: a resume then rebuilds the windows as usual and starts the models fresh
+ * (checkpoint_read says so) rather than pairing a model with positions it does not match.
+ * An image that cannot be written is left out of the checkpoint (same outcome). With no
+ * models, a stale image is removed once the checkpoint is in place.
+ */
 static void checkpoint_write(const sl_runner_t *r, const ckpt_t *c, const char *path)
 {
     char *dir = sl_asprintf("%s/checkpoints", r->data_dir);
@@ -238,6 +320,13 @@ static void checkpoint_write(const sl_runner_t *r, const ckpt_t *c, const char *
                 strerror(errno));
     }
     sl_free(dir);
+    char *mp = models_path(path);
+    bool models = c->models && c->nmodels;
+    if (models && !write_durably(mp, c->models, c->nmodels)) {
+        fprintf(r->err, "sluice: application %s: cannot write %s: %s\n", r->name, mp,
+                strerror(errno));
+        models = false;
+    }
     char *tmp = sl_asprintf("%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (f) {
@@ -253,13 +342,17 @@ static void checkpoint_write(const sl_runner_t *r, const ckpt_t *c, const char *
                 fprintf(f, "%%output %d %lld %lld %s\n", i, (long long)c->outs[i].rowtime,
                         (long long)c->outs[i].count, c->outs[i].name);
         if (c->state) fputs(c->state, f);
+        if (models)
+            fprintf(f, "%%models %zu %llu\n", c->nmodels,
+                    (unsigned long long)sl_engine_models_sum(c->models, c->nmodels));
         if (fflush(f) == 0 && fsync(fileno(f)) == 0 && fclose(f) == 0) {
-            rename(tmp, path);
+            if (rename(tmp, path) == 0 && !models) unlink(mp);
         } else {
             fprintf(r->err, "sluice: application %s: cannot write checkpoint %s\n", r->name, path);
         }
     }
     sl_free(tmp);
+    sl_free(mp);
 }
 
 /* a <= b for two sequence numbers of one shard. */
@@ -334,6 +427,12 @@ static void checkpoint_take(sl_runner_t *r, const char *path)
     c.outs = SL_NEWN(sl_output_mark_t, n ? n : 1);
     c.nouts = sl_engine_output_marks(r->engine, c.outs, n);
     for (int i = 0; i < c.nouts; i++) c.outs[i].name = sl_strdup(c.outs[i].name);
+    sl_buf_t models = SL_BUF_INIT;
+    if (sl_engine_models_save(r->engine, &models) > 0) {
+        c.nmodels = models.len;
+        c.models = sl_buf_steal(&models);
+    }
+    sl_buf_free(&models);
     if (path) checkpoint_write(r, &c, path);
     ckpt_clear(&r->ck);
     r->ck = c;
@@ -709,6 +808,18 @@ static void engine_build_done(sl_runner_t *r)
         sl_free(one);
         l += n + (nl != NULL);
     }
+    /* The models, each either restored or (with a line on err) fresh. */
+    if (r->resume && r->ck.models) {
+        sl_buf_t log = SL_BUF_INIT;
+        sl_engine_models_load(r->engine, r->ck.models, r->ck.nmodels, &log);
+        for (const char *l = log.p; l && *l;) {
+            const char *nl = strchr(l, '\n');
+            int n = nl ? (int)(nl - l) : (int)strlen(l);
+            fprintf(r->err, "sluice: application %s: %.*s\n", r->name, n, l);
+            l += n + (nl != NULL);
+        }
+        sl_buf_free(&log);
+    }
     if (r->resume)
         for (int i = 0; i < r->ck.nouts; i++)
             if (r->ck.outs[i].name)
@@ -897,7 +1008,7 @@ sl_runner_t *sl_runner_start(const sl_app_desc_t *desc, const sl_runner_opts_t *
     if ((r->o.start_set ? r->o.start : (int)in->start) == SL_START_LAST_STOPPED_POINT &&
         r->data_dir) {
         char *path = sl_checkpoint_path(r->data_dir, r->name, in->stream);
-        r->resume = checkpoint_read(path, &r->ck);
+        r->resume = checkpoint_read(r, path, &r->ck);
         sl_free(path);
     }
     r->engine = sl_engine_new(r->plan, &r->eo, err);

@@ -134,6 +134,29 @@ int64_t sl_engine_low_water(const sl_engine_t *e);
  */
 void sl_engine_state_save(sl_engine_t *e, int64_t from, sl_buf_t *out);
 bool sl_engine_state_load(sl_engine_t *e, const char *line);
+/*
+ * Models: state that depends on the whole history, which no re-read can rebuild
+ * (RANDOM_CUT_FOREST's forests, HOTSPOTS' windows; tablefn_op.c). The runner keeps them
+ * beside its checkpoint (runtime/app/README.md, "Models across a stop").
+ *
+ * sl_engine_models_save appends an image of every model to out and returns how many there
+ * are (0: nothing is appended). The image, native byte order:
+ *     "SLMODELS" | u32 version | u32 byte-order mark | u32 count
+ *     count times: i32 plan node id | u64 fingerprint | u64 length | length bytes
+ *     u64 checksum (FNV-1a 64 of everything before it)
+ *   Call after sl_engine_flush(), at the moment the input positions are taken.
+ * sl_engine_models_sum: an image's checksum (its last 8 bytes; 0 when too short), which
+ *   the checkpoint records to tell its own image from another.
+ * sl_engine_models_load (on a new engine, before any record): restores every model of the
+ *   image whose node id and fingerprint match an operator of this engine; each model that
+ *   starts fresh instead (no saved model, another fingerprint - the application's code
+ *   changed -, or an image its operator refuses) gets a line in log, as does an image that
+ *   is corrupt or truncated as a whole (then nothing is restored). Returns the number of
+ *   models restored. Never fails harder than that.
+ */
+int sl_engine_models_save(sl_engine_t *e, sl_buf_t *out);
+uint64_t sl_engine_models_sum(const void *data, size_t len);
+int sl_engine_models_load(sl_engine_t *e, const void *data, size_t len, sl_buf_t *log);
 int sl_engine_output_marks(const sl_engine_t *e, sl_output_mark_t *marks, int max);
 void sl_engine_skip_output(sl_engine_t *e, int sink, const char *name, int64_t rowtime,
                            int64_t count);

@@ -102,6 +102,25 @@ int64_t sl_ops_state_oldest(const sl_operator_t *op);    /* ops.c: STREAM/UNION,
  * before END. Other operators ignore both. */
 void sl_window_state_save(sl_operator_t *op, int64_t from, sl_buf_t *out);
 void sl_window_state_load(sl_operator_t *op, uint64_t hash, int64_t end);
+/*
+ * Model state: what a re-read of the input cannot rebuild, because it was learnt from the
+ * whole history (tablefn_op.c: RANDOM_CUT_FOREST's forest, HOTSPOTS' window). state.c
+ * saves it with a checkpoint and loads it on resume (engine.h, sl_engine_models_save), by
+ * node kind as for sl_*_state_oldest; only TABLEFN has any. For a TABLEFN operator:
+ *   sl_tablefn_fingerprint  a hash of everything the model's meaning depends on (the
+ *                           function, its parameters and seed, the scored columns and the
+ *                           input's column types): a saved model is loaded only into the
+ *                           operator of the same plan node id and fingerprint
+ *   sl_tablefn_snapshot     appends an image of the model, with the position in the
+ *                           operator's input of the last row it learnt, to out
+ *   sl_tablefn_restore      replaces the model by such an image and makes the input rows
+ *                           up to that position bypass it (a resume re-reads them: they
+ *                           were learnt already); false with *err (heap), the operator
+ *                           unchanged, when the bytes are not a valid image
+ */
+uint64_t sl_tablefn_fingerprint(const sl_operator_t *op);
+void sl_tablefn_snapshot(const sl_operator_t *op, sl_buf_t *out);
+bool sl_tablefn_restore(sl_operator_t *op, const void *data, size_t len, char **err);
 /* The error_stream's columns (for printing error rows as a stream). */
 extern const sl_pcol_t sl_error_cols[7];
 

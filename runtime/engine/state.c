@@ -23,6 +23,7 @@
 #include "registry.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* How far before its output ROWTIME a node's own computation reaches into its input. */
 static int64_t node_extent(const sl_pnode_t *n)
@@ -128,4 +129,148 @@ int64_t sl_engine_low_water(const sl_engine_t *e)
     }
     sl_free(reach);
     return lw;
+}
+
+/* ---- models ---------------------------------------------------------------------------- */
+
+#define MODELS_MAGIC   "SLMODELS"
+#define MODELS_VERSION 1u
+#define MODELS_ENDIAN  0x01020304u
+
+/* True when op keeps a model (see engine_int.h: only TABLEFN operators do). */
+static bool op_has_model(const sl_operator_t *op)
+{
+    return op && op->node && op->node->kind == SL_PN_TABLEFN;
+}
+
+/* FNV-1a 64 of n bytes. */
+static uint64_t models_fnv(const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ c[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Every model's image; see engine.h. */
+int sl_engine_models_save(sl_engine_t *e, sl_buf_t *out)
+{
+    uint32_t count = 0;
+    for (int i = 0; i < e->nops; i++) count += op_has_model(e->ops[i]);
+    if (!count) return 0;
+    size_t start = out->len;
+    uint32_t ver = MODELS_VERSION, endian = MODELS_ENDIAN;
+    sl_buf_append(out, MODELS_MAGIC, 8);
+    sl_buf_append(out, &ver, sizeof ver);
+    sl_buf_append(out, &endian, sizeof endian);
+    sl_buf_append(out, &count, sizeof count);
+    sl_buf_t one = SL_BUF_INIT;
+    for (int i = 0; i < e->nops; i++) {
+        if (!op_has_model(e->ops[i])) continue;
+        int32_t id = i;
+        uint64_t fp = sl_tablefn_fingerprint(e->ops[i]);
+        sl_buf_reset(&one);
+        sl_tablefn_snapshot(e->ops[i], &one);
+        uint64_t n = one.len;
+        sl_buf_append(out, &id, sizeof id);
+        sl_buf_append(out, &fp, sizeof fp);
+        sl_buf_append(out, &n, sizeof n);
+        sl_buf_append(out, one.p, one.len);
+    }
+    sl_buf_free(&one);
+    uint64_t sum = models_fnv(out->p + start, out->len - start);
+    sl_buf_append(out, &sum, sizeof sum);
+    return (int)count;
+}
+
+/* An image's checksum; see engine.h. */
+uint64_t sl_engine_models_sum(const void *data, size_t len)
+{
+    uint64_t sum = 0;
+    if (len >= 8 + 3 * sizeof(uint32_t) + sizeof sum)
+        memcpy(&sum, (const char *)data + len - sizeof sum, sizeof sum);
+    return sum;
+}
+
+/*
+ * Restores the models of an image; see engine.h. The whole image is checked (header,
+ * checksum, every entry's bounds) before any operator is touched, so that a damaged file
+ * restores nothing rather than some models; each entry is then matched by node id and
+ * fingerprint, and an operator left without a model is named in the log.
+ */
+int sl_engine_models_load(sl_engine_t *e, const void *data, size_t len, sl_buf_t *log)
+{
+    const unsigned char *p = data;
+    size_t head = 8 + 3 * sizeof(uint32_t), tail = sizeof(uint64_t);
+    uint32_t ver = 0, endian = 0, count = 0;
+    if (len < head + tail || memcmp(p, MODELS_MAGIC, 8) != 0) {
+        sl_buf_printf(log, "the saved models are not a model image (%zu bytes): ignored, every model starts fresh\n", len);
+        return 0;
+    }
+    memcpy(&ver, p + 8, 4);
+    memcpy(&endian, p + 12, 4);
+    memcpy(&count, p + 16, 4);
+    if (ver != MODELS_VERSION || endian != MODELS_ENDIAN) {
+        sl_buf_printf(log, "the saved models are of another version or byte order: ignored, every model starts fresh\n");
+        return 0;
+    }
+    if (models_fnv(p, len - tail) != sl_engine_models_sum(data, len)) {
+        sl_buf_printf(log, "the saved models are corrupt or truncated (checksum): ignored, every model starts fresh\n");
+        return 0;
+    }
+    /* Walk the entries once to check their bounds. */
+    size_t at = head, end = len - tail;
+    for (uint32_t k = 0; k < count; k++) {
+        uint64_t n;
+        if (end - at < 4 + 8 + 8) break;
+        memcpy(&n, p + at + 12, 8);
+        if (n > end - at - 20) break;
+        at += 20 + (size_t)n;
+    }
+    if (at != end) {
+        sl_buf_printf(log, "the saved models are corrupt (entries): ignored, every model starts fresh\n");
+        return 0;
+    }
+    bool *done = SL_NEWN(bool, e->nops ? e->nops : 1); /* restored */
+    bool *seen = SL_NEWN(bool, e->nops ? e->nops : 1); /* had an entry */
+    int restored = 0;
+    at = head;
+    for (uint32_t k = 0; k < count; k++) {
+        int32_t id;
+        uint64_t fp, n;
+        memcpy(&id, p + at, 4);
+        memcpy(&fp, p + at + 4, 8);
+        memcpy(&n, p + at + 12, 8);
+        const unsigned char *body = p + at + 20;
+        at += 20 + (size_t)n;
+        if (id < 0 || id >= e->nops || !op_has_model(e->ops[id]) || done[id]) {
+            sl_buf_printf(log, "a saved model (plan node %d) has no counterpart in the "
+                               "application: ignored\n", (int)id);
+            continue;
+        }
+        const sl_pnode_t *node = e->ops[id]->node;
+        seen[id] = true;
+        if (fp != sl_tablefn_fingerprint(e->ops[id])) {
+            sl_buf_printf(log, "%d:%d: the saved model was learnt by another version of the "
+                               "table function (its parameters or input changed): it starts "
+                               "fresh\n", node->line, node->col);
+            continue;
+        }
+        char *err = NULL;
+        if (!sl_tablefn_restore(e->ops[id], body, (size_t)n, &err)) {
+            sl_buf_printf(log, "%d:%d: the saved model cannot be restored (%s): it starts "
+                               "fresh\n", node->line, node->col, err ? err : "invalid");
+            sl_free(err);
+            continue;
+        }
+        done[id] = true;
+        restored++;
+    }
+    for (int i = 0; i < e->nops; i++)
+        if (op_has_model(e->ops[i]) && !seen[i])
+            sl_buf_printf(log, "%d:%d: no saved model for this table function: it starts fresh\n",
+                          e->ops[i]->node->line, e->ops[i]->node->col);
+    sl_free(done);
+    sl_free(seen);
+    return restored;
 }

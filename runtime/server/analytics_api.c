@@ -1157,10 +1157,16 @@ static bool op_DeleteApplication(call_t *c)
         ap->status = ST_READY;
         return false;
     }
-    /* A new application of the same name starts with no LAST_STOPPED_POINT. */
+    /* A new application of the same name starts with no LAST_STOPPED_POINT (nor the
+     * models' image beside the checkpoint, runtime/app/README.md). */
     for (size_t i = 0; i < ap->desc.ninputs; i++) {
         char *p = sl_checkpoint_path(c->an->dir, name, ap->desc.inputs[i].stream);
-        if (p) unlink(p);
+        if (p) {
+            char *models = sl_asprintf("%s.state", p);
+            unlink(p);
+            unlink(models);
+            sl_free(models);
+        }
         sl_free(p);
     }
     app_remove(c->an, at);

@@ -2,7 +2,7 @@
  * test_functions_hotspots.c - HOTSPOTS (functions/hotspots.h): KDA's documented example
  * (a moving 1x1 square holding 20% of the points of a 10x10 field, windowSize 1000,
  * scanRadius 0.2, 17 points), uniform data, duplicates, several dimensions, the sliding
- * window, a brute-force cross-check of the grid, and the JSON.
+ * window, a brute-force cross-check of the grid, the JSON, and snapshots.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -238,6 +238,87 @@ static void test_json(void **state)
     sl_hotspots_free(NULL);
 }
 
+/* The JSON of h's current hotspots (heap). */
+static char *json_of(const sl_hotspots_t *h)
+{
+    sl_buf_t b = SL_BUF_INIT;
+    sl_hotspots_format(h, &b);
+    return sl_buf_steal(&b);
+}
+
+/* A detector restored from a snapshot - taken before the window fills, when it is full,
+ * and after it wrapped - gives the same hotspots as the original at every later update;
+ * truncated, foreign and inconsistent images are refused. */
+static void test_snapshot_restore(void **state)
+{
+    (void)state;
+    const int cuts[] = {0, 40, 100, 237};
+    for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+        rng_state = 42;
+        sl_hotspots_t *h = detector(2, 100, 0.3, 3);
+        double row[2];
+        for (int i = 0; i < cuts[c]; i++) {
+            row[0] = floor(u01() * 6) + u01() * 0.2; /* clusters at integer points */
+            row[1] = u01() * 3;
+            sl_hotspots_update(h, row);
+        }
+        sl_buf_t snap = SL_BUF_INIT;
+        sl_hotspots_snapshot(h, &snap);
+        const char *err = NULL;
+        sl_hotspots_t *r = sl_hotspots_restore(snap.p, snap.len, &err);
+        assert_non_null(r);
+        char *a = json_of(h), *b = json_of(r);
+        assert_string_equal(a, b);
+        sl_free(a);
+        sl_free(b);
+        for (int i = 0; i < 300; i++) {
+            row[0] = floor(u01() * 6) + u01() * 0.2;
+            row[1] = u01() * 3;
+            assert_int_equal(sl_hotspots_update(h, row), sl_hotspots_update(r, row));
+            a = json_of(h);
+            b = json_of(r);
+            assert_string_equal(a, b);
+            sl_free(a);
+            sl_free(b);
+        }
+        /* The same image again: a snapshot of the restored detector is byte for byte the
+         * original's. */
+        sl_buf_t s1 = SL_BUF_INIT, s2 = SL_BUF_INIT;
+        sl_hotspots_snapshot(h, &s1);
+        sl_hotspots_snapshot(r, &s2);
+        assert_int_equal(s1.len, s2.len);
+        assert_memory_equal(s1.p, s2.p, s1.len);
+        /* Damage. */
+        assert_null(sl_hotspots_restore(snap.p, snap.len - 1, &err));
+        assert_non_null(err);
+        for (size_t cut = 0; cut < 48 && cut < snap.len; cut += 5) {
+            err = NULL;
+            assert_null(sl_hotspots_restore(snap.p, cut, &err));
+            assert_non_null(err);
+        }
+        char *bad = sl_malloc(snap.len);
+        memcpy(bad, snap.p, snap.len);
+        bad[0] ^= 1; /* magic */
+        assert_null(sl_hotspots_restore(bad, snap.len, &err));
+        memcpy(bad, snap.p, snap.len);
+        int32_t n = 101; /* n, after magic, version, byte order, radius, dims, window, minpts */
+        memcpy(bad + 8 + 4 + 4 + 8 + 12, &n, 4);
+        assert_null(sl_hotspots_restore(bad, snap.len, &err));
+        if (cuts[c] > 0) {
+            memcpy(bad, snap.p, snap.len);
+            double inf = INFINITY;
+            memcpy(bad + snap.len - sizeof inf, &inf, sizeof inf);
+            assert_null(sl_hotspots_restore(bad, snap.len, &err));
+        }
+        sl_free(bad);
+        sl_buf_free(&snap);
+        sl_buf_free(&s1);
+        sl_buf_free(&s2);
+        sl_hotspots_free(h);
+        sl_hotspots_free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_and_window),
         cmocka_unit_test(test_against_brute_force),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_snapshot_restore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 
 #include <stdatomic.h>
 
+#include <math.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -697,6 +699,413 @@ static void test_sql_error(void **state)
     f->desc.code = code;
 }
 
+/* ---- models across a stop: RANDOM_CUT_FOREST and HOTSPOTS ------------------------------ */
+
+/* The description of an application over records {"t": TICKER, "v": V} with `code`. */
+static void model_desc(sl_app_desc_t *desc, const char *code)
+{
+    static const char *json =
+        "{\"ApplicationName\":\"models\",\"ApplicationCode\":\"\","
+        "\"Inputs\":[{\"NamePrefix\":\"SOURCE_SQL_STREAM\","
+        "\"KinesisStreamsInput\":{\"ResourceARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/src\","
+        "\"RoleARN\":\"arn:aws:iam::000000000000:role/r\"},"
+        "\"InputSchema\":{\"RecordFormat\":{\"RecordFormatType\":\"JSON\",\"MappingParameters\":"
+        "{\"JSONMappingParameters\":{\"RecordRowPath\":\"$\"}}},\"RecordEncoding\":\"UTF-8\","
+        "\"RecordColumns\":[{\"Name\":\"TICKER\",\"SqlType\":\"VARCHAR(8)\",\"Mapping\":\"$.t\"},"
+        "{\"Name\":\"V\",\"SqlType\":\"DOUBLE\",\"Mapping\":\"$.v\"}]}}]}";
+    char *err = NULL;
+    assert_int_equal(sl_app_desc_from_json(json, strlen(json), desc, &err), 0);
+    sl_free(desc->code);
+    desc->code = sl_strdup(code);
+}
+
+/* The value of record i: a wave with a spike every 37 records, so that scores vary. */
+static double model_value(int i)
+{
+    return 10 * sin(i * 0.37) + (i % 37 == 36 ? 40 : 0) + (i % 5) * 0.25;
+}
+
+/* Puts records from .. to-1 into the source's first shard, 100 ms of arrival apart from
+ * ROWTIME t0 on (the virtual clock), so that every run reads them in this order. */
+static void put_values(fixture_t *f, int64_t t0, int from, int to)
+{
+    sl_arena_t *a = sl_arena_new(0);
+    for (int i = from; i < to; i++) {
+        char data[96];
+        int len = snprintf(data, sizeof data, "{\"t\":\"AAA\",\"v\":%.17g}", model_value(i));
+        atomic_store(&vclock_ms, t0 + i * 100);
+        sl_put_rec_t r = {.data = (const unsigned char *)data, .len = (size_t)len, .pk = "k",
+                          .pk_len = 1};
+        sl_put_result_t res;
+        memset(&res, 0, sizeof res);
+        sl_awserr_t err = {0};
+        assert_int_equal(sl_store_put(f->st, "src", &r, 1, &res, a, &err), 0);
+    }
+    sl_arena_free(a);
+}
+
+/* Starts application `name` of desc, printing to out and logging to log. */
+static sl_runner_t *start_model(fixture_t *f, sl_app_desc_t *desc, const char *name, FILE *out,
+                                FILE *log, int start_pos)
+{
+    sl_runner_opts_t o = {.store = f->st, .data_dir = f->dir, .name = name, .out = out,
+                          .err = log, .start = start_pos, .start_set = true, .idle_ms = 200,
+                          .poll_ms = 20};
+    sl_diag_t diags = SL_DIAG_INIT;
+    char *err = NULL;
+    sl_runner_t *r = sl_runner_start(desc, &o, &diags, &err);
+    if (!r)
+        fprintf(stderr, "runner: %s (%d SQL errors%s%s)\n", err ? err : "", diags.count,
+                diags.count ? ": " : "", diags.count ? diags.items[0].msg : "");
+    sl_free(err);
+    sl_diag_free(&diags);
+    return r;
+}
+
+/* The lines of out that contain key, concatenated (heap), and their number in *n. */
+static char *lines_with(FILE *out, const char *key, int *n)
+{
+    char *text = text_of(out);
+    sl_buf_t b = SL_BUF_INIT;
+    *n = 0;
+    for (char *l = text; *l;) {
+        char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l + 1) : strlen(l);
+        if (memmem(l, len, key, strlen(key))) {
+            sl_buf_append(&b, l, len);
+            (*n)++;
+        }
+        l += len;
+    }
+    sl_free(text);
+    char *s = sl_buf_steal(&b);
+    return s ? s : sl_strdup("");
+}
+
+/* Waits (up to ms) until out has want lines containing key; returns how many it has. */
+static int wait_lines_with(FILE *out, const char *key, int want, int ms)
+{
+    int n = 0;
+    for (int waited = 0; waited <= ms; waited += 20) {
+        sl_free(lines_with(out, key, &n));
+        if (n >= want) break;
+        struct timespec d = {0, 20 * 1000000};
+        nanosleep(&d, NULL);
+    }
+    return n;
+}
+
+/*
+ * On a source stream made afresh, runs application `name` over records 0..split-1, stops it, adds records split..total-1,
+ * resumes it from LAST_STOPPED_POINT; then runs `whole` over all the records at once.
+ * Returns the lines holding key of the two parts (concatenated) and of the whole run in
+ * *parts and *whole (heap); the log of the resumed run in *log_text (heap).
+ */
+static void split_and_whole(fixture_t *f, sl_app_desc_t *desc, const char *name,
+                            const char *whole_name, const char *key, int split, int total,
+                            char **parts, char **whole, char **log_text)
+{
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    sl_awserr_t aerr = {0};
+    assert_int_equal(sl_store_delete_stream(f->st, "src", &aerr), 0);
+    assert_int_equal(sl_store_create_stream(f->st, "src", 1, false, NULL, 0, &aerr), 0);
+    put_values(f, t0, 0, split);
+    FILE *out = tmpfile(), *log = tmpfile();
+    sl_runner_t *r = start_model(f, desc, name, out, log, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_int_equal(wait_lines_with(out, key, split, 10000), split);
+    sl_runner_free(r);
+    int n1, n2, nw;
+    char *first = lines_with(out, key, &n1);
+    fclose(out);
+    fclose(log);
+
+    put_values(f, t0, split, total);
+    out = tmpfile();
+    log = tmpfile();
+    r = start_model(f, desc, name, out, log, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_int_equal(wait_lines_with(out, key, total - split, 10000), total - split);
+    sl_runner_free(r);
+    char *second = lines_with(out, key, &n2);
+    assert_int_equal(n1 + n2, total);
+    *log_text = text_of(log);
+    fclose(out);
+    fclose(log);
+    *parts = sl_asprintf("%s%s", first, second);
+    sl_free(first);
+    sl_free(second);
+
+    out = tmpfile();
+    r = start_model(f, desc, whole_name, out, NULL, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_int_equal(wait_lines_with(out, key, total, 10000), total);
+    sl_runner_free(r);
+    *whole = lines_with(out, key, &nw);
+    assert_int_equal(nw, total);
+    fclose(out);
+    sl_clock_set(NULL, NULL);
+}
+
+/* The ANOMALY_SCORE of the first line of text holding one (-1: none). */
+static double first_score(const char *text)
+{
+    const char *p = strstr(text, "\"ANOMALY_SCORE\":");
+    return p ? atof(p + strlen("\"ANOMALY_SCORE\":")) : -1;
+}
+
+/* A forest (fixed seed) stopped in the middle and resumed from LAST_STOPPED_POINT scores
+ * the records after the stop exactly as an uninterrupted run does: first alone (nothing is
+ * re-read, the forest must come from the saved image), then with a sliding window in the
+ * same application, which makes the resume re-read every record from before the stop:
+ * they must bypass the restored forest, which learnt them already; last the same with
+ * explanations (shingles of 2, directionality). */
+static const char *rcf_code =
+    "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), V DOUBLE, ANOMALY_SCORE DOUBLE);"
+    " CREATE PUMP \"P\" AS INSERT INTO \"DEST\" SELECT STREAM TICKER, V, ANOMALY_SCORE"
+    " FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM \"SOURCE_SQL_STREAM_001\"),"
+    " 10, 16, 100, 1));";
+static const char *rcf_explain_code =
+    "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), V DOUBLE, ANOMALY_SCORE DOUBLE,"
+    " ANOMALY_EXPLANATION VARCHAR(2000));"
+    " CREATE PUMP \"P\" AS INSERT INTO \"DEST\""
+    " SELECT STREAM TICKER, V, ANOMALY_SCORE, ANOMALY_EXPLANATION"
+    " FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(SELECT STREAM * FROM"
+    " \"SOURCE_SQL_STREAM_001\"), 10, 16, 100, 2, TRUE));";
+static const char *window_code =
+    " CREATE STREAM \"CNT\" (TICKER VARCHAR(8), N BIGINT);"
+    " CREATE PUMP \"Q\" AS INSERT INTO \"CNT\" SELECT STREAM TICKER, COUNT(*) OVER W"
+    " FROM \"SOURCE_SQL_STREAM_001\""
+    " WINDOW W AS (PARTITION BY TICKER RANGE INTERVAL '60' SECOND PRECEDING);";
+
+static void test_rcf_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const names[] = {"rcf", "rcf_w", "rcf_x"};
+    for (int k = 0; k < 3; k++) {
+        char *code = sl_asprintf("%s%s", k == 2 ? rcf_explain_code : rcf_code, k ? window_code : "");
+        sl_app_desc_t desc;
+        model_desc(&desc, code);
+        sl_free(code);
+        char *parts, *whole, *log;
+        char *whole_name = sl_asprintf("%s_whole", names[k]);
+        split_and_whole(f, &desc, names[k], whole_name,
+                        k == 2 ? "\"ANOMALY_EXPLANATION\"" : "\"ANOMALY_SCORE\"", 50, 90,
+                        &parts, &whole, &log);
+        sl_free(whole_name);
+        assert_string_equal(parts, whole);
+        /* Past warm-up, and the resume's first score is a restored forest's, not 0. */
+        const char *after = whole;
+        for (int i = 0; i < 50; i++) after = strchr(after, '\n') + 1;
+        assert_true(first_score(after) > 0);
+        assert_null(strstr(log, "fresh"));
+        sl_free(parts);
+        sl_free(whole);
+        sl_free(log);
+        sl_app_desc_free(&desc);
+    }
+}
+
+/* The same for HOTSPOTS, its window full and wrapped at the stop (no re-read here: the
+ * window must come from the saved image, not from records read again). */
+static void test_hotspots_across_stop(void **state)
+{
+    fixture_t *f = *state;
+    sl_app_desc_t desc;
+    model_desc(&desc,
+               "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), V DOUBLE, HOTSPOTS_RESULT VARCHAR(10000));"
+               " CREATE PUMP \"P\" AS INSERT INTO \"DEST\" SELECT STREAM TICKER, V, HOTSPOTS_RESULT"
+               " FROM TABLE(HOTSPOTS(CURSOR(SELECT STREAM * FROM \"SOURCE_SQL_STREAM_001\"),"
+               " 100, 1.5, 4));");
+    char *parts, *whole, *log;
+    split_and_whole(f, &desc, "hot", "hot_whole", "\"HOTSPOTS_RESULT\"", 130, 170, &parts, &whole,
+                    &log);
+    assert_string_equal(parts, whole);
+    assert_null(strstr(log, "fresh"));
+    sl_free(parts);
+    sl_free(whole);
+    sl_free(log);
+    sl_app_desc_free(&desc);
+}
+
+/*
+ * Runs the forest application (numberOfTrees 10, no re-read) over records 0..49 and
+ * stops; then `damage` (may be NULL) changes what it left behind; the application resumes
+ * with numberOfTrees `trees` over records 50..89, on a source stream and checkpoints made
+ * afresh for the purpose. Returns the resumed run's score lines
+ * and its log (heap).
+ */
+static void rcf_resume(fixture_t *f, int trees, void (*damage)(const char *path),
+                       char **scores, char **log_text)
+{
+    static const char *code =
+        "CREATE STREAM \"DEST\" (TICKER VARCHAR(8), V DOUBLE, ANOMALY_SCORE DOUBLE);"
+        " CREATE PUMP \"P\" AS INSERT INTO \"DEST\" SELECT STREAM TICKER, V, ANOMALY_SCORE"
+        " FROM TABLE(RANDOM_CUT_FOREST(CURSOR(SELECT STREAM * FROM \"SOURCE_SQL_STREAM_001\"),"
+        " %d, 16, 100, 1));";
+    int64_t t0 = minute_ahead();
+    sl_clock_set(vclock, NULL);
+    sl_awserr_t aerr = {0};
+    char *cmd = sl_asprintf("rm -rf '%s/checkpoints'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    sl_free(cmd);
+    assert_int_equal(sl_store_delete_stream(f->st, "src", &aerr), 0);
+    assert_int_equal(sl_store_create_stream(f->st, "src", 1, false, NULL, 0, &aerr), 0);
+    put_values(f, t0, 0, 50);
+    char *c = sl_asprintf(code, 10);
+    sl_app_desc_t desc;
+    model_desc(&desc, c);
+    sl_free(c);
+    FILE *out = tmpfile();
+    sl_runner_t *r = start_model(f, &desc, "rcf", out, NULL, SL_START_TRIM_HORIZON);
+    assert_non_null(r);
+    assert_int_equal(wait_lines_with(out, "ANOMALY_SCORE", 50, 10000), 50);
+    sl_runner_free(r);
+    fclose(out);
+    sl_app_desc_free(&desc);
+    char *path = sl_asprintf("%s/checkpoints/rcf.src.state", f->dir);
+    assert_int_equal(access(path, R_OK), 0);
+    if (damage) damage(path);
+    sl_free(path);
+
+    put_values(f, t0, 50, 90);
+    c = sl_asprintf(code, trees);
+    model_desc(&desc, c);
+    sl_free(c);
+    out = tmpfile();
+    FILE *log = tmpfile();
+    r = start_model(f, &desc, "rcf", out, log, SL_START_LAST_STOPPED_POINT);
+    assert_non_null(r);
+    assert_int_equal(wait_lines_with(out, "ANOMALY_SCORE", 40, 10000), 40);
+    sl_runner_stats_t st;
+    sl_runner_stats(r, &st);
+    assert_true(st.running);
+    sl_runner_free(r);
+    int n;
+    *scores = lines_with(out, "ANOMALY_SCORE", &n);
+    assert_int_equal(n, 40);
+    *log_text = text_of(log);
+    fclose(out);
+    fclose(log);
+    sl_app_desc_free(&desc);
+    sl_clock_set(NULL, NULL);
+}
+
+/* An unchanged application resumes its forest; one whose numberOfTrees changed starts a
+ * fresh one (warm-up: its first 16 scores are 0) and says so. */
+static void test_rcf_changed_app(void **state)
+{
+    fixture_t *f = *state;
+    char *scores, *log;
+    rcf_resume(f, 10, NULL, &scores, &log);
+    assert_true(first_score(scores) > 0);
+    assert_null(strstr(log, "fresh"));
+    sl_free(scores);
+    sl_free(log);
+    rcf_resume(f, 11, NULL, &scores, &log);
+    assert_true(first_score(scores) == 0);
+    assert_non_null(strstr(log, "another version of the table function"));
+    assert_non_null(strstr(log, "starts fresh"));
+    sl_free(scores);
+    sl_free(log);
+}
+
+/* Damage to the models' image: truncated (not the image the checkpoint names), one byte
+ * flipped (checksum), a byte flipped with the checksums made to agree (the forest's own
+ * validation). */
+static void truncate_file(const char *path)
+{
+    assert_int_equal(truncate(path, 100), 0);
+}
+
+static uint64_t test_fnv(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Reads path whole (heap); its size in *n. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    rewind(fp);
+    unsigned char *d = sl_malloc((size_t)size + 1);
+    assert_int_equal(fread(d, 1, (size_t)size, fp), (size_t)size);
+    fclose(fp);
+    d[size] = 0;
+    *n = (size_t)size;
+    return d;
+}
+
+static void spill(const char *path, const void *d, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(d, 1, n, fp), n);
+    fclose(fp);
+}
+
+static void flip_byte(const char *path)
+{
+    size_t n;
+    unsigned char *d = slurp(path, &n);
+    d[n / 2] ^= 0x40;
+    spill(path, d, n);
+    sl_free(d);
+}
+
+/* Changes the forest's numberOfTrees inside the image and makes the image's checksum and the
+ * checkpoint's "%models" line agree with it. */
+static void flip_byte_resum(const char *path)
+{
+    size_t n;
+    unsigned char *d = slurp(path, &n);
+    /* The image's header (20 bytes), the entry's (20), the mark (16), then the forest's
+     * magic (8), version, byte order and dims (4 each): numberOfTrees 10 becomes 13. */
+    assert_int_equal(d[76], 10);
+    d[76] ^= 0x07;
+    uint64_t sum = test_fnv(d, n - 8);
+    memcpy(d + n - 8, &sum, 8);
+    spill(path, d, n);
+    sl_free(d);
+    char *ck = sl_strndup(path, strlen(path) - strlen(".state"));
+    size_t cn;
+    char *text = (char *)slurp(ck, &cn);
+    char *m = strstr(text, "%models ");
+    assert_non_null(m);
+    *m = '\0';
+    char *rest = strchr(m + 1, '\n');
+    char *fixed = sl_asprintf("%s%%models %zu %llu%s", text, n, (unsigned long long)sum,
+                              rest ? rest : "\n");
+    spill(ck, fixed, strlen(fixed));
+    sl_free(fixed);
+    sl_free(text);
+    sl_free(ck);
+}
+
+static void test_rcf_damaged_state(void **state)
+{
+    fixture_t *f = *state;
+    void (*damage[])(const char *) = {truncate_file, flip_byte, flip_byte_resum};
+    const char *says[] = {"not the image the checkpoint names", "corrupt or truncated",
+                          "cannot be restored"};
+    for (int k = 0; k < 3; k++) {
+        char *scores, *log;
+        rcf_resume(f, 10, damage[k], &scores, &log);
+        if (!strstr(log, says[k])) fprintf(stderr, "case %d: log: %s\n", k, log);
+        assert_non_null(strstr(log, says[k]));
+        assert_non_null(strstr(log, "fresh"));
+        assert_true(first_score(scores) == 0); /* a fresh forest, in warm-up */
+        sl_free(scores);
+        sl_free(log);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +1118,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stagger_keys_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_join_across_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_after_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rcf_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hotspots_across_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rcf_changed_app, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rcf_damaged_state, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
