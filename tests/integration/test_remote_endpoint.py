@@ -19,6 +19,9 @@ does not exist. Checked, read back from the peer with boto3:
     ResourceNotFoundException and the stream's name, the other outputs are unaffected, and
     the run exits 0 without waiting out retries.
 
+A .sql form of the application (CREATE INPUT/OUTPUT ... WITH (endpoint = 'URL')) runs
+against each peer too, and `sluice check` rejects a bad endpoint option where it is.
+
 Against `sluice serve` alone (it can be stopped and started on the same port and data), the
 output endpoint is down when the application starts and comes up 3 s later: the
 transport errors are retried with backoff and every row arrives exactly once.
@@ -40,6 +43,7 @@ from sluicetest import (Server, Tester, arn, check, create_stream, eq, list_all_
                         read_shard, sluice_bin)
 
 SRC, DST, DST_CSV, MISSING = "rt-ticks", "rt-counts", "rt-counts-csv", "rt-no-such-stream"
+DST_SQL = "rt-counts-sql"
 ROLE = "arn:aws:iam::000000000000:role/kda"
 SENT = {"AMZN": 7, "MSFT": 3, "AAPL": 11}
 CODE = """CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
@@ -76,6 +80,18 @@ def app_json(in_ep, out_ep, outputs):
     }
 
 
+def app_sql(ep):
+    """The same counts as a .sql file: CREATE INPUT/OUTPUT ... WITH (endpoint = ep)."""
+    return """CREATE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM '%s'
+    FORMAT JSON (ticker_symbol VARCHAR(4) PATH '$.ticker', price DOUBLE PATH '$.price')
+    STARTING AT TRIM_HORIZON
+    WITH (endpoint = '%s');
+%s
+CREATE OUTPUT "counts" FOR "DESTINATION_SQL_STREAM" TO STREAM '%s' FORMAT CSV
+    WITH (endpoint = '%s');
+""" % (SRC, ep, CODE, DST_SQL, ep)
+
+
 def put_ticks(kin):
     recs = []
     for t, n in SENT.items():
@@ -95,11 +111,15 @@ def read_stream(kin, name):
 
 
 def run_app(app, timeout=60):
-    """Runs the application to its idle exit; returns (rc, stdout, stderr, seconds)."""
+    """Runs the application (a KDA JSON dict, or .sql text) to its idle exit; returns (rc,
+    stdout, stderr, seconds)."""
     with tempfile.TemporaryDirectory(prefix="sluice-rt-") as tmp:
-        path = os.path.join(tmp, "app.json")
+        path = os.path.join(tmp, "app.sql" if isinstance(app, str) else "app.json")
         with open(path, "w") as f:
-            json.dump(app, f)
+            if isinstance(app, str):
+                f.write(app)
+            else:
+                json.dump(app, f)
         t0 = time.time()
         r = subprocess.run([sluice_bin(), "run", path, "--data", os.path.join(tmp, "store"),
                             "--from", "trim_horizon", "--idle-exit", "1500"],
@@ -167,6 +187,19 @@ def check_peer(t, peer, label):
     t.run("%s: CSV output = JSON rows, store sink format" % label, csv_rows)
     t.run("%s: missing destination reported, others unaffected" % label, missing_reported)
 
+    def sql_app():
+        create_stream(kin, DST_SQL)
+        rc, out, err, _ = run_app(app_sql(ep))
+        eq(rc, 0, "exit status (stderr: %s)" % err[-2000:])
+        eq(err, "", "stderr")
+        lines = [data for _, data in read_stream(kin, DST_SQL)]
+        got = {}
+        for row in csv.reader(io.StringIO("\n".join(lines))):
+            got[row[0]] = got.get(row[0], 0) + int(row[2])
+        eq(got, SENT, ".sql app: ticks counted per ticker (CSV rows %s)" % lines)
+
+    t.run("%s: .sql app, CREATE INPUT/OUTPUT WITH (endpoint = ...)" % label, sql_app)
+
 
 def check_retry(t):
     """Output endpoint down at the start, up a second later: nothing lost or doubled."""
@@ -198,6 +231,24 @@ def check_retry(t):
         dst.cleanup()
 
 
+def check_sql_errors(t):
+    """`endpoint` in a .sql file: an http(s) URL, on a STREAM only; errors point at it."""
+    def errors():
+        with tempfile.TemporaryDirectory(prefix="sluice-rt-") as tmp:
+            bad = app_sql("ftp://example").replace("TO STREAM '%s'" % DST_SQL, "TO STDOUT", 1)
+            path = os.path.join(tmp, "bad.sql")
+            with open(path, "w") as f:
+                f.write(bad)
+            r = subprocess.run([sluice_bin(), "check", path], capture_output=True, timeout=30)
+            err = r.stderr.decode() + r.stdout.decode()
+            eq(r.returncode, 1, "sluice check exit status (%s)" % err)
+            check(":4:11: error: option endpoint: expected an http:// or https:// URL, got "
+                  "'ftp://example'" in err, "input's bad URL not reported at the option: %s", err)
+            check("error: option endpoint only applies to a STREAM" in err,
+                  "endpoint on STDOUT not reported: %s", err)
+    t.run(".sql: bad endpoint option rejected at the option", errors)
+
+
 def kinesalite_ready():
     """Installs kinesalite@3.3.3 into KINESALITE_DIR when missing; True when usable."""
     d = os.environ.get("KINESALITE_DIR", os.path.expanduser("~/.cache/sluice-bench"))
@@ -225,6 +276,7 @@ def main():
     finally:
         srv.cleanup()
     check_retry(t)
+    check_sql_errors(t)
     ran_kinesalite = False
     if kinesalite_ready():
         k = Server(peer="kinesalite")
