@@ -45,6 +45,7 @@ sl_kput_t *sl_kput_new(const char *endpoint, const char *stream)
 {
     sl_kput_t *p = SL_NEW(sl_kput_t);
     p->kc = sl_kclient_new(endpoint);
+    sl_kclient_set_timeout(p->kc, SL_KPUT_TIMEOUT_MS);
     p->endpoint = sl_strdup(endpoint);
     p->stream = sl_strdup(stream);
     p->arena = sl_arena_new(0);

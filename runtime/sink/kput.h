@@ -10,8 +10,9 @@
  * 5xx, a transport failure) are sent again, alone and in their original order, after an
  * exponential backoff with jitter; a hard refusal (ResourceNotFoundException,
  * ValidationException, AccessDeniedException, ...) or exhausted retries give the records
- * up, and the call reports how many and why. Nothing here blocks forever: the retries of
- * one request take at most about SL_KPUT_RETRIES backoffs capped at SL_KPUT_BACKOFF_MAX_MS.
+ * up, and the call reports how many and why. Nothing here blocks forever: one request has
+ * SL_KPUT_RETRIES + 1 attempts of at most SL_KPUT_TIMEOUT_MS each, with backoffs capped at
+ * SL_KPUT_BACKOFF_MAX_MS between them.
  *
  * Delivery is at-least-once: a request whose answer was lost is sent again.
  */
@@ -26,6 +27,7 @@
 #define SL_KPUT_RETRIES 8                   /* retries of one request at most */
 #define SL_KPUT_BACKOFF_MS 100              /* first backoff; doubles per retry ... */
 #define SL_KPUT_BACKOFF_MAX_MS 2000         /* ... up to this (then jittered in [d/2, d]) */
+#define SL_KPUT_TIMEOUT_MS 10000            /* one request at most (then a transport failure) */
 
 typedef struct sl_kput sl_kput_t;
 
