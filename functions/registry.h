@@ -27,6 +27,14 @@
  * except COUNT(*) (the runtime does not call step for a NULL argument), and an aggregate
  * over no rows is NULL, COUNT 0.
  *
+ * Row functions (kind SL_FN_ROW: W3C_LOG_PARSE, REGEX_LOG_PARSE, ...) return a ROW whose
+ * fields depend on constant arguments (a log format, a column list). Their type rule sees
+ * those constants (call->consts), checks them, and gives the type of field call->field;
+ * asked with call->row set, it also compiles the call (fields + kernel state). The planner
+ * turns `f(...) AS r` in a subquery's select list into one column per field, each an
+ * SL_EX_CALL with call.field = k, and the runtime computes the fields of equal calls with
+ * one kernel run, so no row value ever exists at run time.
+ *
  * Ownership: kernels write strings into ctx->arena (the output batch's arena); aggregate
  * states are owned by the caller (the window operator), which calls destroy (may be NULL)
  * before freeing one.
@@ -45,8 +53,40 @@
 typedef enum sl_fn_kind {
     SL_FN_SCALAR,    /* row in, value out */
     SL_FN_AGGREGATE, /* many rows in, one value out (GROUP BY, OVER, STAGGER) */
-    SL_FN_ANALYTIC   /* LAG/NTH_VALUE-style or table functions; run by their own operator */
+    SL_FN_ANALYTIC,  /* LAG/NTH_VALUE-style or table functions; run by their own operator */
+    SL_FN_ROW        /* row in, a ROW of fields out (the log parsers); see "Row functions" */
 } sl_fn_kind_t;
+
+/* A constant argument of a call, as the planner saw it (row functions read their format
+ * strings and column counts from these). */
+typedef struct sl_fn_const {
+    bool is_const;   /* the argument is a non-NULL literal */
+    bool is_str;     /* ... of a character type: s/slen; else an integer: i */
+    const char *s;   /* borrowed for the duration of the type rule call */
+    uint32_t slen;
+    int64_t i;
+} sl_fn_const_t;
+
+/* One field of a row function's result. */
+typedef struct sl_fn_field {
+    char *name;      /* upper-case name (COLUMN1, or as the format declares it); owned */
+    sl_type_t type;
+} sl_fn_field_t;
+
+/*
+ * The compiled form of one row function call: its fields, and the state its kernel needs
+ * (a parsed format, a compiled regex). Filled by the entry's type rule when the caller
+ * asks for it (sl_fn_call_info_t.row != NULL); released with sl_fn_row_clear().
+ */
+typedef struct sl_fn_row {
+    int nfields;
+    sl_fn_field_t *fields;       /* owned */
+    void *state;                 /* owned; handed to the kernel as sl_fn_ctx_t.state */
+    void (*state_free)(void *);  /* frees state (may be NULL) */
+} sl_fn_row_t;
+
+/* Frees what a row owns and zeroes it. NULL is a no-op. */
+void sl_fn_row_clear(sl_fn_row_t *row);
 
 /* What a type rule or kernel may ask about the call beyond its argument types. */
 typedef struct sl_fn_call_info {
@@ -56,6 +96,10 @@ typedef struct sl_fn_call_info {
     bool distinct;            /* f(DISTINCT x) */
     int unit;                 /* SL_FN_UNIT_* of FLOOR/CEIL ... TO unit, EXTRACT */
     unsigned flags;           /* parser SL_AF_* flags of the call (IGNORE NULLS, ...) */
+    /* Row functions only: */
+    int field;                /* the field this call yields (1-based); 0 = the whole row */
+    const sl_fn_const_t *consts; /* nargs constants, only while the type rule runs; else NULL */
+    sl_fn_row_t *row;         /* when not NULL, the type rule fills in the compiled row */
 } sl_fn_call_info_t;
 
 /*
@@ -76,9 +120,13 @@ typedef struct sl_fn_ctx {
      * and not downstream. err is never NULL. */
     uint8_t *err;
     const char *err_msg;
+    const char **err_msgs;  /* when not NULL: err_msgs[i] = the message of row i's error */
+    const void *state;      /* row functions: sl_fn_row_t.state of the call */
+    int64_t now_row_ms;     /* the wall clock at this evaluation (CURRENT_ROW_TIMESTAMP) */
 } sl_fn_ctx_t;
 
-/* A vectorized scalar kernel: computes n rows of out from args[0..nargs-1]. */
+/* A vectorized scalar kernel: computes n rows of out from args[0..nargs-1]. A row
+ * function's kernel gets one out vector per field (out[0..nfields-1]) and fills them all. */
 typedef void (*sl_fn_kernel_fn)(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs,
                                 sl_vec_t *out, size_t n);
 
@@ -158,6 +206,13 @@ enum {
     SL_FN_UNIT_MINUTE,
     SL_FN_UNIT_SECOND
 };
+
+/* The sides of TRIM in sl_fn_call_info_t.flags, valued as the parser's SL_AF_TRIM_* (the
+ * planner checks they agree). None set means BOTH. */
+enum { SL_FN_TRIM_LEADING = 1u << 14, SL_FN_TRIM_TRAILING = 1u << 15, SL_FN_TRIM_BOTH = 1u << 16 };
+/* Set by the planner in sl_fn_call_info_t.flags for SUBSTRING(s SIMILAR p ESCAPE c) (above
+ * every parser flag). */
+enum { SL_FN_SUBSTRING_SIMILAR = 1u << 24 };
 
 /* FLOOR(ms TO unit) for a TIMESTAMP in epoch ms (unit: sl_unit_t). */
 int64_t sl_fn_floor_ts(int64_t ms, int unit);

@@ -18,6 +18,15 @@
 _Static_assert((int)SL_UNIT_SECOND == (int)SL_FN_UNIT_SECOND &&
                    (int)SL_UNIT_YEAR == (int)SL_FN_UNIT_YEAR,
                "parser and registry units must agree");
+_Static_assert((unsigned)SL_AF_TRIM_LEADING == (unsigned)SL_FN_TRIM_LEADING &&
+                   (unsigned)SL_AF_TRIM_TRAILING == (unsigned)SL_FN_TRIM_TRAILING &&
+                   (unsigned)SL_AF_TRIM_BOTH == (unsigned)SL_FN_TRIM_BOTH,
+               "parser and registry TRIM flags must agree");
+_Static_assert((unsigned)SL_AF_PERIOD < (unsigned)SL_FN_SUBSTRING_SIMILAR,
+               "the planner's call flags must stay above the parser's");
+
+/* A private allow bit: the call may be a row function (sl_bind_row_item binds it). */
+#define BIND_ROW_CALL 0x100
 
 /* New node; see planner_int.h. */
 sl_expr_t *sl_expr_new(sl_ex_kind_t kind, sl_type_t t, const sl_ast_t *n)
@@ -90,7 +99,9 @@ bool sl_expr_equal(const sl_expr_t *a, const sl_expr_t *b)
 {
     if (!a || !b) return a == b;
     if (a->kind != b->kind || !type_eq(a->type, b->type) || a->op != b->op ||
-        a->nargs != b->nargs || a->unit != b->unit || a->fn != b->fn)
+        a->nargs != b->nargs || a->unit != b->unit || a->fn != b->fn ||
+        a->call.field != b->call.field || a->call.unit != b->call.unit ||
+        a->call.flags != b->call.flags)
         return false;
     switch (a->kind) {
     case SL_EX_COL:
@@ -393,17 +404,56 @@ static bool has_rel(const sl_scope_t *sc, const char *rel)
     return false;
 }
 
-/* A column reference: a, t.a, ROWTIME, t.ROWTIME. */
+/* The niladic datetime functions, written without parentheses (CURRENT_TIMESTAMP). */
+static const char *const niladic[] = {"CURRENT_DATE",   "CURRENT_TIME",     "CURRENT_TIMESTAMP",
+                                      "LOCALTIME",      "LOCALTIMESTAMP",   "CURRENT_ROW_TIMESTAMP"};
+
+/* A call of a registry function with no arguments (CURRENT_TIMESTAMP). */
+static sl_expr_t *bind_niladic(sl_binder_t *b, const sl_ast_t *n, const char *name)
+{
+    const sl_fn_def_t *fn = sl_fn_lookup(name);
+    if (!fn) return fail(b, n, "unknown function %s", name);
+    sl_expr_t *e = sl_expr_new(SL_EX_CALL, sl_type_make(SL_T_NULL), n);
+    e->fn = fn;
+    e->call.args = SL_NEWN(sl_type_t, 1);
+    char err[256] = "";
+    if (!fn->type_rule(&e->call, &e->type, err, sizeof err)) {
+        sl_expr_free(e);
+        return fail(b, n, "%s: %s", name, err);
+    }
+    return e;
+}
+
+/*
+ * A column reference: a, t.a, ROWTIME, t.ROWTIME, and the fields of a row-valued column:
+ * t.r.COLUMN1 (or r.COLUMN1 when no relation is called r). A row column r of a subquery
+ * is a run of columns named "R.COLUMN1", "R.COLUMN2", ... (sl_bind_row_item), so a field
+ * is looked up as the column "r.f". An unknown bare name that is a niladic function
+ * (CURRENT_TIMESTAMP, ...) is a call of it.
+ */
 static sl_expr_t *bind_colref(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n)
 {
     const char *rel = NULL, *name;
+    char field[272];
     if (n->nkids == 1) {
         name = n->kids[0]->name;
     } else if (n->nkids == 2) {
         rel = n->kids[0]->name;
         name = n->kids[1]->name;
+        if (strcmp(name, "ROWTIME") && !has_rel(sc, rel)) {
+            /* r.f with r a row column of an unnamed relation */
+            snprintf(field, sizeof field, "%s.%s", rel, name);
+            if (find_col(sc, NULL, field) >= 0) {
+                rel = NULL;
+                name = field;
+            }
+        }
+    } else if (n->nkids == 3) {
+        rel = n->kids[0]->name;
+        snprintf(field, sizeof field, "%s.%s", n->kids[1]->name, n->kids[2]->name);
+        name = field;
     } else {
-        return fail(b, n, "row-valued column references (t.r.COLUMN1) are not supported yet");
+        return fail(b, n, "a column reference has at most three parts (t.r.COLUMN1)");
     }
     if (!strcmp(name, "ROWTIME")) {
         if (rel && !has_rel(sc, rel)) return fail(b, n, "unknown stream or alias '%s'", rel);
@@ -416,6 +466,12 @@ static sl_expr_t *bind_colref(sl_binder_t *b, const sl_scope_t *sc, const sl_ast
     int ix = find_col(sc, rel, name);
     if (ix == -2) return fail(b, n, "column name '%s' is ambiguous", name);
     if (ix < 0) {
+        if (!rel)
+            for (size_t k = 0; k < sizeof niladic / sizeof niladic[0]; k++)
+                if (!strcmp(name, niladic[k])) return bind_niladic(b, n, name);
+        if (n->nkids == 3)
+            return fail(b, n, "'%s' has no field '%s' (or is not a row-valued column)",
+                        n->kids[1]->name, n->kids[2]->name);
         if (rel) return fail(b, n, "unknown column '%s' in '%s'", name, rel);
         return fail(b, n, "unknown column '%s'", name);
     }
@@ -541,6 +597,38 @@ mismatch: {
 
 static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow);
 
+/*
+ * Runs the type rule of call e with its constant arguments visible to the rule
+ * (call.consts, for the formats of the log parsers), for field `field` of a row function
+ * (0 otherwise); with row != NULL the rule also compiles the row. The result type goes to
+ * *out; false with a message in err when the rule rejects the call.
+ */
+static bool run_rule(sl_expr_t *e, int field, sl_fn_row_t *row, sl_type_t *out, char *err,
+                     size_t errlen)
+{
+    sl_fn_const_t *c = SL_NEWN(sl_fn_const_t, e->nargs ? e->nargs : 1);
+    for (int i = 0; i < e->nargs; i++) {
+        const sl_expr_t *a = e->args[i];
+        if (a->kind != SL_EX_CONST || a->null) continue;
+        c[i].is_const = true;
+        if (sl_type_phys(a->type) == SL_PHYS_STR) {
+            c[i].is_str = true;
+            c[i].s = a->s ? a->s : "";
+            c[i].slen = a->slen;
+        } else {
+            c[i].i = a->i;
+        }
+    }
+    e->call.consts = c;
+    e->call.field = field;
+    e->call.row = row;
+    bool ok = e->fn->type_rule(&e->call, out, err, errlen);
+    e->call.consts = NULL;
+    e->call.row = NULL;
+    sl_free(c);
+    return ok;
+}
+
 /* A function call: special forms, aggregates, registry scalars. */
 static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow)
 {
@@ -604,6 +692,10 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
                         fn->max_args, nargs);
     }
     if (fn->kind == SL_FN_ANALYTIC) return fail(b, n, "%s is not supported here yet", name);
+    if (fn->kind == SL_FN_ROW && !(allow & BIND_ROW_CALL))
+        return fail(b, n, "%s returns a row: name it in the select list of a subquery and read "
+                          "its fields from there, as in SELECT STREAM t.r.COLUMN1 FROM (SELECT "
+                          "STREAM %s(...) AS r FROM s) AS t", name, name);
     if (fn->kind == SL_FN_AGGREGATE) {
         if (over && !(allow & SL_BIND_OVER))
             return fail(b, n, "windowed aggregate %s(...) OVER is not allowed here", name);
@@ -621,7 +713,7 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
     e->fn = fn;
     e->over = over;
     /* Arguments of an aggregate are bound without aggregates (no nesting). */
-    int inner = fn->kind == SL_FN_AGGREGATE ? 0 : allow;
+    int inner = fn->kind == SL_FN_AGGREGATE ? 0 : allow & ~BIND_ROW_CALL;
     for (int i = 0; i < nargs; i++) {
         sl_expr_t *a = bind(b, sc, args->kids[i], inner);
         if (!a) {
@@ -630,15 +722,21 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
         }
         add_arg(e, a);
     }
+    if (n->op == SL_CALL_TRIM && nargs == 2) {
+        /* TRIM(c FROM s) parses as (c, s); the registry entry takes (s, c). */
+        sl_expr_t *t = e->args[0];
+        e->args[0] = e->args[1];
+        e->args[1] = t;
+    }
     sl_type_t *types = SL_NEWN(sl_type_t, nargs ? nargs : 1);
     for (int i = 0; i < nargs; i++) types[i] = e->args[i]->type;
     e->call.nargs = nargs;
     e->call.args = types;
     e->call.count_star = (n->flags & SL_AF_COUNT_STAR) != 0;
-    e->call.unit = n->op == SL_CALL_FLOOR_TO ? n->qual.unit : 0;
-    e->call.flags = n->flags;
+    e->call.unit = n->op == SL_CALL_FLOOR_TO || n->op == SL_CALL_EXTRACT ? n->qual.unit : 0;
+    e->call.flags = n->flags | (n->op == SL_CALL_SUBSTRING_SIMILAR ? SL_FN_SUBSTRING_SIMILAR : 0);
     char err[256] = "";
-    if (!fn->type_rule(&e->call, &e->type, err, sizeof err)) {
+    if (!run_rule(e, 0, NULL, &e->type, err, sizeof err)) {
         sl_expr_free(e);
         return fail(b, n, "%s: %s", name, err);
     }
@@ -956,8 +1054,6 @@ static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, 
             if (num) w = sl_expr_coerce(w, x->type);
             return mk_op(SL_XOP_STEP, x->type, n, x, w);
         }
-        if (n->op != SL_CALL_PLAIN)
-            return fail(b, n, "%s with this syntax is not supported yet", n->name);
         return bind_call(b, sc, n, allow);
     }
     case SL_AST_SUBQUERY:
@@ -970,4 +1066,64 @@ static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, 
 sl_expr_t *sl_bind_expr(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow)
 {
     return bind(b, sc, n, allow);
+}
+
+/* Binds a row-valued select item into one expression per field; see planner_int.h. */
+int sl_bind_row_item(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, const char *prefix,
+                     int allow, sl_expr_t ***fields, char ***names)
+{
+    if (n->kind != SL_AST_CALL || n->op != SL_CALL_PLAIN || !n->name) return 0;
+    const sl_fn_def_t *fn = sl_fn_lookup(n->name);
+    if (!fn || fn->kind != SL_FN_ROW) return 0;
+    sl_expr_t *e = bind_call(b, sc, n, allow | BIND_ROW_CALL);
+    if (!e) return -1;
+    sl_fn_row_t row;
+    memset(&row, 0, sizeof row);
+    sl_type_t t;
+    char err[256] = "";
+    if (!run_rule(e, 0, &row, &t, err, sizeof err)) {
+        sl_expr_free(e);
+        fail(b, n, "%s: %s", n->name, err);
+        return -1;
+    }
+    int nf = row.nfields;
+    *fields = SL_NEWN(sl_expr_t *, nf ? nf : 1);
+    *names = SL_NEWN(char *, nf ? nf : 1);
+    for (int k = 0; k < nf; k++) {
+        sl_expr_t *f = sl_expr_copy(e);
+        f->call.field = k + 1;
+        f->type = row.fields[k].type;
+        f->type.not_null = 0;
+        (*fields)[k] = f;
+        (*names)[k] = sl_asprintf("%s.%s", prefix, row.fields[k].name);
+    }
+    sl_fn_row_clear(&row);
+    sl_expr_free(e);
+    return nf;
+}
+
+/* Renames a relation's columns by an alias list; see planner_int.h. */
+void sl_scope_rename(sl_scope_t *s, const sl_ast_t *cl)
+{
+    int c = 0;
+    for (int k = 0; k < cl->nkids && c < s->n; k++) {
+        const char *nm = s->cols[c].name, *dot = nm ? strchr(nm, '.') : NULL;
+        if (!dot) {
+            sl_free(s->cols[c].name);
+            s->cols[c].name = sl_strdup(cl->kids[k]->name);
+            c++;
+            continue;
+        }
+        /* A row column: every "P.F" column of the run gets the new prefix. */
+        size_t plen = (size_t)(dot - nm);
+        char *prefix = sl_strndup(nm, plen);
+        while (c < s->n && s->cols[c].name && !strncmp(s->cols[c].name, prefix, plen) &&
+               s->cols[c].name[plen] == '.') {
+            char *renamed = sl_asprintf("%s%s", cl->kids[k]->name, s->cols[c].name + plen);
+            sl_free(s->cols[c].name);
+            s->cols[c].name = renamed;
+            c++;
+        }
+        sl_free(prefix);
+    }
 }

@@ -363,13 +363,7 @@ static int bind_from(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
             sl_free(inner.cols[i].rel);
             inner.cols[i].rel = rel ? sl_strdup(rel) : NULL;
         }
-        if (n->kids[SL_REL_COLS]) {
-            const sl_ast_t *cl = n->kids[SL_REL_COLS];
-            for (int i = 0; i < cl->nkids && i < inner.n; i++) {
-                sl_free(inner.cols[i].name);
-                inner.cols[i].name = sl_strdup(cl->kids[i]->name);
-            }
-        }
+        if (n->kids[SL_REL_COLS]) sl_scope_rename(&inner, n->kids[SL_REL_COLS]);
         *out = inner;
         out->node = node;
         return node;
@@ -614,7 +608,8 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
     }
     int rc = -1, nitems = 0;
     sl_expr_t **items = NULL, *where = NULL, *having = NULL, *rowtime = NULL;
-    char **names = NULL;
+    char **names = NULL, **row_names = NULL; /* row_names: names of row fields (owned) */
+    int nrow_names = 0;
     agg_list_t al = {0, NULL};
     sl_expr_t **keys = NULL;
     int nkeys = 0;
@@ -646,6 +641,26 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
             if (rel && !added) {
                 qfail(b, it, "unknown stream or alias '%s'", rel);
                 ok = false;
+            }
+            continue;
+        }
+        sl_expr_t **rf;
+        char **rn;
+        char unnamed[24];
+        snprintf(unnamed, sizeof unnamed, "EXPR$%d", i);
+        int nf = sl_bind_row_item(b, &sc, it->kids[0], it->name ? it->name : unnamed, allow, &rf, &rn);
+        if (nf != 0) { /* a row-valued item: one column per field */
+            if (nf < 0) ok = false;
+            for (int k = 0; k < nf; k++) {
+                items = sl_realloc(items, sizeof *items * (size_t)(nitems + 1));
+                names = sl_realloc(names, sizeof *names * (size_t)(nitems + 1));
+                row_names = sl_realloc(row_names, sizeof *row_names * (size_t)(nrow_names + 1));
+                items[nitems] = rf[k];
+                names[nitems++] = row_names[nrow_names++] = rn[k];
+            }
+            if (nf > 0) {
+                sl_free(rf);
+                sl_free(rn);
             }
             continue;
         }
@@ -935,6 +950,8 @@ done:
     for (int i = 0; i < nitems; i++) sl_expr_free(items[i]);
     sl_free(items);
     sl_free(names);
+    for (int i = 0; i < nrow_names; i++) sl_free(row_names[i]);
+    sl_free(row_names);
     sl_expr_free(where);
     sl_expr_free(having);
     sl_expr_free(rowtime);

@@ -102,6 +102,7 @@ void sl_expr_print(sl_buf_t *out, const sl_expr_t *e, const sl_pcol_t *cols)
             sl_expr_print(out, e->args[i], cols);
         }
         sl_buf_putc(out, ')');
+        if (e->call.field) sl_buf_printf(out, ".$%d", e->call.field); /* a row function's field */
         return;
     case SL_EX_OP: break;
     }

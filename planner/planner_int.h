@@ -43,6 +43,18 @@ void sl_scope_free(sl_scope_t *s);
 /* Binds an expression; see bind_expr.c. allow: SL_BIND_* bits. NULL on error (reported). */
 enum { SL_BIND_AGG = 1, SL_BIND_OVER = 2 };
 sl_expr_t *sl_bind_expr(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow);
+/*
+ * A select item that calls a row function (W3C_LOG_PARSE(...) AS r): binds it as one
+ * expression per field of the row (SL_EX_CALL with call.field = k), named "<prefix>.<FIELD>"
+ * (e.g. "R.COLUMN1"), so the relation holds a run of columns instead of a row value.
+ * Returns the number of fields with *fields and *names (caller-owned arrays and strings),
+ * 0 when n is no such call (nothing bound), -1 on a reported error.
+ */
+int sl_bind_row_item(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, const char *prefix,
+                     int allow, sl_expr_t ***fields, char ***names);
+/* Renames the columns of a subquery by its alias list AS t(a, b, ...); a row column (a run
+ * of "P.F" columns) takes one name of the list for all its fields. */
+void sl_scope_rename(sl_scope_t *s, const sl_ast_t *cl);
 /* Wraps e in a CAST to t when its type differs (consumes e). */
 sl_expr_t *sl_expr_coerce(sl_expr_t *e, sl_type_t t);
 /* Structural equality of bound expressions (positions ignored). */

@@ -32,6 +32,10 @@ typedef struct step {
     int dst;
     int nargs;
     int *args;          /* argument registers (owned) */
+    /* A row function (log parsers): one kernel run fills a register per field. */
+    sl_fn_row_t *row;   /* the compiled call (fields, kernel state); owned; NULL otherwise */
+    int *dsts;          /* row->nfields registers (owned) */
+    sl_vec_t *outs;     /* their vectors, as the kernel takes them (owned) */
 } step_t;
 
 /* A compiled program. */
@@ -49,6 +53,10 @@ struct sl_prog {
     uint8_t *zeros;       /* a null map of zeros (ROWTIME is never NULL) */
     uint8_t *scratch;     /* kernel error map */
     sl_buf_t tmp;         /* formatting scratch */
+    int64_t now_ms;       /* CURRENT_TIMESTAMP: the clock when the program was made */
+    const char **row_msg; /* per row of the last evaluation: its first error, or NULL */
+    const char **row_name;
+    const char **kmsg;    /* a kernel's per-row error messages (sl_fn_ctx_t.err_msgs) */
 };
 
 /* Adds a register; returns its index. */
@@ -63,9 +71,83 @@ static int add_reg(sl_prog_t *p, int kind, sl_type_t t)
     return p->nregs++;
 }
 
+static int compile(sl_prog_t *p, const sl_expr_t *e, const sl_pcol_t *in_cols);
+
+/* Structural equality of two argument trees (what makes two field accesses share one
+ * row function run). */
+static bool same_tree(const sl_expr_t *a, const sl_expr_t *b)
+{
+    if (a->kind != b->kind || a->type.id != b->type.id || a->type.scale != b->type.scale ||
+        a->type.len != b->type.len || a->op != b->op || a->col_ix != b->col_ix ||
+        a->null != b->null || a->i != b->i || a->f != b->f || a->slen != b->slen ||
+        a->unit != b->unit || a->fn != b->fn || a->call.field != b->call.field ||
+        a->call.unit != b->call.unit || a->call.flags != b->call.flags ||
+        a->qualified != b->qualified || a->nargs != b->nargs)
+        return false;
+    if (a->slen && memcmp(a->s, b->s, a->slen)) return false;
+    for (int i = 0; i < a->nargs; i++)
+        if (!same_tree(a->args[i], b->args[i])) return false;
+    return true;
+}
+
+/*
+ * Compiles a field of a row function call (W3C_LOG_PARSE(...) field k): the first field of
+ * a call compiles the call once - arguments, the row (the type rule compiles the format
+ * from the constant arguments) and one register per field - and every later field of an
+ * equal call reuses it, so a line is parsed once whatever the number of fields read.
+ */
+static int compile_row_field(sl_prog_t *p, const sl_expr_t *e, const sl_pcol_t *in_cols)
+{
+    for (int s = 0; s < p->nsteps; s++) {
+        const step_t *st = &p->steps[s];
+        if (!st->row || st->e->fn != e->fn || st->e->nargs != e->nargs) continue;
+        bool eq = true;
+        for (int i = 0; i < e->nargs && eq; i++) eq = same_tree(st->e->args[i], e->args[i]);
+        if (eq && e->call.field >= 1 && e->call.field <= st->row->nfields)
+            return st->dsts[e->call.field - 1];
+    }
+    step_t st = {e, -1, e->nargs, NULL, NULL, NULL, NULL};
+    st.args = SL_NEWN(int, e->nargs ? e->nargs : 1);
+    for (int i = 0; i < e->nargs; i++) st.args[i] = compile(p, e->args[i], in_cols);
+    sl_fn_const_t *c = SL_NEWN(sl_fn_const_t, e->nargs ? e->nargs : 1);
+    for (int i = 0; i < e->nargs; i++) {
+        const sl_expr_t *a = e->args[i];
+        if (a->kind != SL_EX_CONST || a->null) continue;
+        c[i].is_const = true;
+        c[i].is_str = sl_type_phys(a->type) == SL_PHYS_STR;
+        c[i].s = a->s ? a->s : "";
+        c[i].slen = a->slen;
+        c[i].i = a->i;
+    }
+    sl_fn_call_info_t call = e->call;
+    call.consts = c;
+    call.field = 0;
+    st.row = SL_NEW(sl_fn_row_t);
+    call.row = st.row;
+    sl_type_t t;
+    char err[256] = "";
+    if (!e->fn->type_rule(&call, &t, err, sizeof err) || e->call.field < 1 ||
+        e->call.field > st.row->nfields) {
+        /* The planner ran the same rule on the same constants: this cannot fail. */
+        fprintf(stderr, "sluice: internal error compiling %s: %s\n", e->fn->name, err);
+        abort();
+    }
+    sl_free(c);
+    int nf = st.row->nfields;
+    st.dsts = SL_NEWN(int, nf);
+    st.outs = SL_NEWN(sl_vec_t, nf);
+    for (int k = 0; k < nf; k++) st.dsts[k] = add_reg(p, R_TEMP, st.row->fields[k].type);
+    for (int k = 0; k < nf; k++) st.outs[k] = p->regs[st.dsts[k]].vec;
+    st.dst = st.dsts[0];
+    p->steps = sl_realloc(p->steps, sizeof(step_t) * (size_t)(p->nsteps + 1));
+    p->steps[p->nsteps++] = st;
+    return st.dsts[e->call.field - 1];
+}
+
 /* Compiles one node; returns its register. */
 static int compile(sl_prog_t *p, const sl_expr_t *e, const sl_pcol_t *in_cols)
 {
+    if (e->kind == SL_EX_CALL && e->fn->kind == SL_FN_ROW) return compile_row_field(p, e, in_cols);
     switch (e->kind) {
     case SL_EX_COL: {
         for (int i = 0; i < p->nregs; i++)
@@ -94,7 +176,7 @@ static int compile(sl_prog_t *p, const sl_expr_t *e, const sl_pcol_t *in_cols)
     }
     default: break;
     }
-    step_t st = {e, -1, e->nargs, NULL};
+    step_t st = {e, -1, e->nargs, NULL, NULL, NULL, NULL};
     st.args = SL_NEWN(int, e->nargs ? e->nargs : 1);
     for (int i = 0; i < e->nargs; i++) st.args[i] = compile(p, e->args[i], in_cols);
     st.dst = add_reg(p, R_TEMP, e->type);
@@ -112,6 +194,10 @@ sl_prog_t *sl_prog_new(sl_expr_t *const *exprs, int n, const sl_pcol_t *in_cols,
     p->scratch = sl_calloc(SL_BATCH_CAP, 1);
     p->nres = n;
     p->res = SL_NEWN(int, n ? n : 1);
+    p->now_ms = sl_clock_now_ms();
+    p->row_msg = SL_NEWN(const char *, SL_BATCH_CAP);
+    p->row_name = SL_NEWN(const char *, SL_BATCH_CAP);
+    p->kmsg = SL_NEWN(const char *, SL_BATCH_CAP);
     for (int i = 0; i < n; i++) p->res[i] = compile(p, exprs[i], in_cols);
     return p;
 }
@@ -122,12 +208,21 @@ void sl_prog_free(sl_prog_t *p)
     if (!p) return;
     for (int i = 0; i < p->nregs; i++)
         if (p->regs[i].kind == R_TEMP || p->regs[i].kind == R_CONST) sl_vec_free(&p->regs[i].vec);
-    for (int i = 0; i < p->nsteps; i++) sl_free(p->steps[i].args);
+    for (int i = 0; i < p->nsteps; i++) {
+        sl_free(p->steps[i].args);
+        sl_fn_row_clear(p->steps[i].row);
+        sl_free(p->steps[i].row);
+        sl_free(p->steps[i].dsts);
+        sl_free(p->steps[i].outs);
+    }
     sl_free(p->regs);
     sl_free(p->steps);
     sl_free(p->res);
     sl_free(p->zeros);
     sl_free(p->scratch);
+    sl_free(p->row_msg);
+    sl_free(p->row_name);
+    sl_free(p->kmsg);
     sl_buf_free(&p->tmp);
     sl_arena_free(p->arena);
     sl_free(p);
@@ -139,6 +234,13 @@ const sl_vec_t *sl_prog_result(const sl_prog_t *p, int i) { return &p->regs[p->r
 const char *sl_prog_error(const sl_prog_t *p) { return p->err_msg; }
 /* First error name; see expr.h. */
 const char *sl_prog_error_name(const sl_prog_t *p) { return p->err_name; }
+/* The error of one row; see expr.h. */
+const char *sl_prog_row_error(const sl_prog_t *p, size_t row, const char **name)
+{
+    const char *m = row < p->n ? p->row_msg[row] : NULL;
+    if (name) *name = m ? p->row_name[row] : p->err_name;
+    return m ? m : p->err_msg;
+}
 
 /* Records a row error. */
 static void row_error(sl_prog_t *p, uint8_t *null, size_t i, const char *name, const char *msg)
@@ -147,6 +249,10 @@ static void row_error(sl_prog_t *p, uint8_t *null, size_t i, const char *name, c
     if (!p->err_msg) {
         p->err_msg = msg;
         p->err_name = name;
+    }
+    if (!p->row_msg[i]) {
+        p->row_msg[i] = msg;
+        p->row_name[i] = name;
     }
 }
 
@@ -789,12 +895,21 @@ static void run_step(sl_prog_t *p, const step_t *st, size_t n)
         int na = st->nargs < 8 ? st->nargs : 8;
         for (int i = 0; i < na; i++) args[i] = p->regs[st->args[i]].vec;
         memset(p->scratch, 0, n);
-        sl_fn_ctx_t ctx = {p->arena, &e->call, e->type, 0, p->scratch, NULL};
-        e->fn->kernel(&ctx, args, na, o, n);
-        for (size_t i = 0; i < n; i++) {
-            for (int k = 0; k < na; k++)
-                if (args[k].null[i] == SL_NULL_ERROR) o->null[i] = SL_NULL_ERROR;
-            if (p->scratch[i]) row_error(p, o->null, i, "FunctionError", ctx.err_msg ? ctx.err_msg : e->fn->name);
+        memset(p->kmsg, 0, sizeof *p->kmsg * n);
+        sl_fn_ctx_t ctx = {p->arena, &e->call, e->type, p->now_ms, p->scratch, NULL, p->kmsg,
+                           st->row ? st->row->state : NULL, sl_clock_now_ms()};
+        int nout = st->row ? st->row->nfields : 1;
+        sl_vec_t *outs = st->row ? st->outs : o;
+        e->fn->kernel(&ctx, args, na, outs, n);
+        for (int f = 0; f < nout; f++) {
+            uint8_t *nul = outs[f].null;
+            for (size_t i = 0; i < n; i++) {
+                for (int k = 0; k < na; k++)
+                    if (args[k].null[i] == SL_NULL_ERROR) nul[i] = SL_NULL_ERROR;
+                if (p->scratch[i])
+                    row_error(p, nul, i, "FunctionError",
+                              p->kmsg[i] ? p->kmsg[i] : ctx.err_msg ? ctx.err_msg : e->fn->name);
+            }
         }
         return;
     }
@@ -989,6 +1104,7 @@ void sl_prog_eval(sl_prog_t *p, const sl_batch_t *in)
     p->err_msg = NULL;
     p->err_name = NULL;
     p->n = in->n;
+    memset(p->row_msg, 0, sizeof *p->row_msg * in->n);
     for (int i = 0; i < p->nregs; i++) {
         reg_t *r = &p->regs[i];
         if (r->kind == R_COL) {

@@ -41,6 +41,9 @@ const sl_vec_t *sl_prog_result(const sl_prog_t *p, int i);
 const char *sl_prog_error(const sl_prog_t *p);
 /* The error's ERROR_NAME (KDA-style, e.g. "DivisionByZero"), or NULL. */
 const char *sl_prog_error_name(const sl_prog_t *p);
+/* The message (and *name, when name is not NULL) of the first error of row `row` of the
+ * last evaluation; the evaluation's first error when the row has none of its own. */
+const char *sl_prog_row_error(const sl_prog_t *p, size_t row, const char **name);
 
 /* Appends the text form of a value (as CAST to VARCHAR writes it) to out. */
 struct sl_buf;

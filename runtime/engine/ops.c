@@ -292,8 +292,8 @@ static void map_push(sl_operator_t *op, int port, const sl_batch_t *b)
             sl_row_json(&m->tmp, b, i, in->cols, false);
             char msg[256];
             if (k == 2) {
-                name = sl_prog_error_name(m->prog);
-                snprintf(msg, sizeof msg, "%s", sl_prog_error(m->prog) ? sl_prog_error(m->prog) : "evaluation error");
+                const char *em = sl_prog_row_error(m->prog, i, &name);
+                snprintf(msg, sizeof msg, "%s", em ? em : "evaluation error");
             } else if (k == 3) {
                 name = "NotNullViolation";
                 snprintf(msg, sizeof msg, "column %s is NOT NULL but the row gives NULL", why);
@@ -447,7 +447,9 @@ static void merge_drain(merge_op_t *m, bool all)
     sl_batch_reset(o);
     for (int p = 0; p < m->nports; p++) sl_rows_drop_front(&m->buf[p], cur[p]);
     sl_free(cur);
-    if (lim != INT64_MAX) sl_op_emit_bound(&m->op, lim);
+    /* Every port at INT64_MAX (the end of the input) is a bound too: it closes the last
+     * windows downstream. sl_op_emit_bound only passes on a bound that advances. */
+    if (!all) sl_op_emit_bound(&m->op, lim);
 }
 
 /* Merge push: a single port passes through; several buffer. */

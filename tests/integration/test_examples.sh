@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# test_examples.sh - runs examples/stock-ticker/run.sh and examples/alerts/run.sh (in
-# parallel: free ports, scratch directories), then examples/anomaly/run.sh and
-# examples/hotspots/run.sh (replays, under a second each), and checks their key output
-# lines, so the examples cannot rot. ~25 s. Needs $SLUICE (or a build directory as $1).
+# test_examples.sh - runs examples/stock-ticker/run.sh, examples/alerts/run.sh and
+# examples/weblogs/run.sh (in parallel: free ports, scratch directories), then
+# examples/anomaly/run.sh and examples/hotspots/run.sh (replays, under a second each), and
+# checks their key output lines, so the examples cannot rot. ~25 s. Needs $SLUICE (or a
+# build directory as $1).
 set -u
 here=$(cd "$(dirname "$0")/../.." && pwd)
 SLUICE=${SLUICE:-$here/${1:-build}/sluice}
@@ -20,10 +21,13 @@ bash "$here/examples/stock-ticker/run.sh" >"$tmp/ticker.out" 2>&1 &
 tpid=$!
 bash "$here/examples/alerts/run.sh" >"$tmp/alerts.out" 2>&1 &
 apid=$!
+bash "$here/examples/weblogs/run.sh" >"$tmp/weblogs.out" 2>&1 &
+wpid=$!
 bash "$here/examples/anomaly/run.sh" >"$tmp/anomaly.out" 2>&1 || fail "anomaly/run.sh exited $?"
 bash "$here/examples/hotspots/run.sh" >"$tmp/hotspots.out" 2>&1 || fail "hotspots/run.sh exited $?"
 wait "$tpid" || fail "stock-ticker/run.sh exited $?"
 wait "$apid" || fail "alerts/run.sh exited $?"
+wait "$wpid" || fail "weblogs/run.sh exited $?"
 
 # stock-ticker: every tick in some 10-second window; 5 tickers; the sliding averages; the
 # 10 big moves of seed 42, in order.
@@ -70,9 +74,23 @@ grep -qx 'seq 1999: density 99 x 5.71-7.00 y 4.41-6.16' "$h" || fail "hotspots: 
 grep -qx 'seq 2999: density 126 x 3.91-5.24 y 7.98-9.25' "$h" || fail "hotspots: $(grep 'seq 2999' "$h")"
 [ "$(grep -c '^seq ' "$h")" = 12 ] || fail "hotspots: $(grep -c '^seq ' "$h") report rows, want 12"
 
+# weblogs: the 300 live lines all counted; the replay's counts per window and status equal
+# a Python recount of the same lines (1198 of 1200 parse); one 5xx burst, 20-30 s, 98 errors.
+w=$tmp/weblogs.out
+grep -qx '== done' "$w" || fail "weblogs did not finish"
+live=$(section "$w" "live weblog-status-counts" | sed -n 's/.*"REQUESTS":\([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+[ "$live" = 300 ] || fail "weblogs: live windows count $live requests, want 300"
+grep -qx 'requests: sluice 1198, recount 1198; windows x statuses: equal' "$w" ||
+  fail "weblogs: replay recount: $(grep '^requests:' "$w")"
+section "$w" "replay: ERROR_BURSTS" >"$tmp/bursts"
+[ "$(wc -l <"$tmp/bursts")" = 1 ] || fail "weblogs: $(wc -l <"$tmp/bursts") bursts, want 1"
+grep -q '"WINDOW_END":"2024-05-01 00:00:30","ERRORS_5XX":98,"REQUESTS":200,"ERROR_PCT":49.0' "$tmp/bursts" ||
+  fail "weblogs: burst: $(cat "$tmp/bursts")"
+
 if [ "$fails" -ne 0 ]; then
   echo "--- stock-ticker output"; cat "$t"; echo "--- alerts output"; cat "$a"
   echo "--- anomaly output"; cat "$n"; echo "--- hotspots output"; cat "$h"
+  echo "--- weblogs output"; cat "$w"
   echo "test_examples: $fails failure(s)"; exit 1
 fi
 echo "test_examples: ok"

@@ -11,6 +11,12 @@ compares the results:
   sliding   agg OVER (PARTITION BY ticker RANGE INTERVAL 'w' SECOND PRECEDING) and
             ROWS n PRECEDING  vs  SQLite window functions with the same frames
 
+  scalar    the string and numeric functions SQLite has with the same semantics (UPPER,
+            LOWER, CHAR_LENGTH, SUBSTRING(s FROM p FOR n) with p >= 1, POSITION, TRIM
+            [LEADING|TRAILING], ABS, MOD, POWER/EXP/LN/LOG10 when SQLite has its math
+            functions) over random ASCII strings and integers with NULLs  vs  upper, lower,
+            length, substr, instr, trim/ltrim/rtrim, abs, %, pow, exp, ln, log10
+
 The expected answer comes from SQLite, not from sluice (the sqllogictest idea). Doubles are
 compared with a relative tolerance of 1e-9 (sliding windows subtract expired rows).
 Needs $SLUICE.
@@ -153,8 +159,75 @@ def compare(got, want, what):
     return bad == 0
 
 
+def gen_scalar_rows(seed, n):
+    """n random rows (s, p, k, i, j): ASCII strings with spaces, positions >= 1, lengths
+    >= 0, integers of both signs and non-zero divisors; about 5% NULLs in each column."""
+    rnd = random.Random(seed)
+    alphabet = "abcXYZ o-_"
+
+    def maybe(v):
+        return None if rnd.random() < 0.05 else v
+
+    rows = []
+    for _ in range(n):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 12)))
+        if rnd.random() < 0.3:
+            s = " " * rnd.randrange(1, 3) + s + " " * rnd.randrange(0, 3)
+        j = rnd.choice([-7, -3, -1, 1, 2, 5, 10, 1000])
+        rows.append((maybe(s), maybe(rnd.randrange(1, 15)), maybe(rnd.randrange(0, 6)),
+                     maybe(rnd.randrange(-100000, 100000)), maybe(j)))
+    return rows
+
+
+def check_scalar(seed):
+    """The scalar functions, row by row, vs the same SQLite functions."""
+    rows = gen_scalar_rows(seed, 400)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (seq INTEGER, s TEXT, p INTEGER, k INTEGER, i INTEGER, j INTEGER)")
+    db.executemany("INSERT INTO t VALUES (?,?,?,?,?,?)", [(n,) + r for n, r in enumerate(rows)])
+    try:
+        db.execute("SELECT pow(2, 3), exp(0), ln(1), log10(10)").fetchone()
+        math = True
+    except sqlite3.OperationalError:
+        math = False  # SQLite built without its math functions
+    exprs = [("UPPER(s)", "upper(s)"), ("LOWER(s)", "lower(s)"), ("CHAR_LENGTH(s)", "length(s)"),
+             ("SUBSTRING(s FROM p FOR k)", "substr(s, p, k)"), ("SUBSTRING(s, p)", "substr(s, p)"),
+             ("POSITION('o' IN s)", "instr(s, 'o')"), ("POSITION('X ' IN s)", "instr(s, 'X ')"),
+             ("TRIM(s)", "trim(s)"), ("TRIM(LEADING FROM s)", "ltrim(s)"),
+             ("TRIM(TRAILING 'o' FROM s)", "rtrim(s, 'o')"), ("ABS(i)", "abs(i)"),
+             ("MOD(i, j)", "i % j")]
+    if math:
+        exprs += [("POWER(j, 2)", "pow(j, 2)"), ("EXP(k)", "exp(k)"), ("LN(ABS(j))", "ln(abs(j))"),
+                  ("LOG10(ABS(j))", "log10(abs(j))")]
+    types = {"CHAR_LENGTH": "INTEGER", "POSITION": "INTEGER", "ABS": "INTEGER", "MOD": "INTEGER",
+             "POWER": "DOUBLE", "EXP": "DOUBLE", "LN": "DOUBLE", "LOG10": "DOUBLE"}
+    cols = ", ".join("c%d %s" % (n, types.get(e.split("(")[0], "VARCHAR(32)"))
+                     for n, (e, _) in enumerate(exprs))
+    sql = f"""CREATE OR REPLACE INPUT "SRC_001" FROM STREAM 's' FORMAT JSON (
+    s VARCHAR(32) PATH '$.s', p INTEGER PATH '$.p', k INTEGER PATH '$.k', i INTEGER PATH '$.i',
+    j INTEGER PATH '$.j');
+CREATE STREAM "OUT" ({cols});
+CREATE PUMP "P" AS INSERT INTO "OUT" SELECT STREAM {", ".join(e for e, _ in exprs)} FROM "SRC_001";
+"""
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = os.path.join(tmp, "in.dump")
+        with open(dump, "w") as f:
+            for n, (s, p, k, i, j) in enumerate(rows):
+                data = json.dumps({"s": s, "p": p, "k": k, "i": i, "j": j}).encode()
+                f.write(json.dumps({"SequenceNumber": str(n), "ApproximateArrivalTimestamp":
+                                    (BASE_MS + n * 10) / 1000.0, "Data": base64.b64encode(data).decode(),
+                                    "PartitionKey": "k"}) + "\n")
+        got = {n: [o["C%d" % c] for c in range(len(exprs))] for n, o in enumerate(run_sluice(sql, dump, tmp))}
+    q = "SELECT %s FROM t ORDER BY seq" % ", ".join(w for _, w in exprs)
+    want = {n: list(r) for n, r in enumerate(db.execute(q))}
+    return compare(got, want, "scalar functions seed=%d (%d expressions%s)" % (
+        seed, len(exprs), "" if math else ", SQLite without math functions"))
+
+
 def main():
     ok = True
+    for seed in range(3):
+        ok &= check_scalar(seed)
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(6):
             rows = gen_rows(seed, 1500 + seed * 700)

@@ -16,7 +16,7 @@
 static void run_agg(const sl_fn_def_t *f, sl_type_t arg, const double *vals, int n,
                     sl_vec_t *out)
 {
-    sl_fn_call_info_t call = {1, &arg, false, false, 0, 0};
+    sl_fn_call_info_t call = {.nargs = 1, .args = &arg};
     sl_type_t res;
     char err[128];
     assert_true(f->type_rule(&call, &res, err, sizeof err));

@@ -1,0 +1,17 @@
+-- The string functions (KDA SQL reference, String Functions): lengths count characters,
+-- SUBSTRING in both syntaxes, POSITION, the TRIM forms, OVERLAY's edge positions, NULLs,
+-- and the row errors (a negative SUBSTRING length, a two-character TRIM character).
+CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'words' FORMAT JSON (
+    id INTEGER PATH '$.id', s VARCHAR(32) PATH '$.s', p INTEGER PATH '$.p', n INTEGER PATH '$.n',
+    c VARCHAR(4) PATH '$.c');
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    id INTEGER, len INTEGER, up VARCHAR(32), low VARCHAR(32), cap VARCHAR(32),
+    sub1 VARCHAR(32), sub2 VARCHAR(32), pos INTEGER, tr VARCHAR(32), tl VARCHAR(32),
+    tt VARCHAR(32), tc VARCHAR(32), ov VARCHAR(40));
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM id, CHAR_LENGTH(s), UPPER(s), LOWER(s), INITCAP(s),
+       SUBSTRING(s FROM p FOR n), SUBSTRING(s, p),
+       POSITION('o' IN s), TRIM(s), TRIM(LEADING FROM s), TRIM(TRAILING ' ' FROM s),
+       TRIM(BOTH c FROM s), OVERLAY(s PLACING 'XY' FROM p FOR 1)
+FROM "SOURCE_SQL_STREAM_001";
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
