@@ -158,7 +158,11 @@ static void sink_put_remote(struct out_sink *s)
         sl_kput_error(s->remote, &type, &msg);
         char *m = sl_asprintf("output %s: %zu of %zu record(s) not delivered: %s", s->out->name, given,
                               s->nrecs, msg ? msg : "unknown error");
-        sl_engine_error(s->op.eng, type ? type : "PutRecords", m, s->put_rt, NULL, 0, NULL);
+        /* ERROR_NAME is VARCHAR(32); MESSAGE carries the type in full
+         * ("ProvisionedThroughputExceededException" is 38 characters). */
+        char name[33];
+        snprintf(name, sizeof name, "%s", type ? type : "PutRecords");
+        sl_engine_error(s->op.eng, name, m, s->put_rt, NULL, 0, NULL);
         sl_free(m);
     }
 }
