@@ -79,7 +79,10 @@ void sl_kput_error(const sl_kput_t *p, const char **type, const char **msg)
 }
 
 /* Counters; see kput.h. */
-void sl_kput_stats(const sl_kput_t *p, sl_kput_stats_t *out) { *out = p->st; }
+void sl_kput_stats(const sl_kput_t *p, sl_kput_stats_t *out)
+{
+    *out = p->st;
+}
 
 /* Remembers a failure: type as given, the message prefixed with where it happened. */
 static void set_error(sl_kput_t *p, const char *type, const char *msg)
@@ -95,10 +98,15 @@ static void set_error(sl_kput_t *p, const char *type, const char *msg)
  * records are sent again: throttling, a service fault, an HTTP 5xx without a type. */
 static bool transient(const char *type)
 {
-    static const char *const names[] = {"ProvisionedThroughputExceededException", "InternalFailure",
-                                        "InternalFailureException", "ServiceUnavailable",
-                                        "ServiceUnavailableException", "ThrottlingException",
-                                        "KMSThrottlingException", "LimitExceededException", NULL};
+    static const char *const names[] = {"ProvisionedThroughputExceededException",
+                                        "InternalFailure",
+                                        "InternalFailureException",
+                                        "ServiceUnavailable",
+                                        "ServiceUnavailableException",
+                                        "ThrottlingException",
+                                        "KMSThrottlingException",
+                                        "LimitExceededException",
+                                        NULL};
     if (!type) return true; /* a transport failure */
     for (int i = 0; names[i]; i++)
         if (!strcmp(type, names[i])) return true;
@@ -165,7 +173,8 @@ static size_t put_request(sl_kput_t *p, const sl_kput_rec_t *r, size_t n, bool *
         sl_val_t *ans = NULL;
         const char *etype = NULL, *emsg = NULL;
         p->st.requests++;
-        int rc = sl_kclient_call(p->kc, "PutRecords", p->body.p, p->body.len, p->arena, &ans, &etype, &emsg);
+        int rc = sl_kclient_call(p->kc, "PutRecords", p->body.p, p->body.len, p->arena, &ans,
+                                 &etype, &emsg);
         if (rc == 0) {
             const sl_val_t *recs = ans ? sl_val_get(ans, "Records") : NULL;
             if (!recs || recs->type != SL_V_ARR || recs->u.arr.n != npend) {
@@ -177,7 +186,8 @@ static size_t put_request(sl_kput_t *p, const sl_kput_rec_t *r, size_t n, bool *
             size_t keep = 0;
             for (size_t k = 0; k < npend; k++) {
                 const sl_val_t *one = recs->u.arr.items[k];
-                const char *code = one->type == SL_V_OBJ ? sl_val_get_str(one, "ErrorCode", NULL) : NULL;
+                const char *code =
+                    one->type == SL_V_OBJ ? sl_val_get_str(one, "ErrorCode", NULL) : NULL;
                 if (!code) {
                     p->st.delivered++;
                     continue;

@@ -22,12 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SL_KPUT_MAX_RECORDS 500             /* records per PutRecords (the AWS limit) */
-#define SL_KPUT_MAX_BYTES (5 * 1024 * 1024) /* data + partition keys per PutRecords */
-#define SL_KPUT_RETRIES 8                   /* retries of one request at most */
-#define SL_KPUT_BACKOFF_MS 100              /* first backoff; doubles per retry ... */
-#define SL_KPUT_BACKOFF_MAX_MS 2000         /* ... up to this (then jittered in [d/2, d]) */
-#define SL_KPUT_TIMEOUT_MS 10000            /* one request at most (then a transport failure) */
+#define SL_KPUT_MAX_RECORDS    500               /* records per PutRecords (the AWS limit) */
+#define SL_KPUT_MAX_BYTES      (5 * 1024 * 1024) /* data + partition keys per PutRecords */
+#define SL_KPUT_RETRIES        8                 /* retries of one request at most */
+#define SL_KPUT_BACKOFF_MS     100               /* first backoff; doubles per retry ... */
+#define SL_KPUT_BACKOFF_MAX_MS 2000              /* ... up to this (then jittered in [d/2, d]) */
+#define SL_KPUT_TIMEOUT_MS     10000 /* one request at most (then a transport failure) */
 
 typedef struct sl_kput sl_kput_t;
 

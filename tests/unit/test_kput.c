@@ -35,14 +35,14 @@ typedef struct fake {
     pthread_t thread;
     char endpoint[64];
     pthread_mutex_t mu;
-    char **stored;          /* data of the records accepted, in order */
+    char **stored; /* data of the records accepted, in order */
     size_t nstored;
     int requests;
     size_t req_records[MAXREQ]; /* records per request */
     size_t req_bytes[MAXREQ];   /* data + partition key bytes per request */
-    int fail_next;          /* answer InternalFailure (500) to this many more requests */
-    bool hard;              /* answer ResourceNotFoundException to every request */
-    bool throttle_odd_once; /* the first request: throttle the records at odd positions */
+    int fail_next;              /* answer InternalFailure (500) to this many more requests */
+    bool hard;                  /* answer ResourceNotFoundException to every request */
+    bool throttle_odd_once;     /* the first request: throttle the records at odd positions */
 } fake_t;
 
 /* Answers one PutRecords as programmed. */
@@ -63,7 +63,8 @@ static void fake_handler(void *ctx, const sl_http_req_t *req, sl_http_resp_t *re
         for (size_t i = 0; i < recs->u.arr.n; i++) {
             const unsigned char *d;
             size_t len, pklen;
-            assert_int_equal(sl_val_blob(req->arena, sl_val_get(recs->u.arr.items[i], "Data"), &d, &len), 1);
+            assert_int_equal(
+                sl_val_blob(req->arena, sl_val_get(recs->u.arr.items[i], "Data"), &d, &len), 1);
             sl_val_get_str(recs->u.arr.items[i], "PartitionKey", &pklen);
             f->req_bytes[nreq] += len + pklen;
         }
@@ -89,7 +90,8 @@ static void fake_handler(void *ctx, const sl_http_req_t *req, sl_http_resp_t *re
                               "\"ErrorMessage\":\"Rate exceeded for shard\"}");
             failed++;
         } else if (len == 6 && !memcmp(d, "poison", 6)) {
-            sl_buf_puts(&out, "{\"ErrorCode\":\"KMSAccessDeniedException\",\"ErrorMessage\":\"no key\"}");
+            sl_buf_puts(&out,
+                        "{\"ErrorCode\":\"KMSAccessDeniedException\",\"ErrorMessage\":\"no key\"}");
             failed++;
         } else {
             f->stored = realloc(f->stored, (f->nstored + 1) * sizeof(char *));
@@ -117,8 +119,12 @@ static fake_t *fake_start(void)
 {
     fake_t *f = calloc(1, sizeof *f);
     pthread_mutex_init(&f->mu, NULL);
-    sl_http_config_t cfg = {.host = "127.0.0.1", .port = 0, .threads = 1, .max_body = 64 << 20,
-                            .handler = fake_handler, .ctx = f};
+    sl_http_config_t cfg = {.host = "127.0.0.1",
+                            .port = 0,
+                            .threads = 1,
+                            .max_body = 64 << 20,
+                            .handler = fake_handler,
+                            .ctx = f};
     char *err = NULL;
     f->s = sl_http_server_new(&cfg, &err);
     assert_non_null(f->s);
