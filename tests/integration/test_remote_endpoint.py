@@ -178,6 +178,7 @@ def check_peer(t, peer, label):
         check(hits, "no ResourceNotFoundException on stderr:\n%s", err[-2000:])
         check(any(MISSING in ln for ln in hits), "the error does not name %s: %s", MISSING, hits)
         check(any("ERROR_NAME" in ln for ln in hits), "not an error_stream row: %s", hits)
+        check(not any("gave up after" in ln for ln in hits), "a hard failure was retried: %s", hits)
         check(not any(DST + '"' in ln or DST + " " in ln for ln in hits),
               "errors about streams that exist: %s", hits)
         eq(out, "", "stdout (remote outputs are not printed)")
