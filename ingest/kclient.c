@@ -14,6 +14,7 @@ struct sl_kclient {
     CURL *curl;
     char *url;
     char *prefix; /* X-Amz-Target prefix, NULL for "Kinesis_20131202." */
+    long timeout_ms; /* per call */
     sl_buf_t resp;
 };
 
@@ -38,6 +39,7 @@ sl_kclient_t *sl_kclient_new(const char *endpoint)
     if (!kc->curl) sl_oom(0);
     size_t n = strlen(endpoint);
     kc->url = sl_asprintf("%s%s", endpoint, n && endpoint[n - 1] == '/' ? "" : "/");
+    kc->timeout_ms = 60000;
     return kc;
 }
 
@@ -46,6 +48,8 @@ void sl_kclient_set_target(sl_kclient_t *kc, const char *prefix)
     sl_free(kc->prefix);
     kc->prefix = sl_strdup(prefix);
 }
+
+void sl_kclient_set_timeout(sl_kclient_t *kc, long timeout_ms) { kc->timeout_ms = timeout_ms; }
 
 void sl_kclient_free(sl_kclient_t *kc)
 {
@@ -92,7 +96,7 @@ int sl_kclient_call(sl_kclient_t *kc, const char *op, const char *body, size_t l
     curl_easy_setopt(kc->curl, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(kc->curl, CURLOPT_WRITEDATA, &kc->resp);
     curl_easy_setopt(kc->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(kc->curl, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(kc->curl, CURLOPT_TIMEOUT_MS, kc->timeout_ms);
     CURLcode rc = curl_easy_perform(kc->curl);
     curl_slist_free_all(h);
     if (rc != CURLE_OK) {

@@ -20,6 +20,9 @@ typedef struct sl_kclient sl_kclient_t;
 sl_kclient_t *sl_kclient_new(const char *endpoint);
 /* Sets the X-Amz-Target prefix of later calls, e.g. "KinesisAnalytics_20150814." (copied). */
 void sl_kclient_set_target(sl_kclient_t *kc, const char *prefix);
+/* Bounds each later call to timeout_ms (connect, send and answer; default 60000): past it
+ * the call fails as a transport failure (-1). */
+void sl_kclient_set_timeout(sl_kclient_t *kc, long timeout_ms);
 void sl_kclient_free(sl_kclient_t *kc);
 
 /*

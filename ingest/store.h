@@ -179,9 +179,14 @@ const char *sl_store_get_iterator(sl_store_t *st, const char *name, const char *
                                   sl_iter_type_t type, const char *seq, int64_t ts_ms,
                                   sl_arena_t *a, sl_awserr_t *err);
 
+/* Room for a sequence number as read: the store's have 32 digits, those of AWS and of
+ * other endpoints (kinesalite) 56; SequenceNumber is at most 128 characters by the API, and
+ * longer ones are refused where they are read. */
+#define SL_SEQ_BUF 64
+
 /* A record as read. */
 typedef struct sl_record {
-    char seq[33];
+    char seq[SL_SEQ_BUF];
     int64_t arrival_ms;
     const char *pk;
     size_t pk_len;

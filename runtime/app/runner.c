@@ -63,15 +63,15 @@
  * number). A shard's marks map the engine's low-water ROWTIME back to a position. */
 typedef struct round_mark {
     int64_t rowtime;
-    char seq[33];
+    char seq[SL_SEQ_BUF];
 } round_mark_t;
 
 /* Where the runner is in one shard of its input. */
 typedef struct cursor {
     char id[24];           /* ShardId */
     char *iter;            /* next iterator; NULL once a closed shard is drained */
-    char last_seq[33];     /* sequence number of the last record read ("" before any) */
-    char until[33];        /* re-reading to rebuild state up to this record ("" when not) */
+    char last_seq[SL_SEQ_BUF];     /* sequence number of the last record read ("" before any) */
+    char until[SL_SEQ_BUF];        /* re-reading to rebuild state up to this record ("" when not) */
     int64_t open_ms;       /* no record read yet: reopen AT_TIMESTAMP here (<= 0: from the
                               shard's beginning) */
     round_mark_t *marks;   /* rounds since the oldest one state may still need */
@@ -81,8 +81,8 @@ typedef struct cursor {
 /* One shard of a checkpoint. */
 typedef struct ck_shard {
     char id[24];
-    char seq[33];          /* last record covered: go on after it ("" none) */
-    char replay[33];       /* first record to re-read to rebuild state ("" nothing to) */
+    char seq[SL_SEQ_BUF];          /* last record covered: go on after it ("" none) */
+    char replay[SL_SEQ_BUF];       /* first record to re-read to rebuild state ("" nothing to) */
     int64_t open_ms;       /* no record read: where it was opened (see cursor_t) */
 } ck_shard_t;
 
@@ -172,14 +172,14 @@ char *sl_checkpoint_path(const char *data_dir, const char *app, const char *stre
     return p;
 }
 
-bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[33])
+bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[SL_SEQ_BUF])
 {
     FILE *f = fopen(path, "r");
     if (!f) return false;
     char line[128], sid[64], sq[64];
     bool found = false;
     while (!found && fgets(line, sizeof line, f))
-        if (sscanf(line, "%63s %63s", sid, sq) == 2 && !strcmp(sid, shard_id) && strlen(sq) < 33) {
+        if (sscanf(line, "%63s %63s", sid, sq) == 2 && !strcmp(sid, shard_id) && strlen(sq) < SL_SEQ_BUF) {
             memcpy(seq, sq, strlen(sq) + 1);
             found = true;
         }
@@ -278,7 +278,7 @@ static bool checkpoint_read(const sl_runner_t *r, const char *path, ckpt_t *c)
             sl_buf_printf(&state, "%s\n", line);
         } else if (sscanf(line, "%%models %lld %llu", &x, &sum) == 2 && x > 0) {
             mbytes = x;
-        } else if (sscanf(line, "%%replay %63s %63s", a, b) == 2 && strlen(a) < 24 && strlen(b) < 33) {
+        } else if (sscanf(line, "%%replay %63s %63s", a, b) == 2 && strlen(a) < 24 && strlen(b) < SL_SEQ_BUF) {
             memcpy(ckpt_shard_add(c, a)->replay, b, strlen(b) + 1);
         } else if (sscanf(line, "%%open %63s %lld", a, &x) == 2 && strlen(a) < 24) {
             ckpt_shard_add(c, a)->open_ms = x;
@@ -292,7 +292,7 @@ static bool checkpoint_read(const sl_runner_t *r, const char *path, ckpt_t *c)
             sl_free((char *)c->outs[ix].name);
             c->outs[ix] = (sl_output_mark_t){sl_strdup(line + at), x, y};
         } else if (line[0] != '%' && line[0] != '#' && sscanf(line, "%63s %63s", a, b) == 2 &&
-                   strlen(a) < 24 && strlen(b) < 33) {
+                   strlen(a) < 24 && strlen(b) < SL_SEQ_BUF) {
             memcpy(ckpt_shard_add(c, a)->seq, b, strlen(b) + 1);
         }
     }
@@ -371,7 +371,7 @@ static bool seq_le(const char *a, const char *b)
  * *from (unchanged when none). Rounds whose successor also starts before lw are forgotten:
  * lw only grows.
  */
-static void replay_position(cursor_t *c, int64_t lw, char out[33], int64_t *from)
+static void replay_position(cursor_t *c, int64_t lw, char out[SL_SEQ_BUF], int64_t *from)
 {
     out[0] = '\0';
     if (lw == INT64_MAX || !c->nmarks) {
@@ -386,7 +386,7 @@ static void replay_position(cursor_t *c, int64_t lw, char out[33], int64_t *from
         memmove(c->marks, c->marks + i, (c->nmarks - i) * sizeof *c->marks);
         c->nmarks -= i;
     }
-    memcpy(out, c->marks[0].seq, 33);
+    memcpy(out, c->marks[0].seq, SL_SEQ_BUF);
     *from = c->marks[0].rowtime;
 }
 
@@ -415,7 +415,7 @@ static void checkpoint_take(sl_runner_t *r, const char *path)
     for (size_t k = 0; k < r->ncur; k++) {
         ck_shard_t *s = ckpt_shard_add(&c, r->cur[k].id);
         int64_t at = INT64_MAX;
-        memcpy(s->seq, r->cur[k].last_seq, 33);
+        memcpy(s->seq, r->cur[k].last_seq, SL_SEQ_BUF);
         replay_position(&r->cur[k], lw, s->replay, &at);
         if (at < from) from = at;
         s->open_ms = r->cur[k].open_ms;
@@ -653,7 +653,7 @@ static bool discover_shards(sl_runner_t *r, const sl_app_input_t *in, sl_arena_t
         memset(c, 0, sizeof *c);
         snprintf(c->id, sizeof c->id, "%s", id);
         c->iter = sl_strdup(it);
-        if (ck) memcpy(c->last_seq, ck->seq, 33);
+        if (ck) memcpy(c->last_seq, ck->seq, SL_SEQ_BUF);
         snprintf(c->until, sizeof c->until, "%s", until);
         c->open_ms = open_ms;
     }
@@ -671,7 +671,7 @@ static void mark_round(cursor_t *c, int64_t rowtime, const char *seq)
         c->marks = sl_realloc(c->marks, c->capmarks * sizeof *c->marks);
     }
     c->marks[c->nmarks].rowtime = rowtime;
-    memcpy(c->marks[c->nmarks].seq, seq, 33);
+    memcpy(c->marks[c->nmarks].seq, seq, SL_SEQ_BUF);
     c->nmarks++;
 }
 

@@ -107,6 +107,6 @@ void sl_runner_explain(const sl_runner_t *r, sl_buf_t *out);
  * checkpoint for one input stream, and the sequence number of the last record read (and
  * covered by the checkpoint) stored for a shard. */
 char *sl_checkpoint_path(const char *data_dir, const char *app, const char *stream);
-bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[33]);
+bool sl_checkpoint_get(const char *path, const char *shard_id, char seq[SL_SEQ_BUF]);
 
 #endif

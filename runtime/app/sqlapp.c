@@ -47,6 +47,30 @@ static void read_schema(const sl_ast_t *st, sl_record_schema_t *s)
     }
 }
 
+/*
+ * The `endpoint` option of a statement's WITH list (a Kinesis endpoint URL for a STREAM
+ * input or output; the form of KDA JSON's "sluice:Endpoint"), or NULL. A value that is not
+ * an http(s):// URL, or the option on a source/destination that is not a STREAM, is an
+ * error in diags at the option.
+ */
+static const char *endpoint_option(const sl_ast_t *st, const sl_ast_t *ep, sl_diag_t *diags)
+{
+    const sl_ast_t *opts = st->kids[4];
+    for (int i = 0; opts && i < opts->nkids; i++) {
+        const sl_ast_t *o = opts->kids[i];
+        if (strcasecmp(o->name, "endpoint")) continue;
+        const char *v = o->kids[0] && o->kids[0]->text ? o->kids[0]->text : "";
+        if (!ep || strcmp(ep->name, "STREAM"))
+            sl_diag_add(diags, o->line, o->col, "option endpoint only applies to a STREAM");
+        else if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+            sl_diag_add(diags, o->line, o->col, "option endpoint: expected an http:// or https:// URL, got '%s'", v);
+        else
+            return v;
+        return NULL;
+    }
+    return NULL;
+}
+
 /* Fills the description; see sqlapp.h. */
 int sl_app_desc_from_sql(const sl_ast_t *script, const char *name, const char *code,
                          sl_app_desc_t *out, sl_diag_t *diags)
@@ -72,6 +96,8 @@ int sl_app_desc_from_sql(const sl_ast_t *script, const char *name, const char *c
             in->parallelism = 1;
             in->stream = dup(ep ? ep->text : NULL);
             if (ep && !strcmp(ep->name, "FILE")) in->endpoint = sl_asprintf("file://%s", ep->text);
+            const char *url = endpoint_option(st, ep, diags);
+            if (url) in->endpoint = sl_strdup(url);
             read_schema(st, &in->schema);
             in->start = SL_START_NOW;
             const sl_ast_t *sp = st->kids[3];
@@ -103,9 +129,11 @@ int sl_app_desc_from_sql(const sl_ast_t *script, const char *name, const char *c
                       : !strcmp(k, "COMMAND") ? SL_SINK_COMMAND
                                               : SL_SINK_STDOUT;
             o->target = dup(ep ? ep->text : NULL);
+            o->endpoint = dup(endpoint_option(st, ep, diags));
             o->format = st->kids[1] && !strcmp(st->kids[1]->name, "CSV") ? SL_FORMAT_CSV : SL_FORMAT_JSON;
             const sl_ast_t *opts = st->kids[4];
             for (int j = 0; opts && j < opts->nkids; j++) {
+                if (!strcasecmp(opts->kids[j]->name, "endpoint")) continue; /* o->endpoint */
                 o->options = sl_realloc(o->options, sizeof(sl_app_option_t) * (o->noptions + 1));
                 const sl_ast_t *v = opts->kids[j]->kids[0];
                 o->options[o->noptions].key = sl_strdup(opts->kids[j]->name);

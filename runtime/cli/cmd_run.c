@@ -17,7 +17,9 @@
  *                  it; when it is idle the clock closes windows. --idle-exit MS stops after
  *                  MS ms without records (and closes every window). On exit the last record
  *                  read of each shard is checkpointed in DIR/checkpoints/, where
- *                  LAST_STOPPED_POINT resumes.
+ *                  LAST_STOPPED_POINT resumes. An input or stream Output with
+ *                  sluice:Endpoint (.sql: WITH (endpoint = 'URL')) is read from / written
+ *                  to that Kinesis endpoint instead; DIR still holds the checkpoints.
  * Output: each row of the selected streams (default: the application's Outputs, else every
  * stream it creates) as one JSON object per line with "ROWTIME" as "YYYY-MM-DD HH:MM:SS.mmm"
  * (UTC). Error rows go to stderr as JSON, unless error_stream is selected (--output
@@ -86,7 +88,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: sluice run APP [--replay DUMP | --data DIR] [--output STREAM]... [--explain]\n"
                "  APP            a .sql application or a KDA CreateApplication JSON\n"
                "  --replay DUMP  replay a `sluice tail --format kinesis` dump as the input\n"
-               "  --data DIR     read the input from the embedded store in DIR\n"
+               "  --data DIR     read the input from the embedded store in DIR (or from its\n"
+               "                 sluice:Endpoint; DIR keeps the checkpoints)\n"
                "  --from POS     trim_horizon | latest (--data; default: the input's position)\n"
                "  --idle-exit MS stop after MS ms without input (--data)\n"
                "  --output S     print stream S (repeatable; error_stream for error rows)\n"

@@ -1,11 +1,12 @@
 /*
  * engine.c - building the state graph of a plan and driving records and bounds through
- * it; the output sinks (JSON lines, store streams) and error_stream.
+ * it; the output sinks (JSON lines, store streams, remote Kinesis streams) and error_stream.
  */
 #include "engine_int.h"
 
 #include "alloc.h"
 #include "clock.h"
+#include "sink/kput.h"
 #include "sink/sink.h"
 #include "val.h"
 
@@ -65,7 +66,7 @@ void sl_row_json(sl_buf_t *out, const sl_batch_t *b, size_t i, const sl_pcol_t *
 
 /* ---- sinks ---------------------------------------------------------------------------- */
 
-/* A sink: prints rows, or puts them into a store stream. */
+/* A sink: prints rows, or puts them into a store stream or a remote Kinesis stream. */
 struct out_sink {
     sl_operator_t op;
     const sl_pnode_t *stream;
@@ -80,6 +81,8 @@ struct out_sink {
     size_t *keylen;
     int nkeys;
     sl_sink_t *deliver;   /* a webhook / file / command output (runtime/sink), or NULL */
+    sl_kput_t *remote;    /* a stream output with sluice:Endpoint (runtime/sink/kput.h), or NULL */
+    int64_t put_rt;       /* remote: the ROWTIME of the first pending record */
     int64_t last_sec;     /* print: the second whose text is in sec_text */
     char sec_text[24];    /* "YYYY-MM-DD HH:MM:SS." of last_sec */
     /* Position in the row sequence (checkpoints): the last ROWTIME handed over and how many
@@ -136,10 +139,45 @@ static void sink_row(struct out_sink *s, const sl_batch_t *b, size_t i, bool new
     sl_buf_append(o, tail, newline ? 6 : 5);
 }
 
-/* Puts the pending records into the store stream. */
+/*
+ * Puts the pending records into the output's remote stream (sluice:Endpoint). Transient
+ * failures are retried inside sl_kput_put (bounded); records it gives up are reported as
+ * one error_stream row naming the stream, the AWS error type and message, and the
+ * application carries on with the next rows (resending could not cure a hard failure, and
+ * stopping would stall every other output).
+ */
+static void sink_put_remote(struct out_sink *s)
+{
+    sl_kput_rec_t *kr = SL_NEWN(sl_kput_rec_t, s->nrecs);
+    for (size_t i = 0; i < s->nrecs; i++)
+        kr[i] = (sl_kput_rec_t){s->recs[i].data, s->recs[i].len, s->recs[i].pk, s->recs[i].pk_len};
+    size_t given = sl_kput_put(s->remote, kr, s->nrecs);
+    sl_free(kr);
+    if (given) {
+        const char *type, *msg;
+        sl_kput_error(s->remote, &type, &msg);
+        char *m = sl_asprintf("output %s: %zu of %zu record(s) not delivered: %s", s->out->name, given,
+                              s->nrecs, msg ? msg : "unknown error");
+        /* ERROR_NAME is VARCHAR(32); MESSAGE carries the type in full
+         * ("ProvisionedThroughputExceededException" is 38 characters). */
+        char name[33];
+        snprintf(name, sizeof name, "%s", type ? type : "PutRecords");
+        sl_engine_error(s->op.eng, name, m, s->put_rt, NULL, 0, NULL);
+        sl_free(m);
+    }
+}
+
+/* Puts the pending records into the store stream (or the remote one). */
 static void sink_put(struct out_sink *s)
 {
     if (!s->nrecs) return;
+    if (s->remote) {
+        sink_put_remote(s);
+        for (size_t i = 0; i < s->nrecs; i++) sl_buf_free(&s->datas[i]);
+        s->nrecs = 0;
+        sl_arena_reset(s->arena);
+        return;
+    }
     sl_awserr_t err;
     memset(&err, 0, sizeof err);
     sl_put_result_t *res = SL_NEWN(sl_put_result_t, s->nrecs);
@@ -215,6 +253,7 @@ static void sink_push(sl_operator_t *op, int port, const sl_batch_t *b)
     }
     for (size_t i = from; i < b->n; i++) {
         if (s->nrecs == 500) sink_put(s);
+        if (!s->nrecs) s->put_rt = b->rowtime[i];
         sl_buf_t *d = &s->datas[s->nrecs];
         *d = (sl_buf_t)SL_BUF_INIT;
         if (s->out->format == SL_FORMAT_CSV) {
@@ -246,6 +285,7 @@ static void sink_close(sl_operator_t *op)
     } else if (!s->print) {
         sink_put(s);
     }
+    sl_kput_free(s->remote);
     sl_buf_free(&s->buf);
     for (int c = 0; c < s->nkeys; c++) sl_free(s->keys[c]);
     sl_free(s->keys);
@@ -470,7 +510,9 @@ sl_engine_t *sl_engine_new(const sl_plan_t *plan, const sl_engine_opts_t *opts, 
             if (strcmp(ao->name, ps->name) && strcasecmp(ao->name, ps->name)) continue;
             any = true;
             bool to_store = ao->kind == SL_SINK_STREAM && opts->store && ao->target && !ao->endpoint;
-            sl_operator_t *k = out_sink_new(e, sn, ao, !to_store);
+            bool to_remote = ao->kind == SL_SINK_STREAM && ao->target && ao->endpoint;
+            sl_operator_t *k = out_sink_new(e, sn, ao, !to_store && !to_remote);
+            if (to_remote) ((struct out_sink *)k)->remote = sl_kput_new(ao->endpoint, ao->target);
             if (ao->kind == SL_SINK_WEBHOOK || ao->kind == SL_SINK_FILE || ao->kind == SL_SINK_COMMAND) {
                 /* Delivered by runtime/sink: retries, dead letter, rate limit, dedup. */
                 const char **names = SL_NEWN(const char *, sn->ncols + 1);
