@@ -11,6 +11,11 @@ compares the results:
   sliding   agg OVER (PARTITION BY ticker RANGE INTERVAL 'w' SECOND PRECEDING) and
             ROWS n PRECEDING  vs  SQLite window functions with the same frames
 
+  frame     LAG, FIRST_VALUE, LAST_VALUE, NTH_VALUE over the same RANGE and ROWS frames
+            vs  SQLite's FIRST_VALUE, LAST_VALUE, NTH_VALUE with those frames, and for LAG
+            (which SQLite, as the standard, reads from the whole partition while KDA reads
+            from the frame) LAG guarded by the frame's COUNT(*)
+
   scalar    the string and numeric functions SQLite has with the same semantics (UPPER,
             LOWER, CHAR_LENGTH, SUBSTRING(s FROM p FOR n) with p >= 1, POSITION, TRIM
             [LEADING|TRAILING], ABS, MOD, POWER/EXP/LN/LOG10 when SQLite has its math
@@ -146,6 +151,36 @@ FROM "SRC_001" WINDOW w1 AS (PARTITION BY ticker RANGE INTERVAL '{w}' SECOND PRE
     return compare(got, want, f"sliding w={w}s rows={nrows}")
 
 
+def check_frame_functions(rows, dump, tmp, w, nrows):
+    """The frame functions (RESPECT NULLS, NTH_VALUE FROM FIRST: what SQLite has) vs SQLite.
+    A KDA LAG whose row lies outside the frame gives its default, so the SQLite side is
+    CASE WHEN COUNT(*) OVER frame > n THEN LAG(x, n) OVER partition ELSE default END."""
+    wms = w * 1000
+    sql = INPUT + f"""CREATE STREAM "OUT" (ticker VARCHAR(4), l1 DOUBLE, l2 BIGINT, fv DOUBLE, lv BIGINT, n2 DOUBLE,
+    lr VARCHAR(4), fr VARCHAR(4), nr BIGINT);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM ticker, LAG(price) OVER w1, LAG(volume, 2, -1) OVER w1, FIRST_VALUE(price) OVER w1,
+    LAST_VALUE(volume) OVER w1, NTH_VALUE(price, 2) OVER w1, LAG(ticker, {nrows}) OVER w2,
+    FIRST_VALUE(ticker) OVER w2, NTH_VALUE(volume, {nrows}) OVER w2
+FROM "SRC_001" WINDOW w1 AS (PARTITION BY ticker RANGE INTERVAL '{w}' SECOND PRECEDING),
+    w2 AS (ROWS {nrows} PRECEDING);
+"""
+    got = {}
+    for i, o in enumerate(run_sluice(sql, dump, tmp)):
+        got[i] = [o["TICKER"], o["L1"], o["L2"], o["FV"], o["LV"], o["N2"], o["LR"], o["FR"], o["NR"]]
+    q = f"""SELECT ticker, CASE WHEN COUNT(*) OVER w1 > 1 THEN LAG(price) OVER p END,
+               CASE WHEN COUNT(*) OVER w1 > 2 THEN LAG(volume, 2) OVER p ELSE -1 END,
+               FIRST_VALUE(price) OVER w1, LAST_VALUE(volume) OVER w1, NTH_VALUE(price, 2) OVER w1,
+               CASE WHEN COUNT(*) OVER w2 > {nrows} THEN LAG(ticker, {nrows}) OVER (ORDER BY seq) END,
+               FIRST_VALUE(ticker) OVER w2, NTH_VALUE(volume, {nrows}) OVER w2
+            FROM t WINDOW p AS (PARTITION BY ticker ORDER BY rt),
+                w1 AS (PARTITION BY ticker ORDER BY rt RANGE BETWEEN {wms} PRECEDING AND CURRENT ROW),
+                w2 AS (ORDER BY seq ROWS BETWEEN {nrows} PRECEDING AND CURRENT ROW)
+            ORDER BY seq"""
+    want = {i: list(r) for i, r in enumerate(db_of(rows).execute(q))}
+    return compare(got, want, f"frame functions w={w}s rows={nrows}")
+
+
 def compare(got, want, what):
     """Compares two keyed result sets; prints the first differences."""
     bad = 0
@@ -237,12 +272,14 @@ def main():
             ok &= check_tumbling(rows, dump, tmp, rnd.choice([1, 5, 10, 60]), None, None)
             ok &= check_tumbling(rows, dump, tmp, rnd.choice([2, 30]), "price > 100", "COUNT(*) > 1")
             ok &= check_sliding(rows, dump, tmp, rnd.choice([1, 10, 60]), rnd.choice([1, 3, 20]))
+            ok &= check_frame_functions(rows, dump, tmp, rnd.choice([1, 10, 60]), rnd.choice([1, 3, 20]))
         # A dump large enough for the parallel replay path.
         rows = gen_rows(99, 60000)
         dump = os.path.join(tmp, "big.dump")
         write_dump(rows, dump)
         ok &= check_tumbling(rows, dump, tmp, 10, "volume > 500", None)
         ok &= check_sliding(rows, dump, tmp, 30, 5)
+        ok &= check_frame_functions(rows, dump, tmp, 30, 5)
     return 0 if ok else 1
 
 
