@@ -179,3 +179,23 @@ bool sl_rule_nth_value(const sl_fn_call_info_t *call, sl_type_t *result, char *e
     }
     return sl_rule_same_as_arg0(call, result, err, errlen);
 }
+
+/* EXP_AVG(x, half_life): x numeric, half_life a day-time INTERVAL (the planner checks it is
+ * a positive literal); DOUBLE, NULL when the frame holds no non-NULL x. */
+bool sl_rule_exp_avg(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (call->flags & (SL_FN_IGNORE_NULLS | SL_FN_RESPECT_NULLS | SL_FN_FROM_FIRST | SL_FN_FROM_LAST)) {
+        snprintf(err, errlen, "IGNORE NULLS / RESPECT NULLS / FROM FIRST / FROM LAST do not apply");
+        return false;
+    }
+    if (!sl_type_is_numeric(call->args[0]) && call->args[0].id != SL_T_NULL) {
+        snprintf(err, errlen, "the value must be numeric");
+        return false;
+    }
+    if (call->args[1].id != SL_T_INTERVAL_DS) {
+        snprintf(err, errlen, "the half-life must be a day-time INTERVAL");
+        return false;
+    }
+    *result = sl_type_make(SL_T_DOUBLE);
+    return true;
+}

@@ -466,7 +466,7 @@ static void win_collect(const sl_expr_t *e, agg_list_t *al)
  * FIRST_VALUE, LAST_VALUE or NTH_VALUE): which function, the null treatment (RESPECT NULLS
  * unless IGNORE NULLS is written), NTH_VALUE's direction (FROM FIRST unless FROM LAST), and
  * the row offset, which must be an integer literal: LAG's >= 0 (default 1; 0 is the current
- * row), NTH_VALUE's >= 1. LAG's default expression is left to the caller (it becomes a
+ * row), NTH_VALUE's >= 1; EXP_AVG's half-life, a positive INTERVAL literal. LAG's default expression is left to the caller (it becomes a
  * column of the pre-MAP). Returns false after reporting an error.
  */
 static bool frame_fn_of(sl_binder_t *b, const sl_expr_t *c, sl_pagg_t *pa)
@@ -477,8 +477,19 @@ static bool frame_fn_of(sl_binder_t *b, const sl_expr_t *c, sl_pagg_t *pa)
     if (!strcmp(name, "LAG")) pa->frame_fn = SL_FRAME_LAG;
     else if (!strcmp(name, "FIRST_VALUE")) pa->frame_fn = SL_FRAME_FIRST;
     else if (!strcmp(name, "LAST_VALUE")) pa->frame_fn = SL_FRAME_LAST;
+    else if (!strcmp(name, "EXP_AVG")) pa->frame_fn = SL_FRAME_EXP_AVG;
     else pa->frame_fn = SL_FRAME_NTH;
     pa->nth = pa->frame_fn == SL_FRAME_LAG ? 1 : 0;
+    if (pa->frame_fn == SL_FRAME_EXP_AVG) {
+        const sl_expr_t *h = c->args[1];
+        if (h->kind != SL_EX_CONST || h->null || h->i <= 0) {
+            sl_diag_add(b->d, h->line, h->col, "EXP_AVG: the half-life must be a positive "
+                                               "INTERVAL literal");
+            return false;
+        }
+        pa->nth = h->i;
+        return true;
+    }
     if (pa->frame_fn == SL_FRAME_LAG || pa->frame_fn == SL_FRAME_NTH) {
         if (c->nargs < 2) return true;
         const sl_expr_t *k = c->args[1];

@@ -259,6 +259,7 @@ static void print_node(sl_buf_t *out, const sl_plan_t *p, const sl_pnode_t *n)
             else sl_buf_printf(out, "$%d", a->arg);
             if (a->frame_fn == SL_FRAME_LAG || a->frame_fn == SL_FRAME_NTH)
                 sl_buf_printf(out, ", %lld", (long long)a->nth);
+            if (a->frame_fn == SL_FRAME_EXP_AVG) sl_buf_printf(out, ", %lld ms", (long long)a->nth);
             if (a->dflt >= 0 && a->frame_fn == SL_FRAME_LAG) sl_buf_printf(out, ", $%d", a->dflt);
             sl_buf_putc(out, ')');
             if (a->from_last) sl_buf_puts(out, " from last");

@@ -109,7 +109,8 @@ typedef enum sl_frame_fn {
     SL_FRAME_LAG,   /* LAG(x, nth, dflt): the nth row before the current one */
     SL_FRAME_FIRST, /* FIRST_VALUE(x): the frame's first row */
     SL_FRAME_LAST,  /* LAST_VALUE(x): its last (the current row) */
-    SL_FRAME_NTH    /* NTH_VALUE(x, nth) FROM FIRST | FROM LAST */
+    SL_FRAME_NTH,   /* NTH_VALUE(x, nth) FROM FIRST | FROM LAST */
+    SL_FRAME_EXP_AVG /* EXP_AVG(x, half-life nth ms): time-decayed average of the frame */
 } sl_frame_fn_t;
 
 /* One aggregate of an AGG or WINDOW node. */
@@ -119,7 +120,8 @@ typedef struct sl_pagg {
     sl_agg_ctx_t ctx;      /* argument and result types */
     /* WINDOW frame functions only. */
     sl_frame_fn_t frame_fn;
-    int64_t nth;           /* LAG: the offset (0 = the current row); NTH_VALUE: n >= 1 */
+    int64_t nth;           /* LAG: the offset (0 = the current row); NTH_VALUE: n >= 1;
+                              EXP_AVG: the half-life in ms */
     bool ignore_nulls;     /* IGNORE NULLS: rows whose value is NULL are skipped */
     bool from_last;        /* NTH_VALUE ... FROM LAST: counted back from the current row */
     int dflt;              /* LAG: input column of the default (of type ctx.result), or -1 */

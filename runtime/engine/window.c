@@ -19,6 +19,7 @@
 
 #include "alloc.h"
 
+#include <math.h>
 #include <string.h>
 
 /* ---- open-addressing hash index from a 64-bit hash to a slot number ------------------- */
@@ -520,6 +521,12 @@ static ptrdiff_t frame_walk(const sl_vec_t *v, ptrdiff_t from, ptrdiff_t to, int
  *   LAST_VALUE(x)      the current row; IGNORE NULLS: the frame's last non-NULL x.
  *   NTH_VALUE(x, n)    the nth row from the frame's first (FROM FIRST) or from the current
  *                      row backwards (FROM LAST); IGNORE NULLS counts non-NULL rows only.
+ *   EXP_AVG(x, h)      the average of the frame's non-NULL x, each weighted by 2^-k where
+ *                      k = floor(age / h), age = the current ROWTIME minus the row's: the
+ *                      frame is cut into half-life intervals back from the current row,
+ *                      and each interval weighs half the next newer one (KDA: "the most
+ *                      recent subwindow carries double the weight of the middle one").
+ *                      NULL when no x is non-NULL. A scan of the frame per row.
  * A missing row gives NULL (LAG: its default). Strings are copied into w->arena, as the
  * buffer may drop rows before the batch is emitted.
  */
@@ -543,6 +550,23 @@ static void frame_read(wagg_t *w, const wpart_t *wp, size_t at, const sl_batch_t
     case SL_FRAME_NTH:
         k = pa->from_last ? frame_walk(v, hi, lo, pa->nth, skip) : frame_walk(v, lo, hi, pa->nth, skip);
         break;
+    case SL_FRAME_EXP_AVG: {
+        /* Newest first; weights are taken relative to the newest non-NULL row's interval
+         * (weight 1), so old frames cannot underflow to a zero sum. */
+        double num = 0, den = 0;
+        int64_t now = wp->rows.rowtime[at], k0 = -1;
+        for (ptrdiff_t j = hi; j >= lo; j--) {
+            if (v->null[j]) continue;
+            int64_t age = (now - wp->rows.rowtime[j]) / pa->nth; /* in half-lives */
+            if (k0 < 0) k0 = age;
+            double wt = ldexp(1.0, age - k0 > 1074 ? -1074 : -(int)(age - k0));
+            num += wt * v->v.f[j];
+            den += wt;
+        }
+        w->out.null[i] = k0 < 0;
+        if (k0 >= 0) w->out.v.f[i] = num / den;
+        return;
+    }
     case SL_FRAME_NONE: break;
     }
     if (k < 0) {

@@ -249,6 +249,14 @@ case("lag_kda_example", pump(f"""SELECT STREAM ticker, price, LAG(price, 1, 0) I
     WINDOW this_window AS (PARTITION BY ticker RANGE INTERVAL '1' MINUTE PRECEDING)""",
     "ticker VARCHAR(8), price DOUBLE, prev DOUBLE, prev2 DOUBLE"))
 
+# EXP_AVG: KDA's example (half-life 10 s over 30 s), and half-life intervals with NULLs.
+case("exp_avg_kda_example", pump(f"""SELECT STREAM ticker, price, EXP_AVG(price, INTERVAL '10' SECOND) OVER w AS avg_price
+    FROM {SRC} WINDOW w AS (PARTITION BY ticker RANGE INTERVAL '30' SECOND PRECEDING)""",
+    "ticker VARCHAR(8), price DOUBLE, avg_price DOUBLE"))
+case("exp_avg_nulls", pump(f"""SELECT STREAM ticker, volume, EXP_AVG(price, INTERVAL '2' SECOND) {LAGW},
+    EXP_AVG(volume, INTERVAL '1' MINUTE) OVER (ROWS 2 PRECEDING) FROM {SRC}""",
+    "ticker VARCHAR(8), volume BIGINT, e DOUBLE, ev DOUBLE"), LAGEV)
+
 # ---- stagger windows ---------------------------------------------------------------------------
 case("stagger_kda_example", pump(f"""SELECT STREAM ticker, FLOOR(event_time TO MINUTE), COUNT(*) FROM {SRC}
     WINDOWED BY STAGGER (PARTITION BY FLOOR(event_time TO MINUTE), ticker RANGE INTERVAL '1' MINUTE)""",
@@ -479,6 +487,10 @@ err_case("error_nth_value_zero", f"SELECT STREAM ticker, NTH_VALUE(volume, 0) OV
 err_case("error_from_last_not_nth_value", f"SELECT STREAM ticker, FIRST_VALUE(volume) FROM LAST OVER (ROWS 2 PRECEDING) FROM {SRC}")
 err_case("error_ignore_nulls_aggregate", f"SELECT STREAM ticker, SUM(volume) IGNORE NULLS OVER (ROWS 2 PRECEDING) FROM {SRC}")
 err_case("error_first_value_in_group_by", f"SELECT STREAM ticker, FIRST_VALUE(volume) OVER (ROWS 2 PRECEDING) FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' MINUTE)")
+err_case("error_exp_avg_half_life", f"SELECT STREAM ticker, EXP_AVG(price, 10) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_exp_avg_not_numeric", f"SELECT STREAM ticker, EXP_AVG(ticker, INTERVAL '1' SECOND) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_exp_avg_without_over", f"SELECT STREAM ticker, EXP_AVG(price, INTERVAL '1' SECOND) FROM {SRC}")
+err_case("error_exp_avg_zero_half_life", f"SELECT STREAM ticker, EXP_AVG(price, INTERVAL '0' SECOND) OVER (ROWS 2 PRECEDING) FROM {SRC}")
 err_case("error_two_rowtime_keys", f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, FLOOR({SRC}.ROWTIME TO MINUTE), STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)")
 # KDA's documented HOTSPOTS example, as written there (a plain SELECT over the table
 # function, quoted lower-case names), with a smaller window.
