@@ -641,6 +641,13 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
     const sl_ast_t *over = n->nkids > 1 ? n->kids[1] : NULL;
     int nargs = args ? args->nkids : 0;
     const char *name = n->name;
+    if (!strcmp(name, "MONOTONIC")) {
+        /* MONOTONIC(x) asserts that x never changes direction along the stream and
+         * evaluates to x; the planner's rules see x itself (see the GROUP BY key check). */
+        if (nargs != 1 || over || n->flags)
+            return fail(b, n, "MONOTONIC takes one argument: MONOTONIC(expression)");
+        return bind(b, sc, args->kids[0], allow);
+    }
     if (!strcmp(name, "COALESCE") || !strcmp(name, "NULLIF")) {
         if (!strcmp(name, "NULLIF") && nargs != 2)
             return fail(b, n, "NULLIF takes 2 arguments");

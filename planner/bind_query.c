@@ -770,6 +770,14 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
                 time_key = nkeys;
                 step_ms = sm;
                 unit = un;
+            } else if (group && kl->kids[i]->kind == SL_AST_CALL &&
+                       !strcmp(kl->kids[i]->name, "MONOTONIC")) {
+                /* A declared-monotonic key other than ROWTIME would close its groups when
+                 * its value changes; only ROWTIME-based keys close groups here. */
+                qfail(b, kl->kids[i], "GROUP BY MONOTONIC(expression) is supported only for "
+                                      "a ROWTIME-based key, such as MONOTONIC(FLOOR(s.ROWTIME "
+                                      "TO MINUTE)); group by STEP or FLOOR of ROWTIME");
+                ok = false;
             } else if (sl_expr_has(k, SL_EX_ROWTIME) && group) {
                 qfail(b, kl->kids[i], "ROWTIME in GROUP BY must be used as STEP(s.ROWTIME BY "
                                       "INTERVAL ...) or FLOOR(s.ROWTIME TO unit)");

@@ -257,6 +257,12 @@ case("exp_avg_nulls", pump(f"""SELECT STREAM ticker, volume, EXP_AVG(price, INTE
     EXP_AVG(volume, INTERVAL '1' MINUTE) OVER (ROWS 2 PRECEDING) FROM {SRC}""",
     "ticker VARCHAR(8), volume BIGINT, e DOUBLE, ev DOUBLE"), LAGEV)
 
+# MONOTONIC(x) evaluates to x; declaring a ROWTIME-based GROUP BY key monotonic keeps it one.
+case("monotonic_rowtime_key", pump(f"""SELECT STREAM ticker, MONOTONIC(FLOOR({SRC}.ROWTIME TO MINUTE)), COUNT(*), MONOTONIC(SUM(volume))
+    FROM {SRC} GROUP BY ticker, MONOTONIC(FLOOR({SRC}.ROWTIME TO MINUTE))""", "ticker VARCHAR(8), m TIMESTAMP, n BIGINT, v BIGINT"))
+case("monotonic_scalar", pump(f"SELECT STREAM ticker, MONOTONIC(volume) + 1, MONOTONIC(ticker) FROM {SRC} WHERE MONOTONIC(price) > 200",
+    "ticker VARCHAR(8), v BIGINT, t VARCHAR(8)"))
+
 # ---- stagger windows ---------------------------------------------------------------------------
 case("stagger_kda_example", pump(f"""SELECT STREAM ticker, FLOOR(event_time TO MINUTE), COUNT(*) FROM {SRC}
     WINDOWED BY STAGGER (PARTITION BY FLOOR(event_time TO MINUTE), ticker RANGE INTERVAL '1' MINUTE)""",
@@ -491,6 +497,8 @@ err_case("error_exp_avg_half_life", f"SELECT STREAM ticker, EXP_AVG(price, 10) O
 err_case("error_exp_avg_not_numeric", f"SELECT STREAM ticker, EXP_AVG(ticker, INTERVAL '1' SECOND) OVER (ROWS 2 PRECEDING) FROM {SRC}")
 err_case("error_exp_avg_without_over", f"SELECT STREAM ticker, EXP_AVG(price, INTERVAL '1' SECOND) FROM {SRC}")
 err_case("error_exp_avg_zero_half_life", f"SELECT STREAM ticker, EXP_AVG(price, INTERVAL '0' SECOND) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_monotonic_column_key", f"SELECT STREAM volume, COUNT(*) FROM {SRC} GROUP BY MONOTONIC(volume)")
+err_case("error_monotonic_arguments", f"SELECT STREAM MONOTONIC(volume, price), ticker FROM {SRC}")
 err_case("error_two_rowtime_keys", f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, FLOOR({SRC}.ROWTIME TO MINUTE), STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)")
 # KDA's documented HOTSPOTS example, as written there (a plain SELECT over the table
 # function, quoted lower-case names), with a smaller window.
