@@ -499,8 +499,8 @@ static ptrdiff_t frame_walk(const sl_vec_t *v, ptrdiff_t from, ptrdiff_t to, int
 {
     ptrdiff_t dir = to >= from ? 1 : -1;
     if (!skip_nulls) {
-        ptrdiff_t k = from + dir * (ptrdiff_t)(count - 1);
-        return (dir > 0 ? k <= to : k >= to) ? k : -1;
+        int64_t span = (int64_t)(dir > 0 ? to - from : from - to); /* rows after `from` */
+        return count - 1 <= span ? from + dir * (ptrdiff_t)(count - 1) : -1;
     }
     for (ptrdiff_t k = from;; k += dir) {
         if (!v->null[k] && --count == 0) return k;

@@ -249,6 +249,10 @@ case("lag_kda_example", pump(f"""SELECT STREAM ticker, price, LAG(price, 1, 0) I
     WINDOW this_window AS (PARTITION BY ticker RANGE INTERVAL '1' MINUTE PRECEDING)""",
     "ticker VARCHAR(8), price DOUBLE, prev DOUBLE, prev2 DOUBLE"))
 
+# Offsets no frame can reach (the largest BIGINT) give NULL / the default.
+case("frame_offsets_beyond_frame", pump(f"""SELECT STREAM ticker, NTH_VALUE(volume, 9223372036854775807) OVER (ROWS 2 PRECEDING),
+    NTH_VALUE(volume, 9223372036854775807) FROM LAST OVER (ROWS 2 PRECEDING), LAG(volume, 9223372036854775807, -1) OVER (ROWS 2 PRECEDING)
+    FROM {SRC}""", "ticker VARCHAR(8), a BIGINT, b BIGINT, c BIGINT"))
 # EXP_AVG: KDA's example (half-life 10 s over 30 s), and half-life intervals with NULLs.
 case("exp_avg_kda_example", pump(f"""SELECT STREAM ticker, price, EXP_AVG(price, INTERVAL '10' SECOND) OVER w AS avg_price
     FROM {SRC} WINDOW w AS (PARTITION BY ticker RANGE INTERVAL '30' SECOND PRECEDING)""",
