@@ -52,6 +52,10 @@ SL_KERNEL(sl_kernel_char_to_time); SL_KERNEL(sl_kernel_to_char);
 extern const sl_agg_ops_t sl_agg_var_pop, sl_agg_var_samp, sl_agg_stddev_pop, sl_agg_stddev_samp,
     sl_agg_any, sl_agg_every;
 SL_RULE(sl_rule_variance); SL_RULE(sl_rule_any_every);
+/* ---- frame functions of sliding windows (rules in functions/rules.c; the WINDOW operator
+ * of runtime/engine/window.c reads the frame) ---- */
+SL_RULE(sl_rule_frame_value); SL_RULE(sl_rule_lag); SL_RULE(sl_rule_nth_value);
+SL_RULE(sl_rule_exp_avg);
 /* ---- log parsers, row-valued (functions/logparse.c) ---- */
 SL_RULE(sl_rule_w3c_log_parse); SL_RULE(sl_rule_sys_log_parse);
 SL_RULE(sl_rule_regex_log_parse); SL_RULE(sl_rule_fixed_column_log_parse);
@@ -72,6 +76,11 @@ SL_KERNEL(sl_kernel_variable_column_log_parse);
     X(STDDEV_SAMP, SL_FN_AGGREGATE, 1, 1, sl_rule_variance, NULL, &sl_agg_stddev_samp)     \
     X(ANY, SL_FN_AGGREGATE, 1, 1, sl_rule_any_every, NULL, &sl_agg_any)                    \
     X(EVERY, SL_FN_AGGREGATE, 1, 1, sl_rule_any_every, NULL, &sl_agg_every)                \
+    X(LAG, SL_FN_ANALYTIC, 1, 3, sl_rule_lag, NULL, NULL)                                 \
+    X(FIRST_VALUE, SL_FN_ANALYTIC, 1, 1, sl_rule_frame_value, NULL, NULL)                 \
+    X(LAST_VALUE, SL_FN_ANALYTIC, 1, 1, sl_rule_frame_value, NULL, NULL)                  \
+    X(NTH_VALUE, SL_FN_ANALYTIC, 2, 2, sl_rule_nth_value, NULL, NULL)                     \
+    X(EXP_AVG, SL_FN_ANALYTIC, 2, 2, sl_rule_exp_avg, NULL, NULL)                         \
     X(FLOOR, SL_FN_SCALAR, 1, 1, sl_rule_floor_ceil, sl_kernel_floor, NULL)                \
     X(CEIL, SL_FN_SCALAR, 1, 1, sl_rule_floor_ceil, sl_kernel_ceil, NULL)                  \
     X(CEILING, SL_FN_SCALAR, 1, 1, sl_rule_floor_ceil, sl_kernel_ceil, NULL)               \

@@ -210,6 +210,14 @@ enum {
 /* The sides of TRIM in sl_fn_call_info_t.flags, valued as the parser's SL_AF_TRIM_* (the
  * planner checks they agree). None set means BOTH. */
 enum { SL_FN_TRIM_LEADING = 1u << 14, SL_FN_TRIM_TRAILING = 1u << 15, SL_FN_TRIM_BOTH = 1u << 16 };
+/* The null treatment and direction of the frame functions in sl_fn_call_info_t.flags,
+ * valued as the parser's SL_AF_* (the planner checks they agree). */
+enum {
+    SL_FN_IGNORE_NULLS = 1u << 10,
+    SL_FN_RESPECT_NULLS = 1u << 11,
+    SL_FN_FROM_FIRST = 1u << 12,
+    SL_FN_FROM_LAST = 1u << 13
+};
 /* Set by the planner in sl_fn_call_info_t.flags for SUBSTRING(s SIMILAR p ESCAPE c) (above
  * every parser flag). */
 enum { SL_FN_SUBSTRING_SIMILAR = 1u << 24 };

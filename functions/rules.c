@@ -133,3 +133,69 @@ bool sl_rule_step(const sl_fn_call_info_t *call, sl_type_t *result, char *err, s
              an, wn);
     return false;
 }
+
+/*
+ * The frame functions (LAG, FIRST_VALUE, LAST_VALUE, NTH_VALUE) read a value of another row
+ * of a sliding window's frame, so their result has the type of that value and is NULL when
+ * the row is missing. Their constant arguments (LAG's offset, NTH_VALUE's n) are checked
+ * by the planner, which must see the literal; here only their types.
+ */
+
+/* FIRST_VALUE(x), LAST_VALUE(x): x's type, nullable. */
+bool sl_rule_frame_value(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                         size_t errlen)
+{
+    if (call->flags & (SL_FN_FROM_FIRST | SL_FN_FROM_LAST)) {
+        snprintf(err, errlen, "FROM FIRST / FROM LAST is only allowed with NTH_VALUE");
+        return false;
+    }
+    return sl_rule_same_as_arg0(call, result, err, errlen);
+}
+
+/* LAG(x [, n [, default]]): x's type, nullable; n an integer; default of a type x's
+ * values can take (the result is then their common type). */
+bool sl_rule_lag(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (!sl_rule_frame_value(call, result, err, errlen)) return false;
+    if (call->nargs >= 2 && !sl_type_is_integer(call->args[1]) && call->args[1].id != SL_T_NULL) {
+        snprintf(err, errlen, "the offset must be an integer");
+        return false;
+    }
+    if (call->nargs == 3 && !sl_type_common(call->args[0], call->args[2], result)) {
+        snprintf(err, errlen, "the default must have the type of the value");
+        return false;
+    }
+    result->not_null = 0;
+    return true;
+}
+
+/* NTH_VALUE(x, n) [FROM FIRST | FROM LAST]: x's type, nullable; n an integer. */
+bool sl_rule_nth_value(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                       size_t errlen)
+{
+    if (!sl_type_is_integer(call->args[1])) {
+        snprintf(err, errlen, "n must be an integer");
+        return false;
+    }
+    return sl_rule_same_as_arg0(call, result, err, errlen);
+}
+
+/* EXP_AVG(x, half_life): x numeric, half_life a day-time INTERVAL (the planner checks it is
+ * a positive literal); DOUBLE, NULL when the frame holds no non-NULL x. */
+bool sl_rule_exp_avg(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen)
+{
+    if (call->flags & (SL_FN_IGNORE_NULLS | SL_FN_RESPECT_NULLS | SL_FN_FROM_FIRST | SL_FN_FROM_LAST)) {
+        snprintf(err, errlen, "IGNORE NULLS / RESPECT NULLS / FROM FIRST / FROM LAST do not apply");
+        return false;
+    }
+    if (!sl_type_is_numeric(call->args[0]) && call->args[0].id != SL_T_NULL) {
+        snprintf(err, errlen, "the value must be numeric");
+        return false;
+    }
+    if (call->args[1].id != SL_T_INTERVAL_DS) {
+        snprintf(err, errlen, "the half-life must be a day-time INTERVAL");
+        return false;
+    }
+    *result = sl_type_make(SL_T_DOUBLE);
+    return true;
+}

@@ -22,6 +22,11 @@ _Static_assert((unsigned)SL_AF_TRIM_LEADING == (unsigned)SL_FN_TRIM_LEADING &&
                    (unsigned)SL_AF_TRIM_TRAILING == (unsigned)SL_FN_TRIM_TRAILING &&
                    (unsigned)SL_AF_TRIM_BOTH == (unsigned)SL_FN_TRIM_BOTH,
                "parser and registry TRIM flags must agree");
+_Static_assert((unsigned)SL_AF_IGNORE_NULLS == (unsigned)SL_FN_IGNORE_NULLS &&
+                   (unsigned)SL_AF_RESPECT_NULLS == (unsigned)SL_FN_RESPECT_NULLS &&
+                   (unsigned)SL_AF_FROM_FIRST == (unsigned)SL_FN_FROM_FIRST &&
+                   (unsigned)SL_AF_FROM_LAST == (unsigned)SL_FN_FROM_LAST,
+               "parser and registry null-treatment flags must agree");
 _Static_assert((unsigned)SL_AF_PERIOD < (unsigned)SL_FN_SUBSTRING_SIMILAR,
                "the planner's call flags must stay above the parser's");
 
@@ -636,6 +641,13 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
     const sl_ast_t *over = n->nkids > 1 ? n->kids[1] : NULL;
     int nargs = args ? args->nkids : 0;
     const char *name = n->name;
+    if (!strcmp(name, "MONOTONIC")) {
+        /* MONOTONIC(x) asserts that x never changes direction along the stream and
+         * evaluates to x; the planner's rules see x itself (see the GROUP BY key check). */
+        if (nargs != 1 || over || n->flags)
+            return fail(b, n, "MONOTONIC takes one argument: MONOTONIC(expression)");
+        return bind(b, sc, args->kids[0], allow);
+    }
     if (!strcmp(name, "COALESCE") || !strcmp(name, "NULLIF")) {
         if (!strcmp(name, "NULLIF") && nargs != 2)
             return fail(b, n, "NULLIF takes 2 arguments");
@@ -691,7 +703,16 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
             return fail(b, n, "%s takes %d to %d arguments, got %d", name, fn->min_args,
                         fn->max_args, nargs);
     }
-    if (fn->kind == SL_FN_ANALYTIC) return fail(b, n, "%s is not supported here yet", name);
+    if (fn->kind == SL_FN_ANALYTIC) {
+        /* The frame functions read other rows of a sliding window's frame. */
+        if (!over)
+            return fail(b, n, "%s needs a sliding window: %s(...) OVER (... PRECEDING)", name, name);
+        if (!(allow & SL_BIND_OVER))
+            return fail(b, n, "windowed function %s(...) OVER is not allowed here", name);
+    } else if (n->flags & (SL_AF_IGNORE_NULLS | SL_AF_RESPECT_NULLS)) {
+        return fail(b, n, "IGNORE NULLS / RESPECT NULLS is only allowed with LAG, FIRST_VALUE, "
+                          "LAST_VALUE and NTH_VALUE");
+    }
     if (fn->kind == SL_FN_ROW && !(allow & BIND_ROW_CALL))
         return fail(b, n, "%s returns a row: name it in the select list of a subquery and read "
                           "its fields from there, as in SELECT STREAM t.r.COLUMN1 FROM (SELECT "
@@ -704,16 +725,16 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
         if (n->flags & SL_AF_DISTINCT)
             return fail(b, n, "%s(DISTINCT ...) is not allowed in a streaming aggregation; "
                               "use a SELECT STREAM DISTINCT subquery", name);
-    } else if (over) {
+    } else if (over && fn->kind != SL_FN_ANALYTIC) {
         return fail(b, n, "%s is not an aggregate and cannot take OVER", name);
     }
-    sl_expr_t *e = sl_expr_new(fn->kind == SL_FN_AGGREGATE ? (over ? SL_EX_WINAGG : SL_EX_AGG)
-                                                           : SL_EX_CALL,
+    bool windowed = fn->kind == SL_FN_AGGREGATE || fn->kind == SL_FN_ANALYTIC;
+    sl_expr_t *e = sl_expr_new(windowed ? (over ? SL_EX_WINAGG : SL_EX_AGG) : SL_EX_CALL,
                                sl_type_make(SL_T_NULL), n);
     e->fn = fn;
     e->over = over;
     /* Arguments of an aggregate are bound without aggregates (no nesting). */
-    int inner = fn->kind == SL_FN_AGGREGATE ? 0 : allow & ~BIND_ROW_CALL;
+    int inner = windowed ? 0 : allow & ~BIND_ROW_CALL;
     for (int i = 0; i < nargs; i++) {
         sl_expr_t *a = bind(b, sc, args->kids[i], inner);
         if (!a) {

@@ -461,6 +461,50 @@ static void win_collect(const sl_expr_t *e, agg_list_t *al)
     for (int i = 0; i < e->nargs; i++) win_collect(e->args[i], al);
 }
 
+/*
+ * Fills the frame-function fields of a WINDOW aggregate from its bound call c (LAG,
+ * FIRST_VALUE, LAST_VALUE or NTH_VALUE): which function, the null treatment (RESPECT NULLS
+ * unless IGNORE NULLS is written), NTH_VALUE's direction (FROM FIRST unless FROM LAST), and
+ * the row offset, which must be an integer literal: LAG's >= 0 (default 1; 0 is the current
+ * row), NTH_VALUE's >= 1; EXP_AVG's half-life, a positive INTERVAL literal. LAG's default expression is left to the caller (it becomes a
+ * column of the pre-MAP). Returns false after reporting an error.
+ */
+static bool frame_fn_of(sl_binder_t *b, const sl_expr_t *c, sl_pagg_t *pa)
+{
+    const char *name = c->fn->name;
+    pa->ignore_nulls = (c->call.flags & SL_AF_IGNORE_NULLS) != 0;
+    pa->from_last = (c->call.flags & SL_AF_FROM_LAST) != 0;
+    if (!strcmp(name, "LAG")) pa->frame_fn = SL_FRAME_LAG;
+    else if (!strcmp(name, "FIRST_VALUE")) pa->frame_fn = SL_FRAME_FIRST;
+    else if (!strcmp(name, "LAST_VALUE")) pa->frame_fn = SL_FRAME_LAST;
+    else if (!strcmp(name, "EXP_AVG")) pa->frame_fn = SL_FRAME_EXP_AVG;
+    else pa->frame_fn = SL_FRAME_NTH;
+    pa->nth = pa->frame_fn == SL_FRAME_LAG ? 1 : 0;
+    if (pa->frame_fn == SL_FRAME_EXP_AVG) {
+        const sl_expr_t *h = c->args[1];
+        if (h->kind != SL_EX_CONST || h->null || h->i <= 0) {
+            sl_diag_add(b->d, h->line, h->col, "EXP_AVG: the half-life must be a positive "
+                                               "INTERVAL literal");
+            return false;
+        }
+        pa->nth = h->i;
+        return true;
+    }
+    if (pa->frame_fn == SL_FRAME_LAG || pa->frame_fn == SL_FRAME_NTH) {
+        if (c->nargs < 2) return true;
+        const sl_expr_t *k = c->args[1];
+        int64_t min = pa->frame_fn == SL_FRAME_LAG ? 0 : 1;
+        if (k->kind != SL_EX_CONST || k->null || !sl_type_is_integer(k->type) || k->i < min) {
+            sl_diag_add(b->d, k->line, k->col, "%s: the %s must be an integer literal >= %d",
+                        name, pa->frame_fn == SL_FRAME_LAG ? "offset" : "row number n",
+                        (int)min);
+            return false;
+        }
+        pa->nth = k->i;
+    }
+    return true;
+}
+
 /* True when e is a ROWTIME-based tumbling key; fills its width. */
 static bool time_key_of(const sl_expr_t *e, int64_t *step_ms, int *unit)
 {
@@ -726,6 +770,14 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
                 time_key = nkeys;
                 step_ms = sm;
                 unit = un;
+            } else if (group && kl->kids[i]->kind == SL_AST_CALL &&
+                       !strcmp(kl->kids[i]->name, "MONOTONIC")) {
+                /* A declared-monotonic key other than ROWTIME would close its groups when
+                 * its value changes; only ROWTIME-based keys close groups here. */
+                qfail(b, kl->kids[i], "GROUP BY MONOTONIC(expression) is supported only for "
+                                      "a ROWTIME-based key, such as MONOTONIC(FLOOR(s.ROWTIME "
+                                      "TO MINUTE)); group by STEP or FLOOR of ROWTIME");
+                ok = false;
             } else if (sl_expr_has(k, SL_EX_ROWTIME) && group) {
                 qfail(b, kl->kids[i], "ROWTIME in GROUP BY must be used as STEP(s.ROWTIME BY "
                                       "INTERVAL ...) or FLOOR(s.ROWTIME TO unit)");
@@ -861,6 +913,11 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
                 ws[i].fn = c->fn;
                 ws[i].ctx.arg = c->nargs ? c->args[0]->type : sl_type_make(SL_T_BIGINT);
                 ws[i].ctx.result = c->type;
+                ws[i].dflt = -1;
+                if (c->fn->kind == SL_FN_ANALYTIC && !frame_fn_of(b, c, &ws[i])) {
+                    ok = false;
+                    break;
+                }
                 const sl_ast_t *pl = spec->kids[0];
                 ws[i].npart = pl ? pl->nkids : 0;
                 ws[i].part = SL_NEWN(int, ws[i].npart ? ws[i].npart : 1);
@@ -881,6 +938,12 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
                 }
                 if (c->nargs) {
                     sl_expr_t *ae = sl_expr_copy(c->args[0]);
+                    if (ws[i].frame_fn) {
+                        /* The frame keeps its values in the result type (LAG's default may
+                         * widen it). */
+                        ae = sl_expr_coerce(ae, c->type);
+                        ws[i].ctx.arg = c->type;
+                    }
                     if (ae->kind == SL_EX_COL) {
                         ws[i].arg = ae->col_ix;
                         sl_expr_free(ae);
@@ -891,6 +954,12 @@ static int bind_select(sl_binder_t *b, const sl_ast_t *q, sl_scope_t *out)
                     }
                 } else {
                     ws[i].arg = -1;
+                }
+                if (ws[i].frame_fn == SL_FRAME_LAG && c->nargs == 3) {
+                    /* LAG's default, computed per row by the pre-MAP in the result type. */
+                    pre = sl_realloc(pre, sizeof *pre * (size_t)(npre + 1));
+                    ws[i].dflt = npre;
+                    pre[npre++] = sl_expr_coerce(sl_expr_copy(c->args[2]), c->type);
                 }
             }
             if (!ok) {

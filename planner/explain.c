@@ -257,7 +257,14 @@ static void print_node(sl_buf_t *out, const sl_plan_t *p, const sl_pnode_t *n)
             sl_buf_printf(out, "%s %s(", i ? ";" : "", a->fn->name);
             if (a->arg < 0) sl_buf_putc(out, '*');
             else sl_buf_printf(out, "$%d", a->arg);
-            sl_buf_puts(out, ") over (");
+            if (a->frame_fn == SL_FRAME_LAG || a->frame_fn == SL_FRAME_NTH)
+                sl_buf_printf(out, ", %lld", (long long)a->nth);
+            if (a->frame_fn == SL_FRAME_EXP_AVG) sl_buf_printf(out, ", %lld ms", (long long)a->nth);
+            if (a->dflt >= 0 && a->frame_fn == SL_FRAME_LAG) sl_buf_printf(out, ", $%d", a->dflt);
+            sl_buf_putc(out, ')');
+            if (a->from_last) sl_buf_puts(out, " from last");
+            if (a->ignore_nulls) sl_buf_puts(out, " ignore nulls");
+            sl_buf_puts(out, " over (");
             if (a->npart) {
                 sl_buf_puts(out, "partition by ");
                 for (int k = 0; k < a->npart; k++) sl_buf_printf(out, "%s$%d", k ? ", " : "", a->part[k]);

@@ -102,11 +102,29 @@ typedef struct sl_pcol {
     bool hidden;    /* reachable by name but not part of `*` (APPROXIMATE_ARRIVAL_TIME) */
 } sl_pcol_t;
 
+/* The frame functions of a WINDOW: instead of folding the frame's rows into a state, they
+ * read the value of one row of the frame (NULLs included, unless IGNORE NULLS). */
+typedef enum sl_frame_fn {
+    SL_FRAME_NONE,  /* a registry aggregate (fn->agg) */
+    SL_FRAME_LAG,   /* LAG(x, nth, dflt): the nth row before the current one */
+    SL_FRAME_FIRST, /* FIRST_VALUE(x): the frame's first row */
+    SL_FRAME_LAST,  /* LAST_VALUE(x): its last (the current row) */
+    SL_FRAME_NTH,   /* NTH_VALUE(x, nth) FROM FIRST | FROM LAST */
+    SL_FRAME_EXP_AVG /* EXP_AVG(x, half-life nth ms): time-decayed average of the frame */
+} sl_frame_fn_t;
+
 /* One aggregate of an AGG or WINDOW node. */
 typedef struct sl_pagg {
-    const sl_fn_def_t *fn; /* COUNT, SUM, ... */
+    const sl_fn_def_t *fn; /* COUNT, SUM, ..., or a frame function */
     int arg;               /* input column of the argument; -1 for COUNT(*) */
     sl_agg_ctx_t ctx;      /* argument and result types */
+    /* WINDOW frame functions only. */
+    sl_frame_fn_t frame_fn;
+    int64_t nth;           /* LAG: the offset (0 = the current row); NTH_VALUE: n >= 1;
+                              EXP_AVG: the half-life in ms */
+    bool ignore_nulls;     /* IGNORE NULLS: rows whose value is NULL are skipped */
+    bool from_last;        /* NTH_VALUE ... FROM LAST: counted back from the current row */
+    int dflt;              /* LAG: input column of the default (of type ctx.result), or -1 */
     /* WINDOW only: the sliding frame. */
     bool rows;             /* ROWS n PRECEDING (else RANGE INTERVAL) */
     int64_t range;         /* RANGE width in ms, or the n of ROWS */

@@ -11,12 +11,15 @@
  *                 of the rows in the frame and running aggregates; expired rows are
  *                 subtracted (inverse) or, for MIN/MAX, the aggregate is recomputed over
  *                 the buffer. One output row per input row.
- * Aggregate states come from the function registry (init/step/inverse/final).
+ * Aggregate states come from the function registry (init/step/inverse/final). The frame
+ * functions (LAG, FIRST_VALUE, LAST_VALUE, NTH_VALUE) keep no state: they read one row of
+ * the same per-partition frame buffer, NULLs included (see frame_read).
  */
 #include "engine_int.h"
 
 #include "alloc.h"
 
+#include <math.h>
 #include <string.h>
 
 /* ---- open-addressing hash index from a 64-bit hash to a slot number ------------------- */
@@ -431,6 +434,7 @@ typedef struct wagg {
     hindex_t hx;
     sl_vec_t out;         /* result vector of the current batch */
     sl_pcol_t argcol;     /* the argument column's type, for the row store */
+    sl_arena_t *arena;    /* frame functions: strings of `out` (reset per batch) */
 } wagg_t;
 
 /* The WINDOW's state. */
@@ -471,8 +475,10 @@ static wpart_t *wpart_of(wagg_t *w, const sl_batch_t *b, size_t i)
     wpart_t *wp = &w->parts[p];
     memset(wp, 0, sizeof *wp);
     sl_rows_init(&wp->rows, pa->arg >= 0 ? 1 : 0, &w->argcol);
-    wp->state = sl_calloc(1, pa->fn->agg->state_size ? pa->fn->agg->state_size : 1);
-    pa->fn->agg->init(&pa->ctx, wp->state);
+    if (!pa->frame_fn) {
+        wp->state = sl_calloc(1, pa->fn->agg->state_size ? pa->fn->agg->state_size : 1);
+        pa->fn->agg->init(&pa->ctx, wp->state);
+    }
     w->phash[p] = h;
     if (w->hx.n * 2 + 2 > w->hx.cap) {
         hx_reset(&w->hx, (p + 1) * 2);
@@ -482,10 +488,127 @@ static wpart_t *wpart_of(wagg_t *w, const sl_batch_t *b, size_t i)
     return wp;
 }
 
+/*
+ * Finds, in the frame rows lo..hi of a buffer column v, the count-th row (count >= 1)
+ * met when walking from `from` towards `to` (both inside lo..hi, to inclusive), counting
+ * only non-NULL rows when skip_nulls. Returns its index, or -1 when the walk leaves the
+ * frame first. Without skip_nulls this is arithmetic; with it a scan of the frame.
+ */
+static ptrdiff_t frame_walk(const sl_vec_t *v, ptrdiff_t from, ptrdiff_t to, int64_t count,
+                            bool skip_nulls)
+{
+    ptrdiff_t dir = to >= from ? 1 : -1;
+    if (!skip_nulls) {
+        int64_t span = (int64_t)(dir > 0 ? to - from : from - to); /* rows after `from` */
+        return count - 1 <= span ? from + dir * (ptrdiff_t)(count - 1) : -1;
+    }
+    for (ptrdiff_t k = from;; k += dir) {
+        if (!v->null[k] && --count == 0) return k;
+        if (k == to) return -1;
+    }
+}
+
+/*
+ * Writes into row i of w->out the value of a frame function for the row just appended at
+ * `at` of partition wp; the frame is rows wp->head..at, oldest first, and the current
+ * row is always in it.
+ *   LAG(x, n, d)       the row n before the current one (n = 0: the current row). With
+ *                      IGNORE NULLS, rows before the current one whose x is NULL are not
+ *                      counted. No such row in the frame: d of the current row, or NULL.
+ *                      A NULL x of the row found is returned as NULL (d does not replace
+ *                      it).
+ *   FIRST_VALUE(x)     the frame's first row; IGNORE NULLS: its first non-NULL x.
+ *   LAST_VALUE(x)      the current row; IGNORE NULLS: the frame's last non-NULL x.
+ *   NTH_VALUE(x, n)    the nth row from the frame's first (FROM FIRST) or from the current
+ *                      row backwards (FROM LAST); IGNORE NULLS counts non-NULL rows only.
+ *   EXP_AVG(x, h)      the average of the frame's non-NULL x, each weighted by 2^-k where
+ *                      k = floor(age / h), age = the current ROWTIME minus the row's: the
+ *                      frame is cut into half-life intervals back from the current row,
+ *                      and each interval weighs half the next newer one (KDA: "the most
+ *                      recent subwindow carries double the weight of the middle one").
+ *                      NULL when no x is non-NULL. A scan of the frame per row.
+ * A missing row gives NULL (LAG: its default). Strings are copied into w->arena, as the
+ * buffer may drop rows before the batch is emitted.
+ */
+static void frame_read(wagg_t *w, const wpart_t *wp, size_t at, const sl_batch_t *b, size_t i)
+{
+    const sl_pagg_t *pa = w->pa;
+    const sl_vec_t *v = &wp->rows.cols[0];
+    ptrdiff_t lo = (ptrdiff_t)wp->head, hi = (ptrdiff_t)at, k = -1;
+    bool skip = pa->ignore_nulls;
+    switch (pa->frame_fn) {
+    case SL_FRAME_LAG:
+        if (pa->nth == 0) k = hi;
+        else if (hi > lo) k = frame_walk(v, hi - 1, lo, pa->nth, skip);
+        if (k < 0 && pa->dflt >= 0) {
+            sl_vec_copy_row(&w->out, i, &b->cols[pa->dflt], i, NULL);
+            return;
+        }
+        break;
+    case SL_FRAME_FIRST: k = frame_walk(v, lo, hi, 1, skip); break;
+    case SL_FRAME_LAST: k = frame_walk(v, hi, lo, 1, skip); break;
+    case SL_FRAME_NTH:
+        k = pa->from_last ? frame_walk(v, hi, lo, pa->nth, skip) : frame_walk(v, lo, hi, pa->nth, skip);
+        break;
+    case SL_FRAME_EXP_AVG: {
+        /* Newest first; weights are taken relative to the newest non-NULL row's interval
+         * (weight 1), so old frames cannot underflow to a zero sum. */
+        double num = 0, den = 0;
+        int64_t now = wp->rows.rowtime[at], k0 = -1;
+        for (ptrdiff_t j = hi; j >= lo; j--) {
+            if (v->null[j]) continue;
+            int64_t age = (now - wp->rows.rowtime[j]) / pa->nth; /* in half-lives */
+            if (k0 < 0) k0 = age;
+            double wt = ldexp(1.0, age - k0 > 1074 ? -1074 : -(int)(age - k0));
+            num += wt * v->v.f[j];
+            den += wt;
+        }
+        w->out.null[i] = k0 < 0;
+        if (k0 >= 0) w->out.v.f[i] = num / den;
+        return;
+    }
+    case SL_FRAME_NONE: break;
+    }
+    if (k < 0) {
+        w->out.null[i] = 1;
+        return;
+    }
+    sl_vec_copy_row(&w->out, i, v, (size_t)k, w->arena);
+}
+
+/* True when the oldest buffered row `head` of r has left the frame of a row at time t. */
+static bool frame_expired(const sl_pagg_t *pa, const sl_rows_t *r, size_t head, int64_t t)
+{
+    return pa->rows ? (int64_t)(r->n - head) > pa->range : r->rowtime[head] < t - pa->range;
+}
+
+/* Adds row i to partition wp of w (a frame function), expires what left the frame, and
+ * writes the result. */
+static void frame_row(wagg_t *w, wpart_t *wp, const sl_batch_t *b, size_t i)
+{
+    const sl_pagg_t *pa = w->pa;
+    sl_rows_t *r = &wp->rows;
+    while (wp->head < r->n && frame_expired(pa, r, wp->head, b->rowtime[i])) wp->head++;
+    sl_batch_t view = {0};
+    view.ncols = 1;
+    view.cols = &b->cols[pa->arg];
+    view.rowtime = b->rowtime;
+    size_t at = sl_rows_append(r, &view, i);
+    frame_read(w, wp, at, b, i);
+    if (wp->head >= 256 && wp->head * 2 >= r->n) {
+        sl_rows_drop_front(r, wp->head);
+        wp->head = 0;
+    }
+}
+
 /* Adds row i to partition wp of w, expires what left the frame, writes the result. */
 static void wagg_row(wagg_t *w, wpart_t *wp, const sl_batch_t *b, size_t i)
 {
     const sl_pagg_t *pa = w->pa;
+    if (pa->frame_fn) {
+        frame_row(w, wp, b, i);
+        return;
+    }
     const sl_agg_ops_t *ops = pa->fn->agg;
     sl_rows_t *r = &wp->rows;
     /* Expire first (the new row is always in its own frame), so a frame that empties
@@ -494,8 +617,7 @@ static void wagg_row(wagg_t *w, wpart_t *wp, const sl_batch_t *b, size_t i)
     bool recompute = false;
     const sl_vec_t *kv = pa->arg >= 0 ? &r->cols[0] : NULL;
     while (wp->head < r->n) {
-        bool out = pa->rows ? (int64_t)(r->n - wp->head) > pa->range : r->rowtime[wp->head] < t - pa->range;
-        if (!out) break;
+        if (!frame_expired(pa, r, wp->head, t)) break;
         if (!kv || !kv->null[wp->head]) {
             if (ops->inverse) ops->inverse(&pa->ctx, wp->state, kv, wp->head);
             else recompute = true;
@@ -541,6 +663,7 @@ static void window_push(sl_operator_t *op, int port, const sl_batch_t *b)
     const sl_pnode_t *n = op->node;
     for (int q = 0; q < n->naggs; q++) {
         wagg_t *wa = &w->aggs[q];
+        if (wa->arena) sl_arena_reset(wa->arena);
         for (size_t i = 0; i < b->n; i++) wagg_row(wa, wpart_of(wa, b, i), b, i);
     }
     for (int c = 0; c < w->nin_cols; c++) w->view_cols[c] = b->cols[c];
@@ -561,7 +684,8 @@ static void window_close(sl_operator_t *op)
     for (int q = 0; q < n->naggs; q++) {
         wagg_t *wa = &w->aggs[q];
         for (size_t p = 0; p < wa->nparts; p++) {
-            if (wa->pa->fn->agg->destroy) wa->pa->fn->agg->destroy(&wa->pa->ctx, wa->parts[p].state);
+            if (!wa->pa->frame_fn && wa->pa->fn->agg->destroy)
+                wa->pa->fn->agg->destroy(&wa->pa->ctx, wa->parts[p].state);
             sl_free(wa->parts[p].state);
             sl_rows_free(&wa->parts[p].rows);
         }
@@ -570,6 +694,7 @@ static void window_close(sl_operator_t *op)
         sl_rows_free(&wa->keys);
         hx_free(&wa->hx);
         sl_vec_free(&wa->out);
+        sl_arena_free(wa->arena);
     }
     sl_free(w->aggs);
     sl_free(w->view_cols);
@@ -595,6 +720,7 @@ sl_operator_t *sl_window_op_new(sl_engine_t *e, const sl_pnode_t *n)
         hx_reset(&wa->hx, 16);
         sl_vec_alloc(&wa->out, wa->pa->ctx.result, SL_BATCH_CAP);
         wa->argcol.type = wa->pa->arg >= 0 ? in->cols[wa->pa->arg].type : sl_type_make(SL_T_BIGINT);
+        if (wa->pa->frame_fn) wa->arena = sl_arena_new(0);
     }
     w->view_cols = SL_NEWN(sl_vec_t, n->ncols ? n->ncols : 1);
     w->view.ncols = n->ncols;

@@ -11,6 +11,13 @@ compares the results:
   sliding   agg OVER (PARTITION BY ticker RANGE INTERVAL 'w' SECOND PRECEDING) and
             ROWS n PRECEDING  vs  SQLite window functions with the same frames
 
+  frame     LAG, FIRST_VALUE, LAST_VALUE, NTH_VALUE over the same RANGE and ROWS frames
+            vs  SQLite's FIRST_VALUE, LAST_VALUE, NTH_VALUE with those frames, and for LAG
+            (which SQLite, as the standard, reads from the whole partition while KDA reads
+            from the frame) LAG guarded by the frame's COUNT(*); what SQLite lacks (IGNORE
+            NULLS, NTH_VALUE FROM LAST, EXP_AVG) against a model in Python of KDA's
+            definitions over the same frames
+
   scalar    the string and numeric functions SQLite has with the same semantics (UPPER,
             LOWER, CHAR_LENGTH, SUBSTRING(s FROM p FOR n) with p >= 1, POSITION, TRIM
             [LEADING|TRAILING], ABS, MOD, POWER/EXP/LN/LOG10 when SQLite has its math
@@ -146,6 +153,95 @@ FROM "SRC_001" WINDOW w1 AS (PARTITION BY ticker RANGE INTERVAL '{w}' SECOND PRE
     return compare(got, want, f"sliding w={w}s rows={nrows}")
 
 
+def check_frame_functions(rows, dump, tmp, w, nrows):
+    """The frame functions (RESPECT NULLS, NTH_VALUE FROM FIRST: what SQLite has) vs SQLite.
+    A KDA LAG whose row lies outside the frame gives its default, so the SQLite side is
+    CASE WHEN COUNT(*) OVER frame > n THEN LAG(x, n) OVER partition ELSE default END."""
+    wms = w * 1000
+    sql = INPUT + f"""CREATE STREAM "OUT" (ticker VARCHAR(4), l1 DOUBLE, l2 BIGINT, fv DOUBLE, lv BIGINT, n2 DOUBLE,
+    lr VARCHAR(4), fr VARCHAR(4), nr BIGINT);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM ticker, LAG(price) OVER w1, LAG(volume, 2, -1) OVER w1, FIRST_VALUE(price) OVER w1,
+    LAST_VALUE(volume) OVER w1, NTH_VALUE(price, 2) OVER w1, LAG(ticker, {nrows}) OVER w2,
+    FIRST_VALUE(ticker) OVER w2, NTH_VALUE(volume, {nrows}) OVER w2
+FROM "SRC_001" WINDOW w1 AS (PARTITION BY ticker RANGE INTERVAL '{w}' SECOND PRECEDING),
+    w2 AS (ROWS {nrows} PRECEDING);
+"""
+    got = {}
+    for i, o in enumerate(run_sluice(sql, dump, tmp)):
+        got[i] = [o["TICKER"], o["L1"], o["L2"], o["FV"], o["LV"], o["N2"], o["LR"], o["FR"], o["NR"]]
+    q = f"""SELECT ticker, CASE WHEN COUNT(*) OVER w1 > 1 THEN LAG(price) OVER p END,
+               CASE WHEN COUNT(*) OVER w1 > 2 THEN LAG(volume, 2) OVER p ELSE -1 END,
+               FIRST_VALUE(price) OVER w1, LAST_VALUE(volume) OVER w1, NTH_VALUE(price, 2) OVER w1,
+               CASE WHEN COUNT(*) OVER w2 > {nrows} THEN LAG(ticker, {nrows}) OVER (ORDER BY seq) END,
+               FIRST_VALUE(ticker) OVER w2, NTH_VALUE(volume, {nrows}) OVER w2
+            FROM t WINDOW p AS (PARTITION BY ticker ORDER BY rt),
+                w1 AS (PARTITION BY ticker ORDER BY rt RANGE BETWEEN {wms} PRECEDING AND CURRENT ROW),
+                w2 AS (ORDER BY seq ROWS BETWEEN {nrows} PRECEDING AND CURRENT ROW)
+            ORDER BY seq"""
+    want = {i: list(r) for i, r in enumerate(db_of(rows).execute(q))}
+    return compare(got, want, f"frame functions w={w}s rows={nrows}")
+
+
+def frame_of(rows, i, w_ms, nrows):
+    """Indexes of row i's frame, oldest first: its ticker's rows within w_ms before it (RANGE,
+    inclusive) when w_ms is set, else the nrows rows before it of the whole stream (ROWS)."""
+    if w_ms is None:
+        return list(range(max(0, i - nrows), i + 1))
+    t, k = rows[i][0], rows[i][1]
+    return [j for j in range(i + 1) if rows[j][1] == k and rows[j][0] >= t - w_ms]
+
+
+def model_pick(vals, frame, from_last, n, ignore_nulls, skip_current=False):
+    """The value of the nth row of a frame counted from its first or last row (after the
+    current row when skip_current), counting only non-NULL rows when ignore_nulls; None
+    when there are too few."""
+    order = list(reversed(frame)) if from_last else list(frame)
+    if skip_current:
+        order = order[1:]
+    if ignore_nulls:
+        order = [j for j in order if vals[j] is not None]
+    return vals[order[n - 1]] if len(order) >= n else None
+
+
+def model_exp_avg(rows, vals, frame, h_ms):
+    """Average of the frame's non-NULL values weighted by 2^-floor(age / half-life)."""
+    t = rows[frame[-1]][0]
+    num = den = 0.0
+    for j in reversed(frame):
+        if vals[j] is not None:
+            wt = 2.0 ** -((t - rows[j][0]) // h_ms)
+            num += wt * vals[j]
+            den += wt
+    return num / den if den else None
+
+
+def check_frame_model(rows, dump, tmp, w, nrows, h):
+    """IGNORE NULLS, NTH_VALUE FROM LAST and EXP_AVG vs the Python model above."""
+    sql = INPUT + f"""CREATE STREAM "OUT" (a DOUBLE, b BIGINT, c DOUBLE, d DOUBLE, e DOUBLE, f BIGINT, g DOUBLE, h DOUBLE);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM LAG(price, 2) IGNORE NULLS OVER w1, LAG(volume, 1, 0) IGNORE NULLS OVER w2,
+    FIRST_VALUE(price) IGNORE NULLS OVER w1, LAST_VALUE(price) IGNORE NULLS OVER w1,
+    NTH_VALUE(price, 2) FROM LAST OVER w1, NTH_VALUE(volume, 2) FROM LAST IGNORE NULLS OVER w2,
+    EXP_AVG(price, INTERVAL '{h}' SECOND) OVER w1, EXP_AVG(volume, INTERVAL '{h}' SECOND) OVER w2
+FROM "SRC_001" WINDOW w1 AS (PARTITION BY ticker RANGE INTERVAL '{w}' SECOND PRECEDING),
+    w2 AS (ROWS {nrows} PRECEDING);
+"""
+    got = {i: [o[c] for c in "ABCDEFGH"] for i, o in enumerate(run_sluice(sql, dump, tmp))}
+    price = [r[2] for r in rows]
+    volume = [r[3] for r in rows]
+    want = {}
+    for i in range(len(rows)):
+        f1, f2 = frame_of(rows, i, w * 1000, 0), frame_of(rows, i, None, nrows)
+        prev_volume = [j for j in reversed(f2[:-1]) if volume[j] is not None]
+        want[i] = [model_pick(price, f1, True, 2, True, skip_current=True),
+                   volume[prev_volume[0]] if prev_volume else 0,
+                   model_pick(price, f1, False, 1, True), model_pick(price, f1, True, 1, True),
+                   model_pick(price, f1, True, 2, False), model_pick(volume, f2, True, 2, True),
+                   model_exp_avg(rows, price, f1, h * 1000), model_exp_avg(rows, volume, f2, h * 1000)]
+    return compare(got, want, f"frame functions (model) w={w}s rows={nrows} half-life={h}s")
+
+
 def compare(got, want, what):
     """Compares two keyed result sets; prints the first differences."""
     bad = 0
@@ -237,12 +333,16 @@ def main():
             ok &= check_tumbling(rows, dump, tmp, rnd.choice([1, 5, 10, 60]), None, None)
             ok &= check_tumbling(rows, dump, tmp, rnd.choice([2, 30]), "price > 100", "COUNT(*) > 1")
             ok &= check_sliding(rows, dump, tmp, rnd.choice([1, 10, 60]), rnd.choice([1, 3, 20]))
+            ok &= check_frame_functions(rows, dump, tmp, rnd.choice([1, 10, 60]), rnd.choice([1, 3, 20]))
+            ok &= check_frame_model(rows, dump, tmp, rnd.choice([1, 10, 60]), rnd.choice([1, 3, 20]),
+                                    rnd.choice([1, 5, 30]))
         # A dump large enough for the parallel replay path.
         rows = gen_rows(99, 60000)
         dump = os.path.join(tmp, "big.dump")
         write_dump(rows, dump)
         ok &= check_tumbling(rows, dump, tmp, 10, "volume > 500", None)
         ok &= check_sliding(rows, dump, tmp, 30, 5)
+        ok &= check_frame_functions(rows, dump, tmp, 30, 5)
     return 0 if ok else 1
 
 

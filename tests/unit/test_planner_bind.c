@@ -139,12 +139,57 @@ static void test_decimal_types(void **state)
     sl_ast_free(script);
 }
 
+/* Frame functions become WINDOW aggregates with their literal arguments, null treatment
+ * and direction in sl_pagg_t; LAG's default is a pre-MAP column in the widened type. */
+static void test_frame_functions(void **state)
+{
+    char err[512];
+    sl_ast_t *script;
+    sl_app_desc_t app;
+    sl_plan_t *p = plan_of("CREATE STREAM O (a DOUBLE, b DOUBLE, c DOUBLE, d DOUBLE);\n"
+                           "CREATE PUMP P AS INSERT INTO O SELECT STREAM LAG(qty, 3, price) IGNORE NULLS "
+                           "OVER w, NTH_VALUE(price, 2) FROM LAST OVER w, FIRST_VALUE(price) OVER w, "
+                           "EXP_AVG(qty, INTERVAL '2' SECOND) OVER w FROM S_001 "
+                           "WINDOW w AS (PARTITION BY ticker ROWS 5 PRECEDING);\n",
+                           err, sizeof err, &script, &app);
+    if (!p) fail_msg("%s", err);
+    const sl_pnode_t *w = NULL;
+    for (int i = 0; i < p->nnodes; i++)
+        if (p->nodes[i]->kind == SL_PN_WINDOW) w = p->nodes[i];
+    assert_non_null(w);
+    assert_int_equal(w->naggs, 4);
+    const sl_pagg_t *lag = &w->aggs[0], *nth = &w->aggs[1], *first = &w->aggs[2], *ea = &w->aggs[3];
+    assert_int_equal(lag->frame_fn, SL_FRAME_LAG);
+    assert_int_equal(lag->nth, 3);
+    assert_true(lag->ignore_nulls);
+    assert_true(lag->dflt >= 0);
+    assert_int_equal(lag->ctx.result.id, SL_T_DOUBLE); /* INTEGER value, DOUBLE default */
+    assert_int_equal(lag->ctx.arg.id, SL_T_DOUBLE);    /* the frame keeps the result type */
+    assert_int_equal(nth->frame_fn, SL_FRAME_NTH);
+    assert_int_equal(nth->nth, 2);
+    assert_true(nth->from_last);
+    assert_false(nth->ignore_nulls);
+    assert_int_equal(nth->dflt, -1);
+    assert_int_equal(first->frame_fn, SL_FRAME_FIRST);
+    assert_int_equal(ea->frame_fn, SL_FRAME_EXP_AVG);
+    assert_int_equal(ea->nth, 2000);
+    assert_true(lag->rows && lag->range == 5 && lag->npart == 1);
+    sl_buf_t out = SL_BUF_INIT;
+    sl_plan_explain(p, &out);
+    assert_non_null(strstr(out.p, "ignore nulls"));
+    assert_non_null(strstr(out.p, "NTH_VALUE($1, 2) from last"));
+    sl_buf_free(&out);
+    sl_plan_free(p);
+    sl_ast_free(script);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tumbling_shape),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_decimal_types),
+        cmocka_unit_test(test_frame_functions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -218,6 +218,55 @@ case("sliding_inclusive_range_nulls", pump(f"""SELECT STREAM ticker, COUNT(price
 case("sliding_expression_args", pump(f"""SELECT STREAM ticker, price * volume AS notional, SUM(price * volume) OVER (PARTITION BY ticker RANGE INTERVAL '1' MINUTE PRECEDING)
     FROM {SRC} WHERE volume > 50""", "ticker VARCHAR(8), notional DOUBLE, running DOUBLE"))
 
+# ---- frame functions of sliding windows (LAG, FIRST_VALUE, LAST_VALUE, NTH_VALUE) ----------
+# KDA's change detection: the price change against the ticker's previous tick.
+case("lag_change_detection", pump(f"""SELECT STREAM ticker, price, price - LAG(price, 1) OVER (PARTITION BY ticker ROWS 1 PRECEDING)
+    FROM {SRC}""", "ticker VARCHAR(8), price DOUBLE, change DOUBLE"))
+# Ticks with NULL prices, two partitions; RANGE frames that hold fewer rows than the offset.
+LAGEV = [ev(0, ticker="A", price=1.0, volume=1), ev(1, ticker="B", price=10.0, volume=2),
+         ev(2, ticker="A", price=None, volume=3), ev(3, ticker="A", price=3.0, volume=4),
+         ev(4, ticker="B", price=None, volume=5), ev(5, ticker="A", price=None, volume=6),
+         ev(6, ticker="A", price=7.0, volume=7), ev(20, ticker="A", price=8.0, volume=8),
+         ev(21, ticker="B", price=12.0, volume=9), ev(22, ticker="A", price=9.0, volume=10)]
+LAGW = "OVER (PARTITION BY ticker RANGE INTERVAL '10' SECOND PRECEDING)"
+case("lag_nulls_and_defaults", pump(f"""SELECT STREAM ticker, volume, LAG(price) {LAGW}, LAG(price, 2) {LAGW},
+    LAG(price, 1) IGNORE NULLS {LAGW}, LAG(price, 2, -1.0) {LAGW}, LAG(price, 0) {LAGW},
+    LAG(volume, 3, volume * 100) RESPECT NULLS {LAGW} FROM {SRC}""",
+    "ticker VARCHAR(8), volume BIGINT, p1 DOUBLE, p2 DOUBLE, p1i DOUBLE, p2d DOUBLE, p0 DOUBLE, v3 BIGINT"), LAGEV)
+case("lag_strings_rows_window", pump(f"""SELECT STREAM ticker, LAG(ticker, 2, 'none') OVER (ROWS 2 PRECEDING),
+    LAG(ticker, 3, 'none') OVER (ROWS 2 PRECEDING) FROM {SRC}""",
+    "ticker VARCHAR(8), back2 VARCHAR(8), back3 VARCHAR(8)"))
+case("first_last_value_sliding", pump(f"""SELECT STREAM ticker, volume, FIRST_VALUE(price) {LAGW}, FIRST_VALUE(price) IGNORE NULLS {LAGW},
+    LAST_VALUE(price) {LAGW}, LAST_VALUE(price) IGNORE NULLS {LAGW}, FIRST_VALUE(volume) OVER (ROWS 3 PRECEDING)
+    FROM {SRC}""", "ticker VARCHAR(8), volume BIGINT, f DOUBLE, fi DOUBLE, l DOUBLE, li DOUBLE, fv BIGINT"), LAGEV)
+case("nth_value_sliding", pump(f"""SELECT STREAM ticker, volume, NTH_VALUE(price, 2) {LAGW}, NTH_VALUE(price, 2) FROM LAST {LAGW},
+    NTH_VALUE(price, 2) IGNORE NULLS {LAGW}, NTH_VALUE(price, 2) FROM LAST IGNORE NULLS {LAGW},
+    NTH_VALUE(volume, 3) FROM FIRST OVER (ROWS 2 PRECEDING) FROM {SRC}""",
+    "ticker VARCHAR(8), volume BIGINT, n2 DOUBLE, n2l DOUBLE, n2i DOUBLE, n2li DOUBLE, v3 BIGINT"), LAGEV)
+# KDA's LAG example: the two previous non-NULL prices of the ticker within a minute.
+case("lag_kda_example", pump(f"""SELECT STREAM ticker, price, LAG(price, 1, 0) IGNORE NULLS OVER this_window,
+    LAG(price, 2, 0) IGNORE NULLS OVER this_window FROM {SRC}
+    WINDOW this_window AS (PARTITION BY ticker RANGE INTERVAL '1' MINUTE PRECEDING)""",
+    "ticker VARCHAR(8), price DOUBLE, prev DOUBLE, prev2 DOUBLE"))
+
+# Offsets no frame can reach (the largest BIGINT) give NULL / the default.
+case("frame_offsets_beyond_frame", pump(f"""SELECT STREAM ticker, NTH_VALUE(volume, 9223372036854775807) OVER (ROWS 2 PRECEDING),
+    NTH_VALUE(volume, 9223372036854775807) FROM LAST OVER (ROWS 2 PRECEDING), LAG(volume, 9223372036854775807, -1) OVER (ROWS 2 PRECEDING)
+    FROM {SRC}""", "ticker VARCHAR(8), a BIGINT, b BIGINT, c BIGINT"))
+# EXP_AVG: KDA's example (half-life 10 s over 30 s), and half-life intervals with NULLs.
+case("exp_avg_kda_example", pump(f"""SELECT STREAM ticker, price, EXP_AVG(price, INTERVAL '10' SECOND) OVER w AS avg_price
+    FROM {SRC} WINDOW w AS (PARTITION BY ticker RANGE INTERVAL '30' SECOND PRECEDING)""",
+    "ticker VARCHAR(8), price DOUBLE, avg_price DOUBLE"))
+case("exp_avg_nulls", pump(f"""SELECT STREAM ticker, volume, EXP_AVG(price, INTERVAL '2' SECOND) {LAGW},
+    EXP_AVG(volume, INTERVAL '1' MINUTE) OVER (ROWS 2 PRECEDING) FROM {SRC}""",
+    "ticker VARCHAR(8), volume BIGINT, e DOUBLE, ev DOUBLE"), LAGEV)
+
+# MONOTONIC(x) evaluates to x; declaring a ROWTIME-based GROUP BY key monotonic keeps it one.
+case("monotonic_rowtime_key", pump(f"""SELECT STREAM ticker, MONOTONIC(FLOOR({SRC}.ROWTIME TO MINUTE)), COUNT(*), MONOTONIC(SUM(volume))
+    FROM {SRC} GROUP BY ticker, MONOTONIC(FLOOR({SRC}.ROWTIME TO MINUTE))""", "ticker VARCHAR(8), m TIMESTAMP, n BIGINT, v BIGINT"))
+case("monotonic_scalar", pump(f"SELECT STREAM ticker, MONOTONIC(volume) + 1, MONOTONIC(ticker) FROM {SRC} WHERE MONOTONIC(price) > 200",
+    "ticker VARCHAR(8), v BIGINT, t VARCHAR(8)"))
+
 # ---- stagger windows ---------------------------------------------------------------------------
 case("stagger_kda_example", pump(f"""SELECT STREAM ticker, FLOOR(event_time TO MINUTE), COUNT(*) FROM {SRC}
     WINDOWED BY STAGGER (PARTITION BY FLOOR(event_time TO MINUTE), ticker RANGE INTERVAL '1' MINUTE)""",
@@ -440,6 +489,20 @@ err_case("error_window_unbounded", f"SELECT STREAM ticker, SUM(volume) OVER (ROW
 err_case("error_aggregate_in_where", f"SELECT STREAM ticker, volume FROM {SRC} WHERE SUM(volume) > 1")
 err_case("error_column_not_grouped", f"SELECT STREAM ticker, volume FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' MINUTE)")
 err_case("error_ambiguous_column", f"SELECT STREAM ticker, volume FROM {SRC} AS a JOIN {SRC} OVER (RANGE INTERVAL '1' SECOND PRECEDING) AS b ON a.price = b.price")
+err_case("error_lag_without_over", f"SELECT STREAM ticker, LAG(volume) FROM {SRC}")
+err_case("error_lag_negative_offset", f"SELECT STREAM ticker, LAG(volume, -1) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_lag_offset_not_literal", f"SELECT STREAM ticker, LAG(volume, volume) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_lag_default_type", f"SELECT STREAM ticker, LAG(volume, 1, 'x') OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_nth_value_zero", f"SELECT STREAM ticker, NTH_VALUE(volume, 0) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_from_last_not_nth_value", f"SELECT STREAM ticker, FIRST_VALUE(volume) FROM LAST OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_ignore_nulls_aggregate", f"SELECT STREAM ticker, SUM(volume) IGNORE NULLS OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_first_value_in_group_by", f"SELECT STREAM ticker, FIRST_VALUE(volume) OVER (ROWS 2 PRECEDING) FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '1' MINUTE)")
+err_case("error_exp_avg_half_life", f"SELECT STREAM ticker, EXP_AVG(price, 10) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_exp_avg_not_numeric", f"SELECT STREAM ticker, EXP_AVG(ticker, INTERVAL '1' SECOND) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_exp_avg_without_over", f"SELECT STREAM ticker, EXP_AVG(price, INTERVAL '1' SECOND) FROM {SRC}")
+err_case("error_exp_avg_zero_half_life", f"SELECT STREAM ticker, EXP_AVG(price, INTERVAL '0' SECOND) OVER (ROWS 2 PRECEDING) FROM {SRC}")
+err_case("error_monotonic_column_key", f"SELECT STREAM volume, COUNT(*) FROM {SRC} GROUP BY MONOTONIC(volume)")
+err_case("error_monotonic_arguments", f"SELECT STREAM MONOTONIC(volume, price), ticker FROM {SRC}")
 err_case("error_two_rowtime_keys", f"SELECT STREAM ticker, COUNT(*) FROM {SRC} GROUP BY ticker, FLOOR({SRC}.ROWTIME TO MINUTE), STEP({SRC}.ROWTIME BY INTERVAL '1' SECOND)")
 # KDA's documented HOTSPOTS example, as written there (a plain SELECT over the table
 # function, quoted lower-case names), with a smaller window.
