@@ -179,9 +179,39 @@ typedef struct dump_rec {
     size_t data64_len;
 } dump_rec_t;
 
+/* True when the 8 bytes at p are decimal digits. */
+static inline bool digits8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return (x & UINT64_C(0xF0F0F0F0F0F0F0F0)) == UINT64_C(0x3030303030303030) &&
+           ((x + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) == UINT64_C(0x3030303030303030);
+}
+
+/* The value of 8 decimal digits at p (digits8(p) holds): digit pairs, then pairs of pairs,
+ * combined by multiplications within one 64-bit word. */
+static inline uint32_t value8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    v -= UINT64_C(0x3030303030303030);
+    v = v * 10 + (v >> 8);
+    v = ((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32)) +
+         ((v >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32))) >> 32;
+    return (uint32_t)v;
+}
+
 /* Parses "seconds[.fraction]" into epoch ms without floating point; NULL when malformed. */
 static const char *parse_epoch(const char *q, const char *end, int64_t *out)
 {
+    /* The form sluice tail writes for this century: ten digits, '.', three digits. */
+    if (end - q > 14 && digits8(q) && (unsigned)(q[8] - '0') < 10 && (unsigned)(q[9] - '0') < 10 &&
+        q[10] == '.' && (unsigned)(q[11] - '0') < 10 && (unsigned)(q[12] - '0') < 10 &&
+        (unsigned)(q[13] - '0') < 10 && (unsigned)(q[14] - '0') >= 10 && q[14] != 'e' && q[14] != 'E') {
+        int64_t secs = (int64_t)value8(q) * 100 + (q[8] - '0') * 10 + (q[9] - '0');
+        *out = secs * 1000 + (q[11] - '0') * 100 + (q[12] - '0') * 10 + (q[13] - '0');
+        return q + 14;
+    }
     int64_t secs = 0, ms = 0;
     int nd = 0;
     bool neg = q < end && *q == '-';

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* How the flat fast path stores a column's value inline (else through store_value). */
+enum { FK_OTHER, FK_STRING, FK_DOUBLE, FK_BIGINT };
+
 /* A node of the trie of JSONPath mappings: one object member name per level. */
 typedef struct pnode {
     char *key;            /* member name (owned); NULL for the root */
@@ -43,6 +46,7 @@ struct sl_decoder {
     sl_arena_t *unesc;    /* unused: unescaped strings go to the batch arena */
     bool flat_only;       /* every mapping is `$.name`: the flat-object fast path applies */
     bool no_fast;         /* fast path turned off (sl_decoder_fast_path) */
+    uint8_t *kind;        /* per column: how the fast path stores it (FK_*) */
 };
 
 /* Frees a trie. */
@@ -158,6 +162,11 @@ sl_decoder_t *sl_decoder_new(const sl_record_schema_t *schema, const sl_pcol_t *
                 return NULL;
             }
         }
+        d->kind = sl_calloc((size_t)(d->ncols ? d->ncols : 1), 1);
+        for (int i = 0; i < d->ncols; i++)
+            d->kind[i] = sl_type_is_string(d->types[i]) ? FK_STRING
+                         : d->types[i].id == SL_T_DOUBLE ? FK_DOUBLE
+                         : d->types[i].id == SL_T_BIGINT ? FK_BIGINT : FK_OTHER;
         d->flat_only = !d->flat && d->root->nkids > 0;
         for (int i = 0; i < d->root->nkids; i++) {
             const pnode_t *k = d->root->kids[i];
@@ -176,6 +185,7 @@ void sl_decoder_free(sl_decoder_t *d)
     sl_free(d->names);
     sl_free(d->set);
     sl_free(d->wanted);
+    sl_free(d->kind);
     sl_free(d);
 }
 
@@ -612,6 +622,19 @@ static void copy_outer(sl_decoder_t *d, pnode_t *n, bool inside, sl_batch_t *b, 
  * every record this path accepts and the exact error message for the others.
  */
 #define FLAT_MAX 4096
+
+/* The bytes of a scalar token (number, true, false, null), as skip_value accepts them:
+ * letters, digits, '-', '+', '.'. */
+static const uint8_t scalar_char[256] = {
+    ['-'] = 1, ['+'] = 1, ['.'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
 static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b, size_t r)
 {
     uint64_t qm[FLAT_MAX / 64], bm[FLAT_MAX / 64];
@@ -685,18 +708,47 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
         } else if (c == '{' || c == '[') {
             return false;
         } else {
-            while (i < len) {
-                unsigned char ch = (unsigned char)data[i];
-                if (!((ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') ||
-                      ch == '-' || ch == '+' || ch == '.'))
-                    break;
-                i++;
-            }
+            while (i < len && scalar_char[(unsigned char)data[i]]) i++;
             if (i == vs) return false;
         }
         if (kid && d->wanted[kid->col]) {
-            if (store_value(d, kid->col, b, r, data + vs, i - vs, false)) return false;
-            d->set[kid->col] = 1;
+            /* The common cases inline, exactly as store_value would store them: a string
+             * that fits its column, a plain number into DOUBLE or BIGINT. */
+            int col = kid->col;
+            sl_vec_t *v = &b->cols[col];
+            const char *tok = data + vs;
+            size_t tl = i - vs;
+            bool done = false;
+            switch (d->kind[col]) {
+            case FK_STRING:
+                if (tok[0] == '"' && (d->types[col].len <= 0 || tl - 2 <= (size_t)d->types[col].len)) {
+                    v->v.s[r] = (sl_str_t){tok + 1, (uint32_t)(tl - 2)};
+                    done = true;
+                }
+                break;
+            case FK_DOUBLE:
+                if (tok[0] != '"' && tok[0] != 't' && tok[0] != 'f' && tok[0] != 'n')
+                    done = fast_double(tok, tl, &v->v.f[r]);
+                break;
+            case FK_BIGINT:
+                if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-') {
+                    size_t k = tok[0] == '-';
+                    int64_t x = 0;
+                    bool ok = k < tl && tl - k <= 18;
+                    for (; ok && k < tl; k++) {
+                        if (tok[k] < '0' || tok[k] > '9') ok = false;
+                        else x = x * 10 + (tok[k] - '0');
+                    }
+                    if (ok) {
+                        v->v.i[r] = tok[0] == '-' ? -x : x;
+                        done = true;
+                    }
+                }
+                break;
+            }
+            if (done) v->null[r] = 0;
+            else if (store_value(d, col, b, r, tok, tl, false)) return false;
+            d->set[col] = 1;
         }
         FWS();
         if (i < len && data[i] == ',') {
