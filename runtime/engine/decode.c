@@ -15,6 +15,15 @@
 /* How the flat fast path stores a column's value inline (else through store_value). */
 enum { FK_OTHER, FK_STRING, FK_DOUBLE, FK_BIGINT };
 
+/* The flat fast path's memory of the previous record's shape: member m's `"name":` bytes
+ * (n = 0: unknown, or the name was too long or followed by a blank) and its mapping. */
+#define SHAPE_MAX 32
+typedef struct shape_ent {
+    const struct pnode *kid; /* the mapping of that name, or NULL (not mapped) */
+    uint8_t n;               /* bytes in text */
+    char text[31];
+} shape_ent_t;
+
 /* A node of the trie of JSONPath mappings: one object member name per level. */
 typedef struct pnode {
     char *key;            /* member name (owned); NULL for the root */
@@ -47,6 +56,7 @@ struct sl_decoder {
     bool flat_only;       /* every mapping is `$.name`: the flat-object fast path applies */
     bool no_fast;         /* fast path turned off (sl_decoder_fast_path) */
     uint8_t *kind;        /* per column: how the fast path stores it (FK_*) */
+    shape_ent_t shape[SHAPE_MAX]; /* the member names of the last flat record, in order */
 };
 
 /* Frees a trie. */
@@ -623,6 +633,21 @@ static void copy_outer(sl_decoder_t *d, pnode_t *n, bool inside, sl_batch_t *b, 
  */
 #define FLAT_MAX 4096
 
+/* memcmp(a, b, n) == 0 for the short names of the shape memory (n <= 31), inline. */
+static inline bool same_text(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) return false;
+    }
+    for (; i < n; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
 /* The bytes of a scalar token (number, true, false, null), as skip_value accepts them:
  * letters, digits, '-', '+', '.'. */
 static const uint8_t scalar_char[256] = {
@@ -664,37 +689,56 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
         i++;
         goto done;
     }
-    for (;;) {
+    for (int m = 0;; m++) {
         if (i >= len || data[i] != '"') return false;
-        size_t ke;
-        NEXTQ(i + 1, ke);
-        if (ke >= len) return false;
-        const char *key = data + i + 1;
-        size_t kl = ke - i - 1;
-        i = ke + 1;
-        FWS();
-        if (i >= len || data[i] != ':') return false;
-        i++;
-        FWS();
-        if (i >= len) return false;
-        /* The mapping of this member, if any: names of up to 8 bytes compare as one word. */
-        uint64_t k8 = 0;
-        if (kl <= 8) {
-            if ((size_t)(key - data) + 8 <= len) {
-                memcpy(&k8, key, 8);
-                if (kl < 8) k8 &= (UINT64_C(1) << (8 * kl)) - 1;
-            } else {
-                memcpy(&k8, key, kl);
-            }
-        }
         const pnode_t *kid = NULL;
-        for (int t = 0; t < nk; t++) {
-            int x = hint + t < nk ? hint + t : hint + t - nk;
-            const pnode_t *k = root->kids[x];
-            if (k->keylen == kl && (kl <= 8 ? k->key8 == k8 : !memcmp(k->key, key, kl))) {
-                kid = k;
-                hint = x + 1 < nk ? x + 1 : 0;
-                break;
+        shape_ent_t *se = m < SHAPE_MAX ? &d->shape[m] : NULL;
+        if (se && se->n && len - i >= se->n && same_text(data + i, se->text, se->n)) {
+            /* The member the previous record had here: `"name":` matched in one compare
+             * (no backslash in the record, so its quotes are the name's). */
+            kid = se->kid;
+            i += se->n;
+            FWS();
+            if (i >= len) return false;
+        } else {
+            size_t ks = i, ke;
+            NEXTQ(i + 1, ke);
+            if (ke >= len) return false;
+            const char *key = data + i + 1;
+            size_t kl = ke - i - 1;
+            i = ke + 1;
+            FWS();
+            if (i >= len || data[i] != ':') return false;
+            bool tight = i == ke + 1; /* `"name":` with no blank: remembered for the next record */
+            i++;
+            FWS();
+            if (i >= len) return false;
+            /* The mapping of this member, if any: names of up to 8 bytes compare as one word. */
+            uint64_t k8 = 0;
+            if (kl <= 8) {
+                if ((size_t)(key - data) + 8 <= len) {
+                    memcpy(&k8, key, 8);
+                    if (kl < 8) k8 &= (UINT64_C(1) << (8 * kl)) - 1;
+                } else {
+                    memcpy(&k8, key, kl);
+                }
+            }
+            for (int t = 0; t < nk; t++) {
+                int x = hint + t < nk ? hint + t : hint + t - nk;
+                const pnode_t *k = root->kids[x];
+                if (k->keylen == kl && (kl <= 8 ? k->key8 == k8 : !memcmp(k->key, key, kl))) {
+                    kid = k;
+                    hint = x + 1 < nk ? x + 1 : 0;
+                    break;
+                }
+            }
+            if (se) {
+                se->n = 0;
+                if (tight && ke + 2 - ks <= sizeof se->text) {
+                    se->n = (uint8_t)(ke + 2 - ks);
+                    memcpy(se->text, data + ks, se->n);
+                    se->kid = kid;
+                }
             }
         }
         /* The value's token. */
