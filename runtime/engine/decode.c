@@ -177,7 +177,7 @@ sl_decoder_t *sl_decoder_new(const sl_record_schema_t *schema, const sl_pcol_t *
             d->kind[i] = sl_type_is_string(d->types[i]) ? FK_STRING
                          : d->types[i].id == SL_T_DOUBLE ? FK_DOUBLE
                          : d->types[i].id == SL_T_BIGINT ? FK_BIGINT : FK_OTHER;
-        d->flat_only = !d->flat && d->root->nkids > 0;
+        d->flat_only = !d->flat && d->root->nkids > 0 && d->ncols <= 64;
         for (int i = 0; i < d->root->nkids; i++) {
             const pnode_t *k = d->root->kids[i];
             if (k->col < 0 || k->nkids || k->flatten || k->whole_array) d->flat_only = false;
@@ -633,6 +633,9 @@ static void copy_outer(sl_decoder_t *d, pnode_t *n, bool inside, sl_batch_t *b, 
  */
 #define FLAT_MAX 4096
 
+/* JSON's blanks. */
+static const uint8_t blank_char[256] = {[' '] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1};
+
 /* memcmp(a, b, n) == 0 for the short names of the shape memory (n <= 31), inline. */
 static inline bool same_text(const char *a, const char *b, size_t n)
 {
@@ -660,7 +663,8 @@ static const uint8_t scalar_char[256] = {
     ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
     ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
-static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b, size_t r)
+static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_batch_t *b, size_t r,
+                             uint64_t *setm)
 {
     uint64_t qm[FLAT_MAX / 64], bm[FLAT_MAX / 64];
     if (len > FLAT_MAX) return false;
@@ -672,7 +676,7 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
     int nk = root->nkids, hint = 0;
     size_t i = 0;
 #define FWS()                                                                                      \
-    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++
+    while (i < len && blank_char[(unsigned char)data[i]]) i++
     /* The next quote at or after position `from`, or len. */
 #define NEXTQ(from, out)                                                                           \
     do {                                                                                           \
@@ -792,7 +796,7 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
             }
             if (done) v->null[r] = 0;
             else if (store_value(d, col, b, r, tok, tl, false)) return false;
-            d->set[col] = 1;
+            *setm |= UINT64_C(1) << col;
         }
         FWS();
         if (i < len && data[i] == ',') {
@@ -819,15 +823,15 @@ static int decode_json(sl_decoder_t *d, const char *data, size_t len, sl_batch_t
     size_t r = b->n;
     scan_t s = {data, data + len, NULL};
     d->flat_seen = false;
-    memset(d->set, 0, (size_t)d->ncols);
     if (d->flat_only && !d->no_fast) {
-        if (decode_json_flat(d, data, len, b, r)) {
+        uint64_t setm = 0; /* columns captured (flat_only holds for at most 64 columns) */
+        if (decode_json_flat(d, data, len, b, r, &setm)) {
             for (int c = 0; c < d->ncols; c++)
-                if (!d->set[c]) b->cols[c].null[r] = 1;
+                if (!(setm >> c & 1)) b->cols[c].null[r] = 1;
             return 1;
         }
-        memset(d->set, 0, (size_t)d->ncols);
     }
+    memset(d->set, 0, (size_t)d->ncols);
     ws(&s);
     if (s.p >= s.end || *s.p != '{') {
         *err = s.p >= s.end ? "malformed JSON: empty record" : "malformed JSON: the record is not an object";
