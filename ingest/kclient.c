@@ -5,7 +5,7 @@
 
 #include "alloc.h"
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <pthread.h>
 #include <string.h>
 #include <time.h>

@@ -22,7 +22,7 @@
 #include "val.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <errno.h>
 #include <math.h>
 #include <openssl/evp.h>

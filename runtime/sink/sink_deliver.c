@@ -21,7 +21,7 @@
 #include "sink_int.h"
 #include "val.h"
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
