@@ -247,13 +247,73 @@ static void minmax_destroy(const sl_agg_ctx_t *c, void *st)
     s->s = NULL;
 }
 
+/* ---- stepping many rows (step_rows): the same arithmetic as the steps above ---------- */
+
+/* COUNT: one more per row kept. */
+static void count_rows(const sl_agg_ctx_t *c, char *base, size_t stride, const uint32_t *gid,
+                       const sl_vec_t *arg, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (gid[i] != SL_AGG_SKIP && !(arg && arg->null[i])) (*(int64_t *)(base + gid[i] * stride))++;
+}
+
+/* SUM/AVG: the compensated double sum or the exact one, and the count. */
+static void sum_rows(const sl_agg_ctx_t *c, char *base, size_t stride, const uint32_t *gid,
+                     const sl_vec_t *arg, size_t n)
+{
+    bool f64 = sl_type_phys(arg->type) == SL_PHYS_F64;
+    for (size_t i = 0; i < n; i++) {
+        if (gid[i] == SL_AGG_SKIP || arg->null[i]) continue;
+        sum_state_t *s = (sum_state_t *)(base + gid[i] * stride);
+        if (f64) csum_add(s, arg->v.f[i]);
+        else s->i += arg->v.i[i];
+        s->n++;
+    }
+}
+
+/* MIN/MAX: numbers compared inline, strings through minmax_step (they are copied). */
+static void minmax_rows(const sl_agg_ctx_t *c, char *base, size_t stride, const uint32_t *gid,
+                        const sl_vec_t *arg, size_t n, int sign)
+{
+    sl_phys_t ph = sl_type_phys(arg->type);
+    for (size_t i = 0; i < n; i++) {
+        if (gid[i] == SL_AGG_SKIP || arg->null[i]) continue;
+        minmax_state_t *s = (minmax_state_t *)(base + gid[i] * stride);
+        if (ph == SL_PHYS_F64) {
+            double v = arg->v.f[i];
+            if (!s->has || (sign > 0 ? v > s->f : v < s->f)) s->f = v;
+            s->has = 1;
+        } else if (ph == SL_PHYS_I64) {
+            int64_t v = arg->v.i[i];
+            if (!s->has || (sign > 0 ? v > s->i : v < s->i)) s->i = v;
+            s->has = 1;
+        } else {
+            minmax_step(c, s, arg, i, sign);
+        }
+    }
+}
+
+/* MIN over many rows. */
+static void min_rows(const sl_agg_ctx_t *c, char *base, size_t stride, const uint32_t *gid,
+                     const sl_vec_t *arg, size_t n)
+{
+    minmax_rows(c, base, stride, gid, arg, n, -1);
+}
+
+/* MAX over many rows. */
+static void max_rows(const sl_agg_ctx_t *c, char *base, size_t stride, const uint32_t *gid,
+                     const sl_vec_t *arg, size_t n)
+{
+    minmax_rows(c, base, stride, gid, arg, n, 1);
+}
+
 const sl_agg_ops_t sl_agg_count = {sizeof(int64_t), zero_init, count_step, count_inverse,
-                                   count_merge, count_final, NULL};
+                                   count_merge, count_final, NULL, count_rows};
 const sl_agg_ops_t sl_agg_sum = {sizeof(sum_state_t), zero_init, sum_step, sum_inverse,
-                                 sum_merge, sum_final, NULL};
+                                 sum_merge, sum_final, NULL, sum_rows};
 const sl_agg_ops_t sl_agg_avg = {sizeof(sum_state_t), zero_init, sum_step, sum_inverse,
-                                 sum_merge, avg_final, NULL};
+                                 sum_merge, avg_final, NULL, sum_rows};
 const sl_agg_ops_t sl_agg_min = {sizeof(minmax_state_t), zero_init, min_step, NULL,
-                                 min_merge, minmax_final, minmax_destroy};
+                                 min_merge, minmax_final, minmax_destroy, min_rows};
 const sl_agg_ops_t sl_agg_max = {sizeof(minmax_state_t), zero_init, max_step, NULL,
-                                 max_merge, minmax_final, minmax_destroy};
+                                 max_merge, minmax_final, minmax_destroy, max_rows};

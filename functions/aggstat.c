@@ -192,14 +192,14 @@ static void every_final(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, si
 
 /* The registry's operations (fnlist.h). */
 const sl_agg_ops_t sl_agg_var_pop = {sizeof(var_state_t), zero_init,     var_step, var_inverse,
-                                     var_merge,           var_pop_final, NULL};
+                                     var_merge,           var_pop_final, NULL, NULL};
 const sl_agg_ops_t sl_agg_var_samp = {sizeof(var_state_t), zero_init,      var_step, var_inverse,
-                                      var_merge,           var_samp_final, NULL};
+                                      var_merge,           var_samp_final, NULL, NULL};
 const sl_agg_ops_t sl_agg_stddev_pop = {
-    sizeof(var_state_t), zero_init, var_step, var_inverse, var_merge, stddev_pop_final, NULL};
+    sizeof(var_state_t), zero_init, var_step, var_inverse, var_merge, stddev_pop_final, NULL, NULL};
 const sl_agg_ops_t sl_agg_stddev_samp = {
-    sizeof(var_state_t), zero_init, var_step, var_inverse, var_merge, stddev_samp_final, NULL};
+    sizeof(var_state_t), zero_init, var_step, var_inverse, var_merge, stddev_samp_final, NULL, NULL};
 const sl_agg_ops_t sl_agg_any = {sizeof(bool_state_t), zero_init, bool_step, bool_inverse,
-                                 bool_merge,           any_final, NULL};
+                                 bool_merge,           any_final, NULL, NULL};
 const sl_agg_ops_t sl_agg_every = {sizeof(bool_state_t), zero_init,   bool_step, bool_inverse,
-                                   bool_merge,           every_final, NULL};
+                                   bool_merge,           every_final, NULL, NULL};

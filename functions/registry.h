@@ -151,7 +151,16 @@ typedef struct sl_agg_ops {
     void (*final)(const sl_agg_ctx_t *c, const void *st, sl_vec_t *out, size_t row);
     /* Releases what the state owns (strings of MIN/MAX); NULL when nothing. */
     void (*destroy)(const sl_agg_ctx_t *c, void *st);
+    /* Optional (NULL: step row by row): steps rows 0..n-1 of arg (NULL for COUNT(*)) into
+     * the states of their groups, row i into the state at base + gid[i] * stride; rows whose
+     * gid is SL_AGG_SKIP, or whose argument is NULL, are left out. The same result as calling
+     * step for each such row in order, without a call per row (partial aggregation). */
+    void (*step_rows)(const sl_agg_ctx_t *c, char *base, size_t stride, const uint32_t *gid,
+                      const sl_vec_t *arg, size_t n);
 } sl_agg_ops_t;
+
+/* A row step_rows leaves out. */
+#define SL_AGG_SKIP UINT32_MAX
 
 /* One registry entry. */
 typedef struct sl_fn_def {

@@ -183,6 +183,8 @@ struct sl_partial {
     size_t nwins, wcap;
     bool failed;             /* the rows need the normal path */
     size_t nrows;            /* rows folded (before the filter) */
+    uint32_t *gid;           /* per row of the batch being folded: its group, or SL_AGG_SKIP */
+    size_t gidcap;
     int64_t first_rowtime, last_rowtime;
 };
 

@@ -133,6 +133,7 @@ void sl_partial_free(sl_partial_t *p)
     sl_free(p->ghash);
     sl_free(p->hslot);
     sl_free(p->wins);
+    sl_free(p->gid);
     sl_free(p);
 }
 
@@ -194,6 +195,10 @@ bool sl_partial_add(sl_partial_t *p, const sl_batch_t *b)
 {
     if (p->failed || !b->n) return !p->failed;
     const sl_pnode_t *n = p->agg;
+    if (b->n > p->gidcap) {
+        p->gidcap = b->n;
+        p->gid = sl_realloc(p->gid, p->gidcap * sizeof *p->gid);
+    }
     const sl_vec_t *filter = NULL;
     if (p->prog) {
         sl_prog_eval(p->prog, b);
@@ -221,6 +226,7 @@ bool sl_partial_add(sl_partial_t *p, const sl_batch_t *b)
         if (t < p->last_rowtime) goto fail; /* the engine would clamp it */
         if (!p->nrows++) p->first_rowtime = t;
         p->last_rowtime = t;
+        p->gid[i] = SL_AGG_SKIP;
         if (filter && (filter->null[i] || !filter->v.i[i])) continue;
         if (tk->null[i]) goto fail;
         if (!have_key || tk->v.i[i] != last_key) { /* one window end per run of equal keys */
@@ -238,14 +244,22 @@ bool sl_partial_add(sl_partial_t *p, const sl_batch_t *b)
             new_window(p, end, t);
         }
         uint64_t h = sl_hash_row(p->incols, NULL, n->nkeys, i);
-        size_t g = group_of(p, &view, i, h);
-        char *st = p->states + g * p->stride;
-        for (int q = 0; q < n->naggs; q++) {
-            const sl_pagg_t *pa = &n->aggs[q];
-            if (pa->arg < 0) pa->fn->agg->step(&pa->ctx, st + p->off[q], NULL, i);
-            else if (!p->incols[pa->arg].null[i])
-                pa->fn->agg->step(&pa->ctx, st + p->off[q], &p->incols[pa->arg], i);
+        p->gid[i] = (uint32_t)group_of(p, &view, i, h);
+    }
+    /* Then each aggregate over the whole batch: one call per batch where the aggregate
+     * steps many rows at once, else one per row (groups exist now: the states array no
+     * longer moves). */
+    for (int q = 0; q < n->naggs; q++) {
+        const sl_pagg_t *pa = &n->aggs[q];
+        const sl_vec_t *arg = pa->arg < 0 ? NULL : &p->incols[pa->arg];
+        char *base = p->states + p->off[q];
+        if (pa->fn->agg->step_rows) {
+            pa->fn->agg->step_rows(&pa->ctx, base, p->stride, p->gid, arg, b->n);
+            continue;
         }
+        for (size_t i = 0; i < b->n; i++)
+            if (p->gid[i] != SL_AGG_SKIP && !(arg && arg->null[i]))
+                pa->fn->agg->step(&pa->ctx, base + p->gid[i] * p->stride, arg, i);
     }
     return true;
 fail:
