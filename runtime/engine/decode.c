@@ -374,25 +374,21 @@ static bool fast_double(const char *p, size_t n, double *out)
     static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                                  1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     size_t i = 0;
-    bool neg = false;
-    if (i < n && p[i] == '-') neg = true, i++;
-    uint64_t m = 0;
-    int digits = 0, frac = -1;
-    for (; i < n; i++) {
-        char c = p[i];
-        if (c >= '0' && c <= '9') {
-            m = m * 10 + (uint64_t)(c - '0');
-            if (++digits > 15) return false;
-            if (frac >= 0) frac++;
-        } else if (c == '.' && frac < 0) {
-            frac = 0;
-        } else {
-            return false;
-        }
+    bool neg = n && p[0] == '-';
+    i += neg;
+    uint64_t m = 0; /* wraps harmlessly past 19 digits: more than 15 is refused below */
+    size_t st = i;
+    while (i < n && (unsigned)(p[i] - '0') < 10) m = m * 10 + (uint64_t)(p[i++] - '0');
+    size_t digits = i - st, frac = 0;
+    if (i < n && p[i] == '.') {
+        size_t fs = ++i;
+        while (i < n && (unsigned)(p[i] - '0') < 10) m = m * 10 + (uint64_t)(p[i++] - '0');
+        frac = i - fs;
     }
-    if (!digits) return false;
+    digits += frac;
+    if (i != n || !digits || digits > 15) return false;
     double d = (double)m;
-    if (frac > 0) d /= p10[frac];
+    if (frac) d /= p10[frac];
     *out = neg ? -d : d;
     return true;
 }
