@@ -557,6 +557,10 @@ static int read_chunk(par_t *p, worker_t *w, size_t c, size_t *start, size_t *en
 {
     size_t lo = c ? c * CHUNK - 1 : 0, cut = (c + 1) * CHUNK; /* cut: the next chunk's offset */
     size_t slack = CHUNK_SLACK;
+    /* Ask the kernel to bring in the chunk this worker takes after the next one, so a dump
+     * that is not (or no longer) in the page cache is read ahead while this one decodes. */
+    if ((c + 2 * NWORKERS) * CHUNK < p->size)
+        posix_fadvise(p->fd, (off_t)((c + 2 * NWORKERS) * CHUNK), CHUNK, POSIX_FADV_WILLNEED);
     *start = *end = 0;
     for (;;) {
         size_t hi = cut + slack < p->size ? cut + slack : p->size;
