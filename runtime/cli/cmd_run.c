@@ -274,7 +274,7 @@ static const char *exact_dump_line(const char *p, const char *end, dump_rec_t *r
             break;
         e += 8;
     }
-    e = memchr(e, '"', (size_t)(end - e));
+    if (e >= end || *e != '"') e = memchr(e, '"', (size_t)(end - e)); /* not all digits */
     if (!e || e[-1] == '\\') return NULL;
     r->seq = q;
     r->seq_len = (size_t)(e - q);

@@ -19,6 +19,7 @@
 #include "expr.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 typedef struct sl_operator sl_operator_t;
 
@@ -144,11 +145,107 @@ void sl_rows_drop_front(sl_rows_t *r, size_t k);
 void sl_rows_clear(sl_rows_t *r);
 void sl_rows_free(sl_rows_t *r);
 
-/* Hash of row i over the given columns of b (NULLs hash alike). */
-uint64_t sl_hash_row(const sl_vec_t *cols, const int *which, int n, size_t i);
+/* 64-bit mix (a well-known finalizer). */
+static inline uint64_t sl_hash_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+/* The n < 8 bytes at p as one word, reading only those bytes (overlapping 4-byte loads, or
+ * the first, middle and last byte): together with n, different bytes give different words. */
+static inline uint64_t sl_short_word(const unsigned char *p, uint32_t n)
+{
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return (uint64_t)a << 32 | b;
+    }
+    if (n) return (uint64_t)p[0] << 16 | (uint64_t)p[n >> 1] << 8 | p[n - 1];
+    return 0;
+}
+
+/* memcmp(a, b, n) == 0, inline for the short strings group keys usually are. */
+static inline bool sl_same_bytes(const char *a, const char *b, uint32_t n)
+{
+    if (n <= 8) {
+        if (n >= 4) {
+            uint32_t a0, a1, b0, b1;
+            memcpy(&a0, a, 4);
+            memcpy(&b0, b, 4);
+            memcpy(&a1, a + n - 4, 4);
+            memcpy(&b1, b + n - 4, 4);
+            return a0 == b0 && a1 == b1;
+        }
+        for (uint32_t i = 0; i < n; i++)
+            if (a[i] != b[i]) return false;
+        return true;
+    }
+    return !memcmp(a, b, n);
+}
+
+/* Hash of row i over the given columns of b (NULLs hash alike); inline, as grouping and
+ * joins call it per row. */
+static inline uint64_t sl_hash_row(const sl_vec_t *cols, const int *which, int n, size_t i)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (int k = 0; k < n; k++) {
+        const sl_vec_t *v = &cols[which ? which[k] : k];
+        uint64_t x;
+        if (v->null[i]) x = 0x5bd1e995;
+        else if (sl_type_phys(v->type) == SL_PHYS_STR) {
+            /* 8 bytes at a time, then the tail, mixed with the length. */
+            const unsigned char *p = (const unsigned char *)v->v.s[i].p;
+            uint32_t len = v->v.s[i].len, j = 0;
+            x = len;
+            for (; j + 8 <= len; j += 8) {
+                uint64_t w;
+                memcpy(&w, p + j, 8);
+                x = sl_hash_mix(x ^ w);
+            }
+            x = (x ^ sl_short_word(p + j, len - j)) * 0x9e3779b97f4a7c15ULL;
+        } else if (sl_type_phys(v->type) == SL_PHYS_F64) {
+            double d = v->v.f[i] == 0.0 ? 0.0 : v->v.f[i];
+            memcpy(&x, &d, 8);
+        } else {
+            x = (uint64_t)v->v.i[i];
+        }
+        h = sl_hash_mix(h ^ (x + (uint64_t)k));
+    }
+    return h;
+}
+
 /* Equality of row i of a and row j of b over column lists (NULL equals NULL). */
-bool sl_row_equal(const sl_vec_t *a, const int *wa, size_t i, const sl_vec_t *b, const int *wb,
-                  size_t j, int n);
+static inline bool sl_row_equal(const sl_vec_t *a, const int *wa, size_t i, const sl_vec_t *b, const int *wb,
+                  size_t j, int n)
+{
+    for (int k = 0; k < n; k++) {
+        const sl_vec_t *x = &a[wa ? wa[k] : k], *y = &b[wb ? wb[k] : k];
+        if (x->null[i] || y->null[j]) {
+            if (!(x->null[i] && y->null[j])) return false;
+            continue;
+        }
+        switch (sl_type_phys(x->type)) {
+        case SL_PHYS_I64:
+            if (x->v.i[i] != y->v.i[j]) return false;
+            break;
+        case SL_PHYS_F64:
+            if (x->v.f[i] != y->v.f[j]) return false;
+            break;
+        case SL_PHYS_STR:
+            if (x->v.s[i].len != y->v.s[j].len || !sl_same_bytes(x->v.s[i].p, y->v.s[j].p, x->v.s[i].len))
+                return false;
+            break;
+        }
+    }
+    return true;
+}
+
 
 /* ---- partial aggregation (partial.c, window.c) ---------------------------------------- */
 
