@@ -317,6 +317,23 @@ static bool skip_value(scan_t *s, int depth)
     return true;
 }
 
+/* The value of the hex digits among the 4 bytes at p, up to the first that is not one
+ * (the caller guarantees 4 readable bytes); *all (may be NULL): all four were. */
+static unsigned hex4(const char *p, bool *all)
+{
+    unsigned v = 0;
+    int k = 0;
+    for (; k < 4; k++) {
+        char c = p[k];
+        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+                     : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (unsigned)((c | 0x20) - 'a' + 10) : 16;
+        if (d == 16) break;
+        v = v * 16 + d;
+    }
+    if (all) *all = k == 4;
+    return v;
+}
+
 /* Decodes JSON escapes of a string body into the arena. */
 static sl_str_t unescape(const char *p, size_t n, sl_arena_t *a)
 {
@@ -334,14 +351,17 @@ static sl_str_t unescape(const char *p, size_t n, sl_arena_t *a)
         case 'b': *w++ = '\b'; break;
         case 'f': *w++ = '\f'; break;
         case 'u': {
+            /* Four hex digits (fewer when a non-hex byte comes first: their value), read
+             * within the string's n bytes; a high surrogate followed by \uDC00-\uDFFF
+             * makes one code point. */
             unsigned cp = 0;
             if (i + 4 < n) {
-                sscanf(p + i + 1, "%4x", &cp);
+                cp = hex4(p + i + 1, NULL);
                 i += 4;
             }
-            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && p[i + 1] == '\\' && p[i + 2] == 'u') {
-                unsigned lo = 0;
-                sscanf(p + i + 3, "%4x", &lo);
+            bool full = false;
+            unsigned lo = i + 6 < n && p[i + 1] == '\\' && p[i + 2] == 'u' ? hex4(p + i + 3, &full) : 0;
+            if (cp >= 0xD800 && cp < 0xDC00 && full && lo >= 0xDC00 && lo < 0xE000) {
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 i += 6;
             }
@@ -744,6 +764,39 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
         /* The value's token. */
         size_t vs = i;
         char c = data[i];
+        if (kid && d->wanted[kid->col] && (d->kind[kid->col] == FK_DOUBLE || d->kind[kid->col] == FK_BIGINT) &&
+            ((unsigned)(c - '0') < 10 || c == '-')) {
+            /* A number into DOUBLE or BIGINT, scanned and converted in one pass; anything
+             * beyond plain digits (an exponent, too many digits) takes the general way. */
+            size_t j = i + (c == '-');
+            uint64_t mant = 0;
+            size_t ds = j;
+            while (j < len && (unsigned)(data[j] - '0') < 10) mant = mant * 10 + (uint64_t)(data[j++] - '0');
+            size_t digits = j - ds, frac = 0;
+            bool dbl = d->kind[kid->col] == FK_DOUBLE;
+            if (dbl && j < len && data[j] == '.') {
+                size_t fs = ++j;
+                while (j < len && (unsigned)(data[j] - '0') < 10) mant = mant * 10 + (uint64_t)(data[j++] - '0');
+                frac = j - fs;
+            }
+            digits += frac;
+            if (digits && digits <= (dbl ? 15u : 18u) && (j >= len || !scalar_char[(unsigned char)data[j]])) {
+                static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                             1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+                sl_vec_t *v = &b->cols[kid->col];
+                if (dbl) {
+                    double x = (double)mant;
+                    if (frac) x /= p10[frac];
+                    v->v.f[r] = c == '-' ? -x : x;
+                } else {
+                    v->v.i[r] = c == '-' ? -(int64_t)mant : (int64_t)mant;
+                }
+                v->null[r] = 0;
+                *setm |= UINT64_C(1) << kid->col;
+                i = j;
+                goto next_member;
+            }
+        }
         if (c == '"') {
             size_t ve;
             NEXTQ(i + 1, ve);
@@ -794,6 +847,7 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
             else if (store_value(d, col, b, r, tok, tl, false)) return false;
             *setm |= UINT64_C(1) << col;
         }
+    next_member:
         FWS();
         if (i < len && data[i] == ',') {
             i++;
