@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "buf.h"
+#include "bytes.h"
 #include "expr.h"
 #include "simd.h"
 
@@ -387,29 +388,50 @@ static sl_str_t unescape(const char *p, size_t n, sl_arena_t *a)
     return (sl_str_t){o, (uint32_t)(w - o)};
 }
 
+/*
+ * Scans a plain decimal at p (n bytes at most): an optional '-', digits and, when dot_ok, an
+ * optional '.' with more digits. Returns the bytes scanned, sign included, and sets *mant
+ * (every digit as one integer; it wraps past 19 digits, which callers refuse by *digits),
+ * *digits (how many) and *frac (how many after the point).
+ */
+static inline size_t scan_decimal(const char *p, size_t n, bool dot_ok, uint64_t *mant, size_t *digits,
+                                  size_t *frac)
+{
+    size_t i = n && p[0] == '-';
+    uint64_t m = 0;
+    size_t st = i;
+    while (i < n && (unsigned)(p[i] - '0') < 10) m = m * 10 + (uint64_t)(p[i++] - '0');
+    *digits = i - st;
+    *frac = 0;
+    if (dot_ok && i < n && p[i] == '.') {
+        size_t fs = ++i;
+        while (i < n && (unsigned)(p[i] - '0') < 10) m = m * 10 + (uint64_t)(p[i++] - '0');
+        *frac = i - fs;
+        *digits += *frac;
+    }
+    *mant = m;
+    return i;
+}
+
+/* The double a scanned decimal of at most 15 digits denotes: the mantissa is exact as a
+ * double, and one division by an exact power of ten rounds once. */
+static inline double decimal_double(uint64_t mant, size_t frac, bool neg)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    double d = (double)mant;
+    if (frac) d /= p10[frac];
+    return neg ? -d : d;
+}
+
 /* Fast decimal-to-double for plain numbers (<= 15 significant digits, no exponent);
  * false when the text needs strtod. */
 static bool fast_double(const char *p, size_t n, double *out)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    size_t i = 0;
-    bool neg = n && p[0] == '-';
-    i += neg;
-    uint64_t m = 0; /* wraps harmlessly past 19 digits: more than 15 is refused below */
-    size_t st = i;
-    while (i < n && (unsigned)(p[i] - '0') < 10) m = m * 10 + (uint64_t)(p[i++] - '0');
-    size_t digits = i - st, frac = 0;
-    if (i < n && p[i] == '.') {
-        size_t fs = ++i;
-        while (i < n && (unsigned)(p[i] - '0') < 10) m = m * 10 + (uint64_t)(p[i++] - '0');
-        frac = i - fs;
-    }
-    digits += frac;
-    if (i != n || !digits || digits > 15) return false;
-    double d = (double)m;
-    if (frac) d /= p10[frac];
-    *out = neg ? -d : d;
+    uint64_t mant;
+    size_t digits, frac;
+    if (scan_decimal(p, n, true, &mant, &digits, &frac) != n || !digits || digits > 15) return false;
+    *out = decimal_double(mant, frac, p[0] == '-');
     return true;
 }
 
@@ -652,20 +674,6 @@ static void copy_outer(sl_decoder_t *d, pnode_t *n, bool inside, sl_batch_t *b, 
 /* JSON's blanks. */
 static const uint8_t blank_char[256] = {[' '] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1};
 
-/* memcmp(a, b, n) == 0 for the short names of the shape memory (n <= 31), inline. */
-static inline bool same_text(const char *a, const char *b, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y) return false;
-    }
-    for (; i < n; i++)
-        if (a[i] != b[i]) return false;
-    return true;
-}
 
 /* The bytes of a scalar token (number, true, false, null), as skip_value accepts them:
  * letters, digits, '-', '+', '.'. */
@@ -713,7 +721,7 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
         if (i >= len || data[i] != '"') return false;
         const pnode_t *kid = NULL;
         shape_ent_t *se = m < SHAPE_MAX ? &d->shape[m] : NULL;
-        if (se && se->n && len - i >= se->n && same_text(data + i, se->text, se->n)) {
+        if (se && se->n && len - i >= se->n && sl_mem_eq(data + i, se->text, se->n)) {
             /* The member the previous record had here: `"name":` matched in one compare
              * (no backslash in the record, so its quotes are the name's). */
             kid = se->kid;
@@ -768,29 +776,14 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
             ((unsigned)(c - '0') < 10 || c == '-')) {
             /* A number into DOUBLE or BIGINT, scanned and converted in one pass; anything
              * beyond plain digits (an exponent, too many digits) takes the general way. */
-            size_t j = i + (c == '-');
-            uint64_t mant = 0;
-            size_t ds = j;
-            while (j < len && (unsigned)(data[j] - '0') < 10) mant = mant * 10 + (uint64_t)(data[j++] - '0');
-            size_t digits = j - ds, frac = 0;
             bool dbl = d->kind[kid->col] == FK_DOUBLE;
-            if (dbl && j < len && data[j] == '.') {
-                size_t fs = ++j;
-                while (j < len && (unsigned)(data[j] - '0') < 10) mant = mant * 10 + (uint64_t)(data[j++] - '0');
-                frac = j - fs;
-            }
-            digits += frac;
+            uint64_t mant;
+            size_t digits, frac;
+            size_t j = i + scan_decimal(data + i, len - i, dbl, &mant, &digits, &frac);
             if (digits && digits <= (dbl ? 15u : 18u) && (j >= len || !scalar_char[(unsigned char)data[j]])) {
-                static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                             1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
                 sl_vec_t *v = &b->cols[kid->col];
-                if (dbl) {
-                    double x = (double)mant;
-                    if (frac) x /= p10[frac];
-                    v->v.f[r] = c == '-' ? -x : x;
-                } else {
-                    v->v.i[r] = c == '-' ? -(int64_t)mant : (int64_t)mant;
-                }
+                if (dbl) v->v.f[r] = decimal_double(mant, frac, c == '-');
+                else v->v.i[r] = c == '-' ? -(int64_t)mant : (int64_t)mant;
                 v->null[r] = 0;
                 *setm |= UINT64_C(1) << kid->col;
                 i = j;
@@ -809,42 +802,18 @@ static bool decode_json_flat(sl_decoder_t *d, const char *data, size_t len, sl_b
             if (i == vs) return false;
         }
         if (kid && d->wanted[kid->col]) {
-            /* The common cases inline, exactly as store_value would store them: a string
-             * that fits its column, a plain number into DOUBLE or BIGINT. */
+            /* A string that fits its column inline, exactly as store_value would store it
+             * (plain numbers were taken above); the rest through store_value. */
             int col = kid->col;
-            sl_vec_t *v = &b->cols[col];
             const char *tok = data + vs;
             size_t tl = i - vs;
-            bool done = false;
-            switch (d->kind[col]) {
-            case FK_STRING:
-                if (tok[0] == '"' && (d->types[col].len <= 0 || tl - 2 <= (size_t)d->types[col].len)) {
-                    v->v.s[r] = (sl_str_t){tok + 1, (uint32_t)(tl - 2)};
-                    done = true;
-                }
-                break;
-            case FK_DOUBLE:
-                if (tok[0] != '"' && tok[0] != 't' && tok[0] != 'f' && tok[0] != 'n')
-                    done = fast_double(tok, tl, &v->v.f[r]);
-                break;
-            case FK_BIGINT:
-                if ((tok[0] >= '0' && tok[0] <= '9') || tok[0] == '-') {
-                    size_t k = tok[0] == '-';
-                    int64_t x = 0;
-                    bool ok = k < tl && tl - k <= 18;
-                    for (; ok && k < tl; k++) {
-                        if (tok[k] < '0' || tok[k] > '9') ok = false;
-                        else x = x * 10 + (tok[k] - '0');
-                    }
-                    if (ok) {
-                        v->v.i[r] = tok[0] == '-' ? -x : x;
-                        done = true;
-                    }
-                }
-                break;
+            if (d->kind[col] == FK_STRING && tok[0] == '"' &&
+                (d->types[col].len <= 0 || tl - 2 <= (size_t)d->types[col].len)) {
+                b->cols[col].v.s[r] = (sl_str_t){tok + 1, (uint32_t)(tl - 2)};
+                b->cols[col].null[r] = 0;
+            } else if (store_value(d, col, b, r, tok, tl, false)) {
+                return false;
             }
-            if (done) v->null[r] = 0;
-            else if (store_value(d, col, b, r, tok, tl, false)) return false;
             *setm |= UINT64_C(1) << col;
         }
     next_member:
