@@ -37,6 +37,7 @@
 #include "alloc.h"
 #include "appdesc.h"
 #include "buf.h"
+#include "bytes.h"
 #include "clock.h"
 #include "engine.h"
 #include "plan.h"
@@ -236,21 +237,6 @@ static const char *parse_epoch(const char *q, const char *end, int64_t *out)
 /* Length of a string literal. */
 #define LIT(s) (sizeof(s) - 1)
 
-/* memcmp(p, lit, n) == 0 for the short constants below, a word at a time and inline (the
- * library call costs more than the compare). */
-static inline bool same(const char *p, const char *lit, size_t n)
-{
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t a, b;
-        memcpy(&a, p + i, 8);
-        memcpy(&b, lit + i, 8);
-        if (a != b) return false;
-    }
-    for (; i < n; i++)
-        if (p[i] != lit[i]) return false;
-    return true;
-}
 
 /*
  * The exact layout `sluice tail --format kinesis` writes, members in its order and no
@@ -263,32 +249,25 @@ static const char *exact_dump_line(const char *p, const char *end, dump_rec_t *r
 {
     static const char k_seq[] = "{\"SequenceNumber\":\"", k_ts[] = "\",\"ApproximateArrivalTimestamp\":",
                       k_data[] = ",\"Data\":\"", k_pk[] = "\",\"PartitionKey\":\"";
-    if ((size_t)(end - p) < LIT(k_seq) || !same(p, k_seq, LIT(k_seq))) return NULL;
+    if ((size_t)(end - p) < LIT(k_seq) || !sl_mem_eq(p, k_seq, LIT(k_seq))) return NULL;
     /* Sequence numbers are decimal: skip digits 8 at a time, then find the quote. */
     const char *q = p + LIT(k_seq), *e = q;
-    while (end - e >= 8) {
-        uint64_t x;
-        memcpy(&x, e, 8);
-        if ((x & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030) ||
-            ((x + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030))
-            break;
-        e += 8;
-    }
+    while (end - e >= 8 && digits8(e)) e += 8;
     if (e >= end || *e != '"') e = memchr(e, '"', (size_t)(end - e)); /* not all digits */
     if (!e || e[-1] == '\\') return NULL;
     r->seq = q;
     r->seq_len = (size_t)(e - q);
     q = e;
-    if ((size_t)(end - q) < LIT(k_ts) || !same(q, k_ts, LIT(k_ts))) return NULL;
+    if ((size_t)(end - q) < LIT(k_ts) || !sl_mem_eq(q, k_ts, LIT(k_ts))) return NULL;
     q = parse_epoch(q + LIT(k_ts), end, &r->arrival);
-    if (!q || (size_t)(end - q) < LIT(k_data) || !same(q, k_data, LIT(k_data))) return NULL;
+    if (!q || (size_t)(end - q) < LIT(k_data) || !sl_mem_eq(q, k_data, LIT(k_data))) return NULL;
     q += LIT(k_data);
     e = memchr(q, '"', (size_t)(end - q));
     if (!e || e[-1] == '\\') return NULL;
     r->data64 = q;
     r->data64_len = (size_t)(e - q);
     q = e;
-    if ((size_t)(end - q) < LIT(k_pk) || !same(q, k_pk, LIT(k_pk))) return NULL;
+    if ((size_t)(end - q) < LIT(k_pk) || !sl_mem_eq(q, k_pk, LIT(k_pk))) return NULL;
     q += LIT(k_pk);
     e = memchr(q, '"', (size_t)(end - q));
     if (!e || e[-1] == '\\' || e + 1 >= end || e[1] != '}') return NULL;

@@ -14,6 +14,7 @@
 #ifndef SL_ENGINE_INT_H
 #define SL_ENGINE_INT_H
 
+#include "bytes.h"
 #include "decode.h"
 #include "engine.h"
 #include "expr.h"
@@ -170,24 +171,6 @@ static inline uint64_t sl_short_word(const unsigned char *p, uint32_t n)
     return 0;
 }
 
-/* memcmp(a, b, n) == 0, inline for the short strings group keys usually are. */
-static inline bool sl_same_bytes(const char *a, const char *b, uint32_t n)
-{
-    if (n <= 8) {
-        if (n >= 4) {
-            uint32_t a0, a1, b0, b1;
-            memcpy(&a0, a, 4);
-            memcpy(&b0, b, 4);
-            memcpy(&a1, a + n - 4, 4);
-            memcpy(&b1, b + n - 4, 4);
-            return a0 == b0 && a1 == b1;
-        }
-        for (uint32_t i = 0; i < n; i++)
-            if (a[i] != b[i]) return false;
-        return true;
-    }
-    return !memcmp(a, b, n);
-}
 
 /* Hash of row i over the given columns of b (NULLs hash alike); inline, as grouping and
  * joins call it per row. */
@@ -238,7 +221,7 @@ static inline bool sl_row_equal(const sl_vec_t *a, const int *wa, size_t i, cons
             if (x->v.f[i] != y->v.f[j]) return false;
             break;
         case SL_PHYS_STR:
-            if (x->v.s[i].len != y->v.s[j].len || !sl_same_bytes(x->v.s[i].p, y->v.s[j].p, x->v.s[i].len))
+            if (x->v.s[i].len != y->v.s[j].len || !sl_mem_eq(x->v.s[i].p, y->v.s[j].p, x->v.s[i].len))
                 return false;
             break;
         }
