@@ -36,17 +36,8 @@ wait_for "$received" "listening on" || { echo "alerts: receiver did not start" >
 rport=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$received")
 echo "== webhook receiver on http://127.0.0.1:$rport/alert"
 
-"$SLUICE" serve --port 0 --data "$data/store" 2>"$log" &
-pid=$!
-wait_for "$log" "listening on" || { echo "alerts: server did not start:" >&2; cat "$log" >&2; exit 1; }
-port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$log")
-endpoint=http://127.0.0.1:$port
-echo "== sluice serve is up on $endpoint"
-
-api() { # api OPERATION JSON: one Kinesis API call
-  curl -sS -f -X POST "$endpoint/" -H "X-Amz-Target: Kinesis_20131202.$1" \
-       -H 'Content-Type: application/x-amz-json-1.1' -d "$2" >/dev/null
-}
+. "$top/examples/lib.sh"
+start_daemon alerts
 api CreateStream '{"StreamName":"cpu-metrics","ShardCount":1}'
 api CreateStream '{"StreamName":"cpu-alert-rows","ShardCount":1}'
 

@@ -24,20 +24,8 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- 1. live --------------------------------------------------------------------------
-"$SLUICE" serve --port 0 --data "$data/store" 2>"$log" &
-pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$log" 2>/dev/null && break
-  sleep 0.05
-done
-port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$log")
-[ -n "$port" ] || { echo "weblogs: server did not start:" >&2; cat "$log" >&2; exit 1; }
-endpoint=http://127.0.0.1:$port
-echo "== sluice serve is up on $endpoint"
-api() { # api OPERATION JSON: one Kinesis API call
-  curl -sS -f -X POST "$endpoint/" -H "X-Amz-Target: Kinesis_20131202.$1" \
-       -H 'Content-Type: application/x-amz-json-1.1' -d "$2" >/dev/null
-}
+. "$top/examples/lib.sh"
+start_daemon weblogs
 for s in weblogs weblog-status-counts weblog-5xx-bursts; do
   api CreateStream "{\"StreamName\":\"$s\",\"ShardCount\":1}"
 done
