@@ -33,6 +33,7 @@
     X(ConcurrentModificationException, 400)         \
     X(UnableToDetectSchemaException, 400)           \
     X(UnsupportedOperationException, 400)           \
+    X(TooManyTagsException, 400)                    \
     X(InternalFailure, 500)                         \
     X(ServiceUnavailable, 503)
 

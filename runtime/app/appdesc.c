@@ -156,6 +156,40 @@ static const char *arn_resource(const char *arn, const char *service)
     return f[5];
 }
 
+/* Checks member key of path holds a role ARN of the API model's pattern
+ * arn:aws:iam::\d{12}:role/NAME. */
+static int check_role(pctx_t *c, const char *path, const char *key, const char *role)
+{
+    const char *r = arn_resource(role, "iam");
+    bool role_ok = r && strncmp(r, "role/", 5) == 0;
+    if (role_ok) {
+        const char *acct = strstr(role, "::");
+        role_ok = acct && strspn(acct + 2, "0123456789") == 12 && acct[14] == ':';
+    }
+    if (!role_ok)
+        return fail(c, sub(c, path, key), "expected arn:aws:iam::ACCOUNT:role/NAME, got '%s'",
+                    role);
+    return 0;
+}
+
+/*
+ * Splits a log stream ARN, arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:log-stream:STREAM,
+ * into GROUP and STREAM (pointers into arn with their lengths). Returns false when arn has
+ * another shape. A group name holds no ':' (CloudWatch's names are [.-_/#A-Za-z0-9]).
+ */
+static bool split_log_stream_arn(const char *arn, const char **group, size_t *glen,
+                                 const char **stream)
+{
+    const char *res = arn_resource(arn, "logs");
+    if (!res || strncmp(res, "log-group:", 10) != 0) return false;
+    *group = res + 10;
+    const char *mark = strstr(*group, ":log-stream:");
+    if (!mark || mark == *group) return false;
+    *glen = (size_t)(mark - *group);
+    *stream = mark + 12;
+    return **stream != '\0' && memchr(*group, ':', *glen) == NULL;
+}
+
 /* Reads {ResourceARN, RoleARN} and returns the ResourceARN (arena), checking its service and
  * resource type ("stream/", "deliverystream/", "function:"). *name gets what follows. */
 static int get_arn_pair(pctx_t *c, const sl_val_t *obj, const char *path, const char *service,
@@ -169,16 +203,7 @@ static int get_arn_pair(pctx_t *c, const sl_val_t *obj, const char *path, const 
     if (!res || strncmp(res, rtype, rl) != 0 || !res[rl])
         return fail(c, sub(c, path, "ResourceARN"),
                     "expected arn:aws:%s:REGION:ACCOUNT:%sNAME, got '%s'", service, rtype, arn);
-    /* RoleARN pattern of the API model: arn:aws:iam::\d{12}:role/... */
-    const char *r = arn_resource(role, "iam");
-    bool role_ok = r && strncmp(r, "role/", 5) == 0;
-    if (role_ok) {
-        const char *acct = strstr(role, "::");
-        role_ok = acct && strspn(acct + 2, "0123456789") == 12 && acct[14] == ':';
-    }
-    if (!role_ok)
-        return fail(c, sub(c, path, "RoleARN"), "expected arn:aws:iam::ACCOUNT:role/NAME, got '%s'",
-                    role);
+    if (check_role(c, path, "RoleARN", role) < 0) return -1;
     *name = res + rl;
     if ((strcmp(service, "kinesis") == 0 || strcmp(service, "firehose") == 0) &&
         !is_aws_name(*name))
@@ -555,6 +580,27 @@ static int parse_ref(pctx_t *c, const sl_val_t *o, const char *path, size_t ix, 
     return parse_schema(c, schema, sub(c, path, "ReferenceSchema"), &r->schema);
 }
 
+static int parse_cwlog(pctx_t *c, const sl_val_t *o, const char *path, size_t ix,
+                       sl_app_cwlog_t *w)
+{
+    if (o->type != SL_V_OBJ)
+        return fail(c, path, "expected an object, got %s", sl_vtype_name(o->type));
+    w->id = sl_asprintf("%zu.1", ix + 1);
+    const char *arn, *role, *g, *st;
+    size_t gl;
+    if (get_str(c, o, path, "LogStreamARN", true, 1, 2048, &arn) < 0) return -1;
+    if (get_str(c, o, path, "RoleARN", true, 1, 2048, &role) < 0) return -1;
+    if (!split_log_stream_arn(arn, &g, &gl, &st))
+        return fail(c, sub(c, path, "LogStreamARN"),
+                    "expected arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:log-stream:STREAM, "
+                    "got '%s'",
+                    arn);
+    if (check_role(c, path, "RoleARN", role) < 0) return -1;
+    w->log_stream_arn = sl_strdup(arn);
+    w->role_arn = sl_strdup(role);
+    return 0;
+}
+
 /* Reads one of the top-level lists with its element parser and KDA limit. */
 #define PARSE_LIST(KEY, MAX, ARR, N, T, FN)                                                        \
     do {                                                                                           \
@@ -608,6 +654,8 @@ int sl_app_desc_from_json(const char *text, size_t len, sl_app_desc_t *out, char
     PARSE_LIST("Inputs", SL_APP_MAX_INPUTS, inputs, ninputs, sl_app_input_t, parse_input);
     PARSE_LIST("Outputs", SL_APP_MAX_OUTPUTS, outputs, noutputs, sl_app_output_t, parse_output);
     PARSE_LIST("ReferenceDataSources", SL_APP_MAX_REFS, refs, nrefs, sl_app_ref_t, parse_ref);
+    PARSE_LIST("CloudWatchLoggingOptions", SL_APP_MAX_CWLOGS, cwlogs, ncwlogs, sl_app_cwlog_t,
+               parse_cwlog);
 
     /* In-app names must not collide: KDA creates them all in one namespace (outputs name an
      * existing in-app stream, so they are not checked against each other). */
@@ -860,6 +908,17 @@ void sl_app_desc_to_json(const sl_app_desc_t *d, struct sl_buf *out)
         for (size_t i = 0; i < d->nrefs; i++) enc_ref(&e, &d->refs[i]);
         sl_enc_arr_end(&e);
     }
+    if (d->ncwlogs) {
+        sl_enc_key(&e, "CloudWatchLoggingOptions");
+        sl_enc_arr_begin(&e);
+        for (size_t i = 0; i < d->ncwlogs; i++) {
+            sl_enc_obj_begin(&e);
+            enc_str_member(&e, "LogStreamARN", d->cwlogs[i].log_stream_arn);
+            enc_str_member(&e, "RoleARN", d->cwlogs[i].role_arn);
+            sl_enc_obj_end(&e);
+        }
+        sl_enc_arr_end(&e);
+    }
     if (d->ntags) {
         sl_enc_key(&e, "Tags");
         sl_enc_arr_begin(&e);
@@ -946,6 +1005,12 @@ void sl_app_desc_free(sl_app_desc_t *d)
         sl_record_schema_free(&d->refs[i].schema);
     }
     sl_free(d->refs);
+    for (size_t i = 0; i < d->ncwlogs; i++) {
+        sl_free(d->cwlogs[i].id);
+        sl_free(d->cwlogs[i].log_stream_arn);
+        sl_free(d->cwlogs[i].role_arn);
+    }
+    sl_free(d->cwlogs);
     for (size_t i = 0; i < d->ntags; i++) {
         sl_free(d->tags[i].key);
         sl_free(d->tags[i].value);
@@ -1006,10 +1071,47 @@ void sl_app_desc_copy(sl_app_desc_t *dst, const sl_app_desc_t *src)
         dst->refs[i].source = dup_opt(src->refs[i].source);
         sl_record_schema_copy(&dst->refs[i].schema, &src->refs[i].schema);
     }
+    dst->ncwlogs = src->ncwlogs;
+    dst->cwlogs = SL_NEWN(sl_app_cwlog_t, src->ncwlogs ? src->ncwlogs : 1);
+    for (size_t i = 0; i < src->ncwlogs; i++) {
+        dst->cwlogs[i].id = dup_opt(src->cwlogs[i].id);
+        dst->cwlogs[i].log_stream_arn = dup_opt(src->cwlogs[i].log_stream_arn);
+        dst->cwlogs[i].role_arn = dup_opt(src->cwlogs[i].role_arn);
+    }
     dst->ntags = src->ntags;
     dst->tags = SL_NEWN(sl_app_tag_t, src->ntags ? src->ntags : 1);
     for (size_t i = 0; i < src->ntags; i++) {
         dst->tags[i].key = dup_opt(src->tags[i].key);
         dst->tags[i].value = dup_opt(src->tags[i].value);
     }
+}
+
+/* ---- CloudWatch log streams as files ---------------------------------------------------- */
+
+/* Appends name[0..n) to b with every byte outside [A-Za-z0-9._-], and a leading '.', as
+ * %XX: the result is one path component, never ".", ".." or a hidden file. */
+static void put_escaped(sl_buf_t *b, const char *name, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (isalnum(ch) || (ch == '.' && i > 0) || ch == '_' || ch == '-')
+            sl_buf_putc(b, (char)ch);
+        else
+            sl_buf_printf(b, "%%%02X", ch);
+    }
+}
+
+char *sl_app_cwlog_path(const char *data_dir, const char *arn, size_t *dir_len)
+{
+    const char *g, *st;
+    size_t gl;
+    if (!split_log_stream_arn(arn, &g, &gl, &st)) return NULL;
+    sl_buf_t b = SL_BUF_INIT;
+    sl_buf_printf(&b, "%s/logs/", data_dir);
+    put_escaped(&b, g, gl);
+    if (dir_len) *dir_len = b.len;
+    sl_buf_putc(&b, '/');
+    put_escaped(&b, st, strlen(st));
+    sl_buf_puts(&b, ".log");
+    return sl_buf_steal(&b);
 }

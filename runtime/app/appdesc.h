@@ -42,6 +42,8 @@ typedef enum sl_start_pos {
 #define SL_APP_MAX_APP_NAME    128    /* ApplicationName */
 #define SL_APP_MAX_DESCRIPTION 1024   /* ApplicationDescription */
 #define SL_APP_MAX_TAGS        50     /* Tags per application */
+#define SL_APP_MAX_CWLOGS      1      /* CloudWatchLoggingOptions per application (KDA
+                                         documents one) */
 
 /* Where an input's records come from. */
 typedef enum sl_source_kind {
@@ -102,6 +104,18 @@ typedef struct sl_app_ref {
     sl_record_schema_t schema;
 } sl_app_ref_t;
 
+/*
+ * A CloudWatch logging option: the log stream that receives the application's messages
+ * (why it failed or cannot read its input). sluice has no CloudWatch Logs: the runner
+ * appends the messages, as JSON lines, to DATA/logs/<group>/<stream>.log (see
+ * sl_app_cwlog_path); without a data directory they go to stderr only.
+ */
+typedef struct sl_app_cwlog {
+    char *id;             /* CloudWatchLoggingOptionId, "1.1" for the first */
+    char *log_stream_arn; /* arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:log-stream:STREAM */
+    char *role_arn;       /* RoleARN, kept as given */
+} sl_app_cwlog_t;
+
 typedef struct sl_app_tag {
     char *key;
     char *value;
@@ -118,6 +132,8 @@ typedef struct sl_app_desc {
     size_t noutputs;
     sl_app_ref_t *refs;
     size_t nrefs;
+    sl_app_cwlog_t *cwlogs;
+    size_t ncwlogs;
     sl_app_tag_t *tags;
     size_t ntags;
 } sl_app_desc_t;
@@ -143,5 +159,14 @@ void sl_app_desc_free(sl_app_desc_t *d);
  * printed and round-tripped; the engine calls this before starting.
  */
 int sl_app_desc_check_supported(const sl_app_desc_t *d, char **err);
+
+/*
+ * The file that stands for a CloudWatch log stream under data_dir:
+ * DATA/logs/<group>/<stream>.log, with every byte of the group and stream names outside
+ * [A-Za-z0-9._-], and a leading '.', written as %XX (so "/aws/kda/app" stays one directory
+ * and no name can climb out of DATA/logs). Heap string; NULL when arn is not a log stream ARN.
+ * *dir_len, when not NULL, gets the length of the directory part.
+ */
+char *sl_app_cwlog_path(const char *data_dir, const char *arn, size_t *dir_len);
 
 #endif

@@ -438,7 +438,52 @@ static void checkpoint_take(sl_runner_t *r, const char *path)
     r->ck = c;
 }
 
-/* Records a failure: counted, kept for stats, logged. */
+/*
+ * Appends an ERROR message to the application's CloudWatch log streams, which sluice keeps
+ * as files (sl_app_cwlog_path): one JSON line
+ * {"timestamp":MS,"applicationName":NAME,"messageType":"ERROR","message":MSG}. Only with a
+ * data directory. A file that cannot be written is reported on err; the runner goes on.
+ */
+static void cwlog_append(sl_runner_t *r, const char *msg, int64_t ms)
+{
+    if (!r->data_dir) return;
+    for (size_t i = 0; i < r->desc.ncwlogs; i++) {
+        size_t dl;
+        char *path = sl_app_cwlog_path(r->data_dir, r->desc.cwlogs[i].log_stream_arn, &dl);
+        if (!path) continue; /* the description's parser admits only log stream ARNs */
+        char *logs = sl_asprintf("%s/logs", r->data_dir);
+        (void)mkdir(logs, 0755);
+        sl_free(logs);
+        path[dl] = '\0';
+        (void)mkdir(path, 0755);
+        path[dl] = '/';
+        sl_buf_t line = SL_BUF_INIT;
+        sl_enc_t e;
+        sl_enc_init(&e, SL_ENC_JSON, &line);
+        sl_enc_obj_begin(&e);
+        sl_enc_key(&e, "timestamp");
+        sl_enc_i64(&e, ms);
+        sl_enc_key(&e, "applicationName");
+        sl_enc_str(&e, r->name);
+        sl_enc_key(&e, "messageType");
+        sl_enc_str(&e, "ERROR");
+        sl_enc_key(&e, "message");
+        sl_enc_str(&e, msg);
+        sl_enc_obj_end(&e);
+        sl_buf_putc(&line, '\n');
+        FILE *fp = fopen(path, "a");
+        bool ok = fp && fwrite(line.p, 1, line.len, fp) == line.len;
+        if (fp && fclose(fp) != 0) ok = false;
+        if (!ok)
+            fprintf(r->err, "sluice: application %s: cannot write %s: %s\n", r->name, path,
+                    strerror(errno));
+        sl_buf_free(&line);
+        sl_free(path);
+    }
+}
+
+/* Records a failure: counted, kept for stats, logged (stderr and the CloudWatch log
+ * streams of the description). */
 static void set_failure(sl_runner_t *r, const char *msg)
 {
     pthread_mutex_lock(&r->mu);
@@ -447,10 +492,12 @@ static void set_failure(sl_runner_t *r, const char *msg)
     memcpy(r->failure, msg, n);
     r->failure[n] = '\0';
     pthread_mutex_unlock(&r->mu);
+    int64_t now = sl_clock_now_ms();
     atomic_fetch_add(&r->failures, 1);
-    atomic_store(&r->failed_ms, sl_clock_now_ms());
+    atomic_store(&r->failed_ms, now);
     fprintf(r->err, "sluice: application %s %s: %s\n", r->name,
             r->o.restart_on_failure ? "failed" : "stopped", msg);
+    cwlog_append(r, msg, now);
 }
 
 /* ---- the input: the embedded store, or a Kinesis endpoint (sluice:Endpoint) ------------ */

@@ -54,9 +54,13 @@ static const char *const status_names[] = {
 #undef APP_STATUS_NAME
 };
 
-/* The three kinds of configuration item, each numbered "N.1" by its own counter. */
-enum { K_INPUT, K_OUTPUT, K_REF, K_KINDS };
-static const char *const kind_lists[K_KINDS] = {"Inputs", "Outputs", "ReferenceDataSources"};
+/* The kinds of configuration item, each numbered "N.1" by its own counter. */
+enum { K_INPUT, K_OUTPUT, K_REF, K_CWLOG, K_KINDS };
+static const char *const kind_lists[K_KINDS] = {"Inputs", "Outputs", "ReferenceDataSources",
+                                                "CloudWatchLoggingOptions"};
+/* Each kind's id member ("InputId", ...), as requests and descriptions name it. */
+static const char *const id_keys[K_KINDS] = {"InputId", "OutputId", "ReferenceId",
+                                             "CloudWatchLoggingOptionId"};
 
 /* One application. desc owns the item ids (inputs[i].id, ...). */
 typedef struct app {
@@ -95,7 +99,8 @@ static const char schema_sql[] =
     " name TEXT PRIMARY KEY,"
     " description TEXT NOT NULL," /* sl_app_desc_to_json */
     " ids TEXT NOT NULL,"         /* {"Inputs":[ids],"Outputs":[..],"ReferenceDataSources":[..],
-                                     "Next":[n,n,n]} */
+                                     "CloudWatchLoggingOptions":[..],"Next":[n,n,n,n]}; rows
+                                     written before CloudWatch options have three of each */
     " version INTEGER NOT NULL,"
     " status TEXT NOT NULL,"      /* READY or RUNNING (RUNNING: resume on start) */
     " created_ms INTEGER NOT NULL,"
@@ -106,12 +111,14 @@ static char **item_id(app_t *ap, int k, size_t i)
 {
     if (k == K_INPUT) return &ap->desc.inputs[i].id;
     if (k == K_OUTPUT) return &ap->desc.outputs[i].id;
-    return &ap->desc.refs[i].id;
+    if (k == K_REF) return &ap->desc.refs[i].id;
+    return &ap->desc.cwlogs[i].id;
 }
 
 static size_t item_count(const sl_app_desc_t *d, int k)
 {
-    return k == K_INPUT ? d->ninputs : k == K_OUTPUT ? d->noutputs : d->nrefs;
+    return k == K_INPUT ? d->ninputs : k == K_OUTPUT ? d->noutputs : k == K_REF ? d->nrefs
+                                                                                : d->ncwlogs;
 }
 
 /* Writes the application's row (insert or replace). Returns 0 or -1 with err set. */
@@ -736,7 +743,8 @@ static long item_index(call_t *c, app_t *ap, int k, const char *id)
 {
     for (size_t i = 0; i < item_count(&ap->desc, k); i++)
         if (!strcmp(*item_id(ap, k, i), id)) return (long)i;
-    static const char *const what[K_KINDS] = {"Input", "Output", "Reference data source"};
+    static const char *const what[K_KINDS] = {"Input", "Output", "Reference data source",
+                                              "CloudWatch logging option"};
     sl_awserr_set(&c->err, SL_AWS_ResourceNotFoundException,
                   "%s id %s is not found in application %s.", what[k], id, ap->desc.name);
     return -1;
@@ -766,8 +774,10 @@ static bool commit(call_t *c, app_t *ap, sl_val_t *tree, const idlist_t *ids, bo
     }
     for (int k = 0; k < K_KINDS; k++)
         for (size_t i = 0; i < item_count(&nd, k) && i < ids->n[k]; i++) {
-            char **slot = k == K_INPUT ? &nd.inputs[i].id : k == K_OUTPUT ? &nd.outputs[i].id
-                                                                          : &nd.refs[i].id;
+            char **slot = k == K_INPUT    ? &nd.inputs[i].id
+                          : k == K_OUTPUT ? &nd.outputs[i].id
+                          : k == K_REF    ? &nd.refs[i].id
+                                          : &nd.cwlogs[i].id;
             sl_free(*slot);
             *slot = sl_strdup(ids->ids[k][i]);
         }
@@ -894,9 +904,9 @@ static void enc_detail(call_t *c, app_t *ap)
 {
     sl_enc_t *e = c->enc;
     sl_val_t *t = tree_of(c, &ap->desc);
-    static const char *const desc_lists[K_KINDS] = {"InputDescriptions", "OutputDescriptions",
-                                                    "ReferenceDataSourceDescriptions"};
-    static const char *const id_keys[K_KINDS] = {"InputId", "OutputId", "ReferenceId"};
+    static const char *const desc_lists[K_KINDS] = {
+        "InputDescriptions", "OutputDescriptions", "ReferenceDataSourceDescriptions",
+        "CloudWatchLoggingOptionDescriptions"};
     sl_enc_obj_begin(e);
     sl_enc_key(e, "ApplicationName");
     sl_enc_str(e, ap->desc.name);
@@ -936,9 +946,6 @@ static void enc_detail(call_t *c, app_t *ap)
         }
         sl_enc_arr_end(e);
     }
-    sl_enc_key(e, "CloudWatchLoggingOptionDescriptions");
-    sl_enc_arr_begin(e);
-    sl_enc_arr_end(e);
     sl_enc_key(e, "ApplicationCode");
     sl_enc_str(e, ap->desc.code ? ap->desc.code : "");
     sl_enc_key(e, "ApplicationVersionId");
@@ -1188,8 +1195,8 @@ static bool op_UpdateApplication(call_t *c)
     const sl_val_t *code = sl_val_get(u, "ApplicationCodeUpdate");
     if (code && code->type == SL_V_STR) obj_put(c, t, "ApplicationCode", (sl_val_t *)code);
     static const char *const upd_lists[K_KINDS] = {"InputUpdates", "OutputUpdates",
-                                                   "ReferenceDataSourceUpdates"};
-    static const char *const id_keys[K_KINDS] = {"InputId", "OutputId", "ReferenceId"};
+                                                   "ReferenceDataSourceUpdates",
+                                                   "CloudWatchLoggingOptionUpdates"};
     for (int k = 0; k < K_KINDS; k++) {
         const sl_val_t *l = sl_val_get(u, upd_lists[k]);
         if (!l || l->type != SL_V_ARR) continue;
@@ -1214,7 +1221,19 @@ static bool op_UpdateApplication(call_t *c)
     return true;
 }
 
-/* AddApplicationInput / Output / ReferenceDataSource: appends member `field` of the request
+/* Replaces the application's tags with the n tags of nt (heap, taken over). */
+static void set_tags(app_t *ap, sl_app_tag_t *nt, size_t n)
+{
+    for (size_t i = 0; i < ap->desc.ntags; i++) {
+        sl_free(ap->desc.tags[i].key);
+        sl_free(ap->desc.tags[i].value);
+    }
+    sl_free(ap->desc.tags);
+    ap->desc.tags = nt;
+    ap->desc.ntags = n;
+}
+
+/* AddApplicationInput / Output / ReferenceDataSource / CloudWatchLoggingOption: appends member `field` of the request
  * to list k, under the next id of that kind. */
 static bool add_item(call_t *c, int k, const char *field, size_t max)
 {
@@ -1310,14 +1329,162 @@ static bool op_DeleteApplicationInputProcessingConfiguration(call_t *c)
     return true;
 }
 
-/* ListTagsForResource: the tags of the application named by its ARN. */
-static bool op_ListTagsForResource(call_t *c)
+/* AddApplicationCloudWatchLoggingOption / DeleteApplicationCloudWatchLoggingOption: the
+ * log stream that receives the application's messages (kept as a file, see appdesc.h). */
+static bool op_AddApplicationCloudWatchLoggingOption(call_t *c)
+{
+    return add_item(c, K_CWLOG, "CloudWatchLoggingOption", SL_APP_MAX_CWLOGS);
+}
+
+static bool op_DeleteApplicationCloudWatchLoggingOption(call_t *c)
+{
+    return delete_item(c, K_CWLOG, "CloudWatchLoggingOptionId");
+}
+
+/* AddApplicationInputProcessingConfiguration: sets the input's Lambda preprocessor. sluice
+ * keeps it in the description but cannot run Lambda, so a RUNNING application refuses the
+ * change (InvalidApplicationConfigurationException, the application unchanged) and a READY
+ * one keeps it and refuses to start until it is deleted again. */
+static bool op_AddApplicationInputProcessingConfiguration(call_t *c)
+{
+    app_t *ap = app_for_change(c);
+    const char *id;
+    const sl_val_t *pc;
+    if (!ap || !get_str(c, c->body, "InputId", true, 1, 50, true, &id) ||
+        !get_obj(c, c->body, "InputProcessingConfiguration", true, &pc) || validation_failed(c))
+        return false;
+    long ix = item_index(c, ap, K_INPUT, id);
+    if (ix < 0) return false;
+    sl_val_t *t = tree_of(c, &ap->desc);
+    sl_val_t *l = obj_list(c, t, "Inputs");
+    sl_val_t *in = obj_copy(c, l->u.arr.items[ix]);
+    obj_put(c, in, "InputProcessingConfiguration", (sl_val_t *)pc);
+    l->u.arr.items[ix] = in;
+    idlist_t ids;
+    ids_of(ap, &ids);
+    if (!commit(c, ap, t, &ids, false)) return false;
+    enc_empty(c);
+    return true;
+}
+
+/* The application named by a ResourceARN member (arn:...:application/NAME, or a bare name),
+ * or NULL with the error set. */
+static app_t *app_of_arn(call_t *c)
 {
     const char *arn;
     if (!get_str(c, c->body, "ResourceARN", true, 1, 2048, false, &arn) || validation_failed(c))
-        return false;
+        return NULL;
     const char *slash = strstr(arn, ":application/");
-    app_t *ap = find_app(c, slash ? slash + 13 : arn, NULL);
+    return find_app(c, slash ? slash + 13 : arn, NULL);
+}
+
+/*
+ * TagResource / UntagResource: tags change neither the version nor a running application;
+ * they are saved at once. KDA's limit is 50 tags an application (TooManyTagsException
+ * beyond, the tags unchanged); a key is 1-128 characters, a value 0-256.
+ */
+static bool op_TagResource(call_t *c)
+{
+    app_t *ap = app_of_arn(c);
+    if (!ap) return false;
+    const sl_val_t *tags = sl_val_get(c->body, "Tags");
+    if (!tags || tags->type == SL_V_NULL) {
+        violation(c, "null", "tags", "Member must not be null");
+        return !validation_failed(c);
+    }
+    if (tags->type != SL_V_ARR)
+        return sl_awserr_set(&c->err, SL_AWS_SerializationException,
+                             "Unexpected value type for Tags: expected a list") == 0;
+    if (tags->u.arr.n < 1 || tags->u.arr.n > 200) {
+        violation(c, "[...]", "tags",
+                  tags->u.arr.n < 1 ? "Member must have length greater than or equal to 1"
+                                    : "Member must have length less than or equal to 200");
+        return !validation_failed(c);
+    }
+    /* The new set: the old tags, values replaced and keys appended in request order. */
+    size_t cap = ap->desc.ntags + tags->u.arr.n, n = ap->desc.ntags;
+    const char **keys = SL_ANEWN(c->a, const char *, cap);
+    const char **vals = SL_ANEWN(c->a, const char *, cap);
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = ap->desc.tags[i].key;
+        vals[i] = ap->desc.tags[i].value;
+    }
+    for (size_t i = 0; i < tags->u.arr.n; i++) {
+        const sl_val_t *t = tags->u.arr.items[i];
+        const char *k, *v;
+        if (t->type != SL_V_OBJ)
+            return sl_awserr_set(&c->err, SL_AWS_SerializationException,
+                                 "Unexpected value type for Tags[%zu]: expected a structure",
+                                 i) == 0;
+        if (!get_str(c, t, "Key", true, 1, 128, false, &k) ||
+            !get_str(c, t, "Value", false, 0, 256, false, &v) || validation_failed(c))
+            return false;
+        size_t j = 0;
+        while (j < n && strcmp(keys[j], k) != 0) j++;
+        keys[j] = k;
+        vals[j] = v ? v : "";
+        if (j == n) n++;
+    }
+    if (n > SL_APP_MAX_TAGS)
+        return sl_awserr_set(&c->err, SL_AWS_TooManyTagsException,
+                             "Application %s would have %zu tags; at most %d are allowed.",
+                             ap->desc.name, n, SL_APP_MAX_TAGS) == 0;
+    sl_app_tag_t *nt = SL_NEWN(sl_app_tag_t, n);
+    for (size_t i = 0; i < n; i++) {
+        nt[i].key = sl_strdup(keys[i]);
+        nt[i].value = sl_strdup(vals[i] ? vals[i] : "");
+    }
+    set_tags(ap, nt, n);
+    if (app_save(c->an, ap, &c->err) < 0) return false;
+    enc_empty(c);
+    return true;
+}
+
+static bool op_UntagResource(call_t *c)
+{
+    app_t *ap = app_of_arn(c);
+    if (!ap) return false;
+    const sl_val_t *keys = sl_val_get(c->body, "TagKeys");
+    if (!keys || keys->type == SL_V_NULL) {
+        violation(c, "null", "tagKeys", "Member must not be null");
+        return !validation_failed(c);
+    }
+    if (keys->type != SL_V_ARR)
+        return sl_awserr_set(&c->err, SL_AWS_SerializationException,
+                             "Unexpected value type for TagKeys: expected a list") == 0;
+    if (keys->u.arr.n < 1 || keys->u.arr.n > 200) {
+        violation(c, "[...]", "tagKeys",
+                  keys->u.arr.n < 1 ? "Member must have length greater than or equal to 1"
+                                    : "Member must have length less than or equal to 200");
+        return !validation_failed(c);
+    }
+    for (size_t i = 0; i < keys->u.arr.n; i++)
+        if (keys->u.arr.items[i]->type != SL_V_STR)
+            return sl_awserr_set(&c->err, SL_AWS_SerializationException,
+                                 "Unexpected value type for TagKeys[%zu]: expected a string",
+                                 i) == 0;
+    /* Keys that are not there are ignored, as KDA does. */
+    sl_app_tag_t *nt = SL_NEWN(sl_app_tag_t, ap->desc.ntags ? ap->desc.ntags : 1);
+    size_t n = 0;
+    for (size_t i = 0; i < ap->desc.ntags; i++) {
+        bool drop = false;
+        for (size_t j = 0; j < keys->u.arr.n && !drop; j++)
+            drop = !strcmp(keys->u.arr.items[j]->u.str.p, ap->desc.tags[i].key);
+        if (drop) continue;
+        nt[n].key = sl_strdup(ap->desc.tags[i].key);
+        nt[n].value = sl_strdup(ap->desc.tags[i].value ? ap->desc.tags[i].value : "");
+        n++;
+    }
+    set_tags(ap, nt, n);
+    if (app_save(c->an, ap, &c->err) < 0) return false;
+    enc_empty(c);
+    return true;
+}
+
+/* ListTagsForResource: the tags of the application named by its ARN. */
+static bool op_ListTagsForResource(call_t *c)
+{
+    app_t *ap = app_of_arn(c);
     if (!ap) return false;
     sl_enc_obj_begin(c->enc);
     sl_enc_key(c->enc, "Tags");
@@ -1438,7 +1605,9 @@ static bool op_DiscoverInputSchema(call_t *c)
     X(StopApplication) X(DeleteApplication) X(UpdateApplication) X(AddApplicationInput)       \
     X(AddApplicationOutput) X(AddApplicationReferenceDataSource) X(DeleteApplicationOutput)   \
     X(DeleteApplicationReferenceDataSource) X(DeleteApplicationInputProcessingConfiguration)  \
-    X(ListTagsForResource) X(DiscoverInputSchema)
+    X(ListTagsForResource) X(DiscoverInputSchema) X(AddApplicationCloudWatchLoggingOption)   \
+    X(DeleteApplicationCloudWatchLoggingOption) X(AddApplicationInputProcessingConfiguration) \
+    X(TagResource) X(UntagResource)
 
 static const struct {
     const char *name;

@@ -6,7 +6,8 @@ created from a KDA-style JSON description, started from TRIM_HORIZON, its window
 from the destination stream; stopped, more records put, the daemon restarted, started again
 from LAST_STOPPED_POINT (no record lost, none counted twice for the closed windows); the
 daemon restarted while the application runs (it resumes by itself); configuration changes
-with ids and versions; DiscoverInputSchema from a stream and from an S3 object; /metrics;
+with ids and versions; CloudWatch logging options (and the file that stands for the log
+stream), tags, the Lambda preprocessor kept but refused at start; DiscoverInputSchema from a stream and from an S3 object; /metrics;
 and every error type of the API.
 """
 import http.server
@@ -15,6 +16,7 @@ import os
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 from sluicetest import (Server, Tester, analytics_client, arn, check, create_stream, eq,
@@ -295,6 +297,98 @@ def t_changes(r):
     eq((d["ReferenceDataSourceDescriptions"], d["ApplicationVersionId"]), ([], v + 7),
        "after DeleteApplicationReferenceDataSource")
 
+LOG_ARN = "arn:aws:logs:us-east-1:000000000000:log-group:/aws/kda/log-app:log-stream:errors"
+
+
+def t_logging_tags_processing(r):
+    """CloudWatch logging options (kept, described, updated, and where the application's
+    failure messages are written), tags, and the Lambda input preprocessor sluice keeps but
+    cannot run."""
+    create_stream(r.kin, "log-src")
+    req = app_request(name="log-app", src="log-src")
+    req["CloudWatchLoggingOptions"] = [{"LogStreamARN": LOG_ARN, "RoleARN": ROLE}]
+    r.ka.create_application(**req)
+    d = r.describe("log-app")
+    eq(d["CloudWatchLoggingOptionDescriptions"],
+       [{"CloudWatchLoggingOptionId": "1.1", "LogStreamARN": LOG_ARN, "RoleARN": ROLE}],
+       "logging option from CreateApplication")
+    v = d["ApplicationVersionId"]
+    expect_error("LimitExceededException", "at most 1", r.ka.add_application_cloud_watch_logging_option,
+                 ApplicationName="log-app", CurrentApplicationVersionId=v,
+                 CloudWatchLoggingOption={"LogStreamARN": LOG_ARN + "2", "RoleARN": ROLE})
+    r.ka.delete_application_cloud_watch_logging_option(
+        ApplicationName="log-app", CurrentApplicationVersionId=v, CloudWatchLoggingOptionId="1.1")
+    d = r.describe("log-app")
+    eq((d["CloudWatchLoggingOptionDescriptions"], d["ApplicationVersionId"]), ([], v + 1),
+       "after DeleteApplicationCloudWatchLoggingOption")
+    expect_error("ResourceNotFoundException", "1.1", r.ka.delete_application_cloud_watch_logging_option,
+                 ApplicationName="log-app", CurrentApplicationVersionId=v + 1,
+                 CloudWatchLoggingOptionId="1.1")
+    expect_error("InvalidArgumentException", ("LogStreamARN", "log-group"),
+                 r.ka.add_application_cloud_watch_logging_option,
+                 ApplicationName="log-app", CurrentApplicationVersionId=v + 1,
+                 CloudWatchLoggingOption={"LogStreamARN": "arn:aws:s3:::bucket", "RoleARN": ROLE})
+    r.ka.add_application_cloud_watch_logging_option(
+        ApplicationName="log-app", CurrentApplicationVersionId=v + 1,
+        CloudWatchLoggingOption={"LogStreamARN": LOG_ARN + "-old", "RoleARN": ROLE})
+    eq([o["CloudWatchLoggingOptionId"] for o in r.describe("log-app")["CloudWatchLoggingOptionDescriptions"]],
+       ["2.1"], "a new option takes the next id")
+    r.ka.update_application(ApplicationName="log-app", CurrentApplicationVersionId=v + 2,
+                            ApplicationUpdate={"CloudWatchLoggingOptionUpdates": [
+                                {"CloudWatchLoggingOptionId": "2.1", "LogStreamARNUpdate": LOG_ARN}]})
+    d = r.describe("log-app")
+    eq(d["CloudWatchLoggingOptionDescriptions"],
+       [{"CloudWatchLoggingOptionId": "2.1", "LogStreamARN": LOG_ARN, "RoleARN": ROLE}],
+       "after CloudWatchLoggingOptionUpdates")
+    v = d["ApplicationVersionId"]
+
+    # Tags: added, replaced, removed; the version does not move; 50 at most.
+    app_arn = d["ApplicationARN"]
+    r.ka.tag_resource(ResourceARN=app_arn, Tags=[{"Key": "team", "Value": "alerts"},
+                                                 {"Key": "env", "Value": "test"}])
+    eq(r.ka.list_tags_for_resource(ResourceARN=app_arn)["Tags"],
+       [{"Key": "team", "Value": "alerts"}, {"Key": "env", "Value": "test"}], "tags after TagResource")
+    r.ka.untag_resource(ResourceARN=app_arn, TagKeys=["team", "absent"])
+    eq(r.ka.list_tags_for_resource(ResourceARN=app_arn)["Tags"], [{"Key": "env", "Value": "test"}],
+       "tags after UntagResource")
+    expect_error("TooManyTagsException", "51 tags", r.ka.tag_resource, ResourceARN=app_arn,
+                 Tags=[{"Key": "k%d" % i, "Value": ""} for i in range(50)])
+    eq(len(r.ka.list_tags_for_resource(ResourceARN=app_arn)["Tags"]), 1, "tags kept after refusal")
+    expect_error("ResourceNotFoundException", "nope", r.ka.tag_resource,
+                 ResourceARN=app_arn.replace("log-app", "nope"), Tags=[{"Key": "a", "Value": "b"}])
+    eq(r.version("log-app"), v, "tags leave the version")
+
+    # A Lambda preprocessor is kept and described; the application then refuses to start.
+    lam = {"InputLambdaProcessor": {"ResourceARN": "arn:aws:lambda:us-east-1:000000000000:function:pre",
+                                    "RoleARN": ROLE}}
+    r.ka.add_application_input_processing_configuration(
+        ApplicationName="log-app", CurrentApplicationVersionId=v, InputId="1.1",
+        InputProcessingConfiguration=lam)
+    ind = r.describe("log-app")["InputDescriptions"][0]
+    eq(ind["InputProcessingConfigurationDescription"]["InputLambdaProcessorDescription"]["ResourceARN"],
+       lam["InputLambdaProcessor"]["ResourceARN"], "preprocessor described")
+    start = dict(ApplicationName="log-app", InputConfigurations=[
+        {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "TRIM_HORIZON"}}])
+    expect_error("InvalidApplicationConfigurationException", "Lambda", r.ka.start_application, **start)
+    r.ka.delete_application_input_processing_configuration(
+        ApplicationName="log-app", CurrentApplicationVersionId=v + 1, InputId="1.1")
+
+    # A failure of the running application is written to the log stream's file.
+    r.ka.start_application(**start)
+    r.kin.delete_stream(StreamName="log-src")
+    path = os.path.join(r.srv.data, "logs", "%2Faws%2Fkda%2Flog-app", "errors.log")
+    deadline = time.time() + 20
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.2)
+    check(os.path.exists(path), "no log file %s", path)
+    line = json.loads(open(path).readline())
+    eq((line["applicationName"], line["messageType"]), ("log-app", "ERROR"), "log line")
+    check("does not exist" in line["message"], "log message %r", line["message"])
+    check(abs(line["timestamp"] / 1000 - time.time()) < 60, "log timestamp %r", line["timestamp"])
+    r.ka.stop_application(ApplicationName="log-app")
+    r.ka.delete_application(ApplicationName="log-app",
+                            CreateTimestamp=r.describe("log-app")["CreateTimestamp"])
+
 
 def t_errors(r):
     expect_error("ResourceInUseException", "already exists", r.ka.create_application, **app_request())
@@ -347,9 +441,16 @@ def t_errors(r):
                             CreateTimestamp=r.describe("gone-app")["CreateTimestamp"])
     r.ka.start_application(ApplicationName="ticker-app", InputConfigurations=[
         {"Id": "1.1", "InputStartingPositionConfiguration": {"InputStartingPosition": "NOW"}}])
-    expect_error("UnknownOperationException", None, r.ka_raw.add_application_cloud_watch_logging_option,
-                 ApplicationName="ticker-app", CurrentApplicationVersionId=1,
-                 CloudWatchLoggingOption={"LogStreamARN": "arn:aws:logs:x", "RoleARN": ROLE})
+    # An operation of the API's version 2 (not served): UnknownOperationException.
+    req = urllib.request.Request(r.srv.endpoint, data=b"{}", method="POST", headers={
+        "X-Amz-Target": "KinesisAnalytics_20150814.CreateApplicationSnapshot",
+        "Content-Type": "application/x-amz-json-1.1"})
+    try:
+        urllib.request.urlopen(req, timeout=10)
+        check(False, "CreateApplicationSnapshot succeeded")
+    except urllib.error.HTTPError as e:
+        eq((e.code, json.loads(e.read())["__type"]), (400, "UnknownOperationException"),
+           "unknown operation")
 
 
 def t_discover_stream(r):
@@ -441,6 +542,7 @@ def main():
                          ("daemon restart resumes a RUNNING app", t_resume_running),
                          ("two applications at once", t_two_apps),
                          ("configuration changes", t_changes),
+                         ("logging options, tags, preprocessing", t_logging_tags_processing),
                          ("errors", t_errors),
                          ("discover schema from a stream", t_discover_stream),
                          ("discover schema from S3", t_discover_s3),

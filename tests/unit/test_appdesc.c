@@ -596,6 +596,57 @@ static void test_round_trip(void **state)
                "\"./data/r.json\",\"ReferenceSchema\":{" JSON_FMT "," ONE_COL "}}]}");
 }
 
+/* CloudWatchLoggingOptions: read, checked, copied, written back; the file that stands for
+ * a log stream keeps every name inside DATA/logs. */
+static void test_cloudwatch_logging(void **state)
+{
+    (void)state;
+#define LOG_ARN "arn:aws:logs:us-east-1:123456789012:log-group:/aws/kda/app:log-stream:err"
+    sl_app_desc_t d, c;
+    parse_ok("{\"ApplicationName\":\"a\",\"CloudWatchLoggingOptions\":[{\"LogStreamARN\":\"" LOG_ARN
+             "\"," ROLE "}]}",
+             &d);
+    assert_int_equal(d.ncwlogs, 1);
+    assert_string_equal(d.cwlogs[0].id, "1.1");
+    assert_string_equal(d.cwlogs[0].log_stream_arn, LOG_ARN);
+    assert_string_equal(d.cwlogs[0].role_arn,
+                        "arn:aws:iam::123456789012:role/service-role/kinesis-analytics-app");
+    sl_app_desc_copy(&c, &d);
+    assert_string_equal(c.cwlogs[0].log_stream_arn, LOG_ARN);
+    sl_buf_t j = SL_BUF_INIT;
+    sl_app_desc_to_json(&c, &j);
+    assert_non_null(strstr(j.p, "\"CloudWatchLoggingOptions\":[{\"LogStreamARN\":"));
+    sl_buf_free(&j);
+    sl_app_desc_free(&c);
+    sl_app_desc_free(&d);
+
+    parse_err("{\"ApplicationName\":\"a\",\"CloudWatchLoggingOptions\":[{\"LogStreamARN\":"
+              "\"arn:aws:logs:us-east-1:1:log-group:g\"," ROLE "}]}",
+              "CloudWatchLoggingOptions[0].LogStreamARN: expected "
+              "arn:aws:logs:REGION:ACCOUNT:log-group:GROUP:log-stream:STREAM, got "
+              "'arn:aws:logs:us-east-1:1:log-group:g'");
+    parse_err("{\"ApplicationName\":\"a\",\"CloudWatchLoggingOptions\":[{\"LogStreamARN\":\"" LOG_ARN
+              "\",\"RoleARN\":\"arn:aws:iam::1:role/r\"}]}",
+              "CloudWatchLoggingOptions[0].RoleARN: expected arn:aws:iam::ACCOUNT:role/NAME, got "
+              "'arn:aws:iam::1:role/r'");
+    parse_err("{\"ApplicationName\":\"a\",\"CloudWatchLoggingOptions\":[{\"LogStreamARN\":\"" LOG_ARN
+              "\"," ROLE "},{\"LogStreamARN\":\"" LOG_ARN "\"," ROLE "}]}",
+              "CloudWatchLoggingOptions: at most 1 allowed by the service limits; got 2");
+
+    size_t dl;
+    char *p = sl_app_cwlog_path("/data", LOG_ARN, &dl);
+    assert_string_equal(p, "/data/logs/%2Faws%2Fkda%2Fapp/err.log");
+    assert_int_equal(dl, strlen("/data/logs/%2Faws%2Fkda%2Fapp"));
+    sl_free(p);
+    /* No name can climb out of DATA/logs or name a hidden path. */
+    p = sl_app_cwlog_path("/d", "arn:aws:logs:r:1:log-group:..:log-stream:../../x y", NULL);
+    assert_string_equal(p, "/d/logs/%2E./%2E.%2F..%2Fx%20y.log");
+    sl_free(p);
+    assert_null(sl_app_cwlog_path("/d", "arn:aws:logs:r:1:log-group::log-stream:s", NULL));
+    assert_null(sl_app_cwlog_path("/d", "arn:aws:kinesis:r:1:stream/s", NULL));
+#undef LOG_ARN
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -605,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_firehose_and_lambda_marked),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_cloudwatch_logging),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
