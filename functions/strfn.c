@@ -10,6 +10,9 @@
  * into ctx->arena when new bytes are made (UPPER, OVERLAY, ...).
  */
 #include "fnint.h"
+#include "pattern.h"
+
+#include "alloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -37,11 +40,10 @@ static void similar_free(similar_t *sm)
 
 /*
  * Compiles SQL's SIMILAR pattern p with escape character e: p is three SIMILAR TO patterns
- * separated by <e>" (the returned part is the middle one). Each part is rewritten in the
- * Java syntax of regex.c - % -> .*, _ -> ., <e>x -> the character x, the characters that
- * are literal in SIMILAR but special in Java (. \ ^ $) escaped, the rest (| * + ? { } ( )
- * [ ]) kept - and compiled with its checks. False with a message when e is not one
- * character, the markers are not two or a part does not compile.
+ * separated by <e>" (the returned part is the middle one). Each part is translated by
+ * sl_fn_similar_translate (pattern.h) into the Java syntax of regex.c and compiled with its
+ * checks. False with a message when e is not one character, the markers are not two or a
+ * part does not compile.
  */
 static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, size_t errlen)
 {
@@ -51,59 +53,46 @@ static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, si
         return false;
     }
     char esc = e.p[0];
-    char buf[3][1024];
-    size_t len[3] = {0, 0, 0};
+    /* The parts: [from[k], to[k]) of p, split at the two <e>" markers. */
+    uint32_t from[3] = {0, 0, 0}, to[3] = {0, 0, 0};
     int part = 0;
     for (uint32_t i = 0; i < p.len; i++) {
-        char c = p.p[i];
-        char tmp[4] = {0};
-        if (c == esc && i + 1 < p.len && p.p[i + 1] == '"') {
-            if (++part > 2) break;
-            i++;
-            continue;
-        }
-        if (c == esc) {
-            if (++i >= p.len) {
-                snprintf(err, errlen,
-                         "SUBSTRING ... SIMILAR: the pattern ends with the escape character");
-                return false;
+        if (p.p[i] != esc) continue;
+        if (i + 1 < p.len && p.p[i + 1] == '"') {
+            if (part == 2) {
+                part = 3;
+                break;
             }
-            c = p.p[i];
-            if (isalnum((unsigned char)c) || (unsigned char)c >= 0x80)
-                tmp[0] = c;
-            else
-                tmp[0] = '\\', tmp[1] = c;
-        } else if (c == '%') {
-            tmp[0] = '.', tmp[1] = '*';
-        } else if (c == '_') {
-            tmp[0] = '.';
-        } else if (c == '.' || c == '\\' || c == '^' || c == '$') {
-            tmp[0] = '\\', tmp[1] = c;
-        } else {
-            tmp[0] = c;
+            to[part++] = i;
+            from[part] = i + 2;
         }
-        size_t tl = strlen(tmp);
-        if (len[part] + tl + 3 >= sizeof buf[part]) {
-            snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern is too long");
-            return false;
-        }
-        memcpy(buf[part] + len[part], tmp, tl);
-        len[part] += tl;
+        i++; /* <e>x: x is not a marker */
     }
     if (part != 2) {
         snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern needs exactly two %c\" markers",
                  esc);
         return false;
     }
-    char whole[3100];
-    int wl = snprintf(whole, sizeof whole, "(%.*s)(%.*s)(%.*s)", (int)len[0], buf[0], (int)len[1],
-                      buf[1], (int)len[2], buf[2]);
-    for (int k = 0; k < 3; k++)
-        if (!sl_fn_regex_compile(&sm->part[k], buf[k], len[k], SL_RX_END, err, errlen)) {
-            similar_free(sm);
-            return false;
-        }
-    if (!sl_fn_regex_compile(&sm->whole, whole, (size_t)wl, SL_RX_END, err, errlen)) {
+    to[2] = p.len;
+    char *buf[3] = {NULL, NULL, NULL};
+    size_t len[3] = {0, 0, 0}, cap[3] = {0, 0, 0};
+    bool ok = true;
+    for (int k = 0; k < 3 && ok; k++)
+        ok = sl_fn_similar_translate(p.p + from[k], to[k] - from[k], (unsigned char)esc, &buf[k],
+                                     &len[k], &cap[k], err, errlen);
+    char *whole = NULL;
+    if (ok) {
+        whole = sl_asprintf("(%.*s)(%.*s)(%.*s)", (int)len[0], buf[0] ? buf[0] : "",
+                            (int)len[1], buf[1] ? buf[1] : "", (int)len[2],
+                            buf[2] ? buf[2] : "");
+        for (int k = 0; k < 3 && ok; k++)
+            ok = sl_fn_regex_compile(&sm->part[k], buf[k] ? buf[k] : "", len[k], SL_RX_END, err,
+                                     errlen);
+        ok = ok && sl_fn_regex_compile(&sm->whole, whole, strlen(whole), SL_RX_END, err, errlen);
+    }
+    for (int k = 0; k < 3; k++) sl_free(buf[k]);
+    sl_free(whole);
+    if (!ok) {
         similar_free(sm);
         return false;
     }

@@ -6,6 +6,7 @@
 #include "planner_int.h"
 
 #include "alloc.h"
+#include "pattern.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -870,25 +871,59 @@ static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, 
         return mk_op(op, t, n, a, NULL);
     }
     case SL_AST_LIKE: {
-        if (n->op != SL_OP_LIKE) return fail(b, n, "SIMILAR TO is not supported yet");
-        if (n->nkids > 2 && n->kids[2]) return fail(b, n, "LIKE ... ESCAPE is not supported yet");
+        /* s [NOT] LIKE | SIMILAR TO p [ESCAPE e]: a constant pattern (and escape) is
+         * compiled here so that a bad one is an error at its place, not a row error. */
+        bool similar = n->op != SL_OP_LIKE;
+        const char *what = similar ? "SIMILAR TO" : "LIKE";
+        const sl_ast_t *ea = n->nkids > 2 ? n->kids[2] : NULL;
         sl_expr_t *s = bind(b, sc, n->kids[0], allow);
         sl_expr_t *p = s ? bind(b, sc, n->kids[1], allow) : NULL;
-        if (!s || !p) {
-            sl_expr_free(s);
-            return NULL;
-        }
-        if ((!sl_type_is_string(s->type) && s->type.id != SL_T_NULL) ||
-            (!sl_type_is_string(p->type) && p->type.id != SL_T_NULL)) {
-            fail(b, n, "type mismatch: LIKE needs character strings, got %s and %s",
-                 tname(s->type), tname(p->type));
+        sl_expr_t *esc = p && ea ? bind(b, sc, ea, allow) : NULL;
+        if (!s || !p || (ea && !esc)) {
             sl_expr_free(s);
             sl_expr_free(p);
             return NULL;
         }
+        sl_type_t et = esc ? esc->type : sl_type_make(SL_T_NULL);
+        if ((!sl_type_is_string(s->type) && s->type.id != SL_T_NULL) ||
+            (!sl_type_is_string(p->type) && p->type.id != SL_T_NULL) ||
+            (!sl_type_is_string(et) && et.id != SL_T_NULL)) {
+            if (esc)
+                fail(b, n, "type mismatch: %s needs character strings, got %s, %s and ESCAPE %s",
+                     what, tname(s->type), tname(p->type), tname(et));
+            else
+                fail(b, n, "type mismatch: %s needs character strings, got %s and %s", what,
+                     tname(s->type), tname(p->type));
+            sl_expr_free(s);
+            sl_expr_free(p);
+            sl_expr_free(esc);
+            return NULL;
+        }
+        bool pconst = p->kind == SL_EX_CONST && !p->null;
+        bool econst = !esc || (esc->kind == SL_EX_CONST && !esc->null);
+        if (pconst && econst && (similar || esc)) {
+            char err[200];
+            bool bad_escape;
+            sl_fn_pattern_t *pt = sl_fn_pattern_compile(
+                similar ? SL_PATTERN_SIMILAR : SL_PATTERN_LIKE, p->s, p->slen,
+                esc ? esc->s : NULL, esc ? esc->slen : 0, err, sizeof err, &bad_escape);
+            if (!pt) {
+                fail(b, bad_escape ? ea : n->kids[1], "%s", err);
+                sl_expr_free(s);
+                sl_expr_free(p);
+                sl_expr_free(esc);
+                return NULL;
+            }
+            sl_fn_pattern_free(pt);
+        }
         sl_type_t t = sl_type_make(SL_T_BOOLEAN);
-        t.not_null = s->type.not_null && p->type.not_null;
-        return mk_op((n->flags & SL_AF_NOT) ? SL_XOP_NOT_LIKE : SL_XOP_LIKE, t, n, s, p);
+        t.not_null = s->type.not_null && p->type.not_null && (!esc || esc->type.not_null);
+        bool neg = n->flags & SL_AF_NOT;
+        int op = similar ? (neg ? SL_XOP_NOT_SIMILAR : SL_XOP_SIMILAR)
+                         : (neg ? SL_XOP_NOT_LIKE : SL_XOP_LIKE);
+        sl_expr_t *e = mk_op(op, t, n, s, p);
+        if (esc) add_arg(e, esc);
+        return e;
     }
     case SL_AST_BETWEEN: {
         sl_expr_t *x1 = bind(b, sc, n->kids[0], allow);

@@ -168,6 +168,10 @@ void sl_expr_print(sl_buf_t *out, const sl_expr_t *e, const sl_pcol_t *cols)
         sl_expr_print(out, e->args[0], cols);
         sl_buf_printf(out, " %s ", xop_names[e->op]);
         sl_expr_print(out, e->args[1], cols);
+        if (e->nargs > 2) { /* LIKE / SIMILAR TO ... ESCAPE e */
+            sl_buf_puts(out, " ESCAPE ");
+            sl_expr_print(out, e->args[2], cols);
+        }
         sl_buf_putc(out, ')');
     }
 }

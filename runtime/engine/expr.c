@@ -6,6 +6,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "clock.h"
+#include "pattern.h"
 #include "registry.h"
 #include "val.h"
 
@@ -268,26 +269,51 @@ static inline int scmp(sl_str_t a, sl_str_t b)
     return a.len < b.len ? -1 : a.len > b.len;
 }
 
-/* SQL LIKE with % and _ (no escape), iterative with backtracking on the last %. */
-static bool like_match(const char *s, size_t sn, const char *p, size_t pn)
+/* True when two strings hold the same bytes. */
+static inline bool str_same(sl_str_t a, sl_str_t b)
 {
-    size_t si = 0, pi = 0, star = (size_t)-1, mark = 0;
-    while (si < sn) {
-        if (pi < pn && (p[pi] == '_' || p[pi] == s[si]) && p[pi] != '%') {
-            si++;
-            pi++;
-        } else if (pi < pn && p[pi] == '%') {
-            star = pi++;
-            mark = si;
-        } else if (star != (size_t)-1) {
-            pi = star + 1;
-            si = ++mark;
-        } else {
-            return false;
+    return a.len == b.len && (a.len == 0 || a.p == b.p || !memcmp(a.p, b.p, a.len));
+}
+
+/*
+ * s [NOT] LIKE | SIMILAR TO p [ESCAPE e] over a batch (functions/pattern.h): the pattern is
+ * compiled again only when a row's pattern or escape differs from the previous row's, so a
+ * constant pattern is compiled once a batch. A pattern that does not compile (only a
+ * computed one can: the planner compiles constants) is a row error.
+ */
+static void pattern_op(sl_prog_t *p, const sl_expr_t *e, const sl_vec_t *a, const sl_vec_t *b,
+                       const sl_vec_t *c, sl_vec_t *o, size_t n)
+{
+    bool similar = e->op == SL_XOP_SIMILAR || e->op == SL_XOP_NOT_SIMILAR;
+    bool neg = e->op == SL_XOP_NOT_LIKE || e->op == SL_XOP_NOT_SIMILAR;
+    sl_fn_pattern_t *pt = NULL;
+    const char *perr = NULL;
+    sl_str_t lp = {NULL, 0}, le = {NULL, 0};
+    bool have = false;
+    for (size_t i = 0; i < n; i++) {
+        o->null[i] = nmax(a->null[i], b->null[i]);
+        if (c) o->null[i] = nmax(o->null[i], c->null[i]);
+        if (o->null[i]) continue;
+        sl_str_t pat = b->v.s[i], esc = c ? c->v.s[i] : (sl_str_t){NULL, 0};
+        if (!have || !str_same(pat, lp) || !str_same(esc, le)) {
+            char err[200];
+            sl_fn_pattern_free(pt);
+            pt = sl_fn_pattern_compile(similar ? SL_PATTERN_SIMILAR : SL_PATTERN_LIKE, pat.p,
+                                       pat.len, c ? (esc.p ? esc.p : "") : NULL, esc.len, err,
+                                       sizeof err, NULL);
+            perr = pt ? NULL : sl_arena_strdup(p->arena, err);
+            have = true;
+            lp = pat;
+            le = esc;
         }
+        if (!pt) {
+            row_error(p, o->null, i, "InvalidPattern", perr);
+            continue;
+        }
+        bool m = sl_fn_pattern_match(pt, a->v.s[i].p, a->v.s[i].len);
+        o->v.i[i] = neg ? !m : m;
     }
-    while (pi < pn && p[pi] == '%') pi++;
-    return pi == pn;
+    sl_fn_pattern_free(pt);
 }
 
 /* Adds months to a timestamp (year-month intervals), clamping the day. */
@@ -1015,12 +1041,9 @@ static void run_step(sl_prog_t *p, const step_t *st, size_t n)
         return;
     case SL_XOP_LIKE:
     case SL_XOP_NOT_LIKE:
-        for (size_t i = 0; i < n; i++) {
-            o->null[i] = nmax(a->null[i], b->null[i]);
-            if (o->null[i]) continue;
-            bool m = like_match(a->v.s[i].p, a->v.s[i].len, b->v.s[i].p, b->v.s[i].len);
-            o->v.i[i] = e->op == SL_XOP_LIKE ? m : !m;
-        }
+    case SL_XOP_SIMILAR:
+    case SL_XOP_NOT_SIMILAR:
+        pattern_op(p, e, a, b, st->nargs > 2 ? &p->regs[st->args[2]].vec : NULL, o, n);
         return;
     case SL_XOP_IN:
     case SL_XOP_NOT_IN: {

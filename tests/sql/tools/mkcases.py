@@ -65,6 +65,29 @@ case("case_expression", pump(f"""SELECT STREAM ticker, CASE WHEN price > 300 THE
     CASE ticker WHEN 'AMZN' THEN 1 WHEN 'MSFT' THEN 2 END FROM {SRC}""", "ticker VARCHAR(8), band VARCHAR(4), code INTEGER"))
 case("like_in_between", pump(f"""SELECT STREAM ticker, ticker LIKE 'A%', ticker IN ('MSFT', 'AAPL'), price BETWEEN 200 AND 300,
     ticker NOT LIKE '_M%' FROM {SRC}""", "ticker VARCHAR(8), a BOOLEAN, b BOOLEAN, c BOOLEAN, d BOOLEAN"))
+SECTOR_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'stocks' FORMAT JSON (
+    ticker VARCHAR(8) PATH '$.ticker', sector VARCHAR(16) PATH '$.sector', price DOUBLE PATH '$.price')
+STARTING AT TRIM_HORIZON;
+"""
+SECTOR_EV = [ev(0, ticker="AMZN", sector="TECHNOLOGY", price=181.2), ev(1, ticker="A_B", sector="HEALTHCARE", price=10.5),
+             ev(2, ticker="AXB", sector="ENERGY", price=55.0), ev(3, ticker="ÉTÉ", sector="RETAIL", price=8.25),
+             ev(4, ticker="MSFT", sector="TECH", price=415.1), ev(5, ticker="100%", sector="FINANCIAL", price=1.0),
+             ev(6, ticker="XOM", sector=None, price=110.0), ev(7, ticker="AA.B", sector="BIOTECH", price=3.0)]
+# The filter of KDA's getting-started application, and both pattern operators with ESCAPE.
+case("kda_getting_started_similar_to", pump(f"""SELECT STREAM ticker, sector, price FROM {SRC}
+    WHERE sector SIMILAR TO '%TECH%'""", "ticker VARCHAR(8), sector VARCHAR(16), price DOUBLE", pre=SECTOR_PRE), SECTOR_EV)
+case("like_escape_similar_to", pump(f"""SELECT STREAM ticker, ticker LIKE 'A!_%' ESCAPE '!', ticker LIKE '_T_',
+    ticker LIKE '100!%' ESCAPE '!', ticker NOT LIKE '%!_%' ESCAPE '!', sector SIMILAR TO '(TECH|HEALTH)%',
+    ticker SIMILAR TO '[A-Z]{{3,4}}', ticker SIMILAR TO 'A(A|X)?.B', ticker SIMILAR TO 'A#_%' ESCAPE '#',
+    ticker NOT SIMILAR TO '%[0-9]%', ticker SIMILAR TO '_{{3}}' FROM {SRC}""",
+    "ticker VARCHAR(8), a BOOLEAN, b BOOLEAN, c BOOLEAN, d BOOLEAN, e BOOLEAN, f BOOLEAN, g BOOLEAN, h BOOLEAN, "
+    "i BOOLEAN, j BOOLEAN", pre=SECTOR_PRE), SECTOR_EV)
+case("error_similar_to_pattern", pump(f"SELECT STREAM ticker FROM {SRC} WHERE ticker SIMILAR TO '(AM|MS'",
+                                      "ticker VARCHAR(8)", pre=SECTOR_PRE), SECTOR_EV, fail=True)
+case("error_like_escape_length", pump(f"SELECT STREAM ticker FROM {SRC} WHERE ticker LIKE 'A%' ESCAPE '!!'",
+                                      "ticker VARCHAR(8)", pre=SECTOR_PRE), SECTOR_EV, fail=True)
+case("error_like_escape_sequence", pump(f"SELECT STREAM ticker FROM {SRC} WHERE ticker LIKE 'A!B%' ESCAPE '!'",
+                                        "ticker VARCHAR(8)", pre=SECTOR_PRE), SECTOR_EV, fail=True)
 case("cast_basics", pump(f"""SELECT STREAM CAST(price AS INTEGER), CAST(price AS DECIMAL(8,1)), CAST(volume AS VARCHAR(10)) || 'x',
     CAST('2024-05-01 10:00:00' AS TIMESTAMP), CAST(volume AS DOUBLE) / 8 FROM {SRC} WHERE volume > 100""",
     "p INTEGER, d DECIMAL(8,1), v VARCHAR(11), ts TIMESTAMP, q DOUBLE"))
