@@ -441,6 +441,15 @@ static sl_expr_t *bind_colref(sl_binder_t *b, const sl_scope_t *sc, const sl_ast
 {
     const char *rel = NULL, *name;
     char field[272];
+    if (b->frame && n->nkids == 1) {
+        /* In a function's body a name is one of its parameters (bound to the argument). */
+        const sl_ast_t *params = b->frame->fn->def->kids[0];
+        for (int i = 0; i < b->frame->fn->nparams; i++)
+            if (!strcmp(params->kids[i]->name, n->kids[0]->name)) {
+                sl_expr_t *e = sl_expr_copy(b->frame->args[i]);
+                return e;
+            }
+    }
     if (n->nkids == 1) {
         name = n->kids[0]->name;
     } else if (n->nkids == 2) {
@@ -479,6 +488,9 @@ static sl_expr_t *bind_colref(sl_binder_t *b, const sl_scope_t *sc, const sl_ast
             return fail(b, n, "'%s' has no field '%s' (or is not a row-valued column)",
                         n->kids[1]->name, n->kids[2]->name);
         if (rel) return fail(b, n, "unknown column '%s' in '%s'", name, rel);
+        if (b->frame)
+            return fail(b, n, "unknown name '%s': the body of %s sees only its parameters", name,
+                        b->frame->fn->name);
         return fail(b, n, "unknown column '%s'", name);
     }
     sl_expr_t *e = sl_expr_col(ix, sc->cols[ix].type);
@@ -636,6 +648,209 @@ static bool run_rule(sl_expr_t *e, int field, sl_fn_row_t *row, sl_type_t *out, 
 }
 
 /* A function call: special forms, aggregates, registry scalars. */
+/* The conversions cast_to makes, which word its error. */
+typedef enum { CONV_CAST, CONV_ARGUMENT, CONV_RETURN } conv_t;
+
+/*
+ * CAST(a AS t) with SQL's cast matrix (consumes a): an explicit CAST, a function's argument
+ * passed to its parameter, or its body returned as the RETURNS type.
+ */
+static sl_expr_t *cast_to(sl_binder_t *b, const sl_ast_t *at, sl_expr_t *a, sl_type_t t,
+                          conv_t what)
+{
+    sl_type_t f = a->type;
+    bool ok = f.id == SL_T_NULL || f.id == t.id ||
+              (sl_type_is_numeric(f) && (sl_type_is_numeric(t) || sl_type_is_string(t))) ||
+              sl_type_is_string(f) || (sl_type_is_string(t) && f.id != SL_T_NULL) ||
+              (sl_type_is_datetime(f) && sl_type_is_datetime(t)) ||
+              (sl_type_is_binary(f) && sl_type_is_binary(t)) ||
+              (sl_type_is_interval(f) && sl_type_is_exact(t)) ||
+              (f.id == SL_T_BOOLEAN && sl_type_is_integer(t));
+    if (!ok) {
+        if (what == CONV_CAST) fail(b, at, "cannot CAST %s to %s", tname(f), tname(t));
+        else if (what == CONV_ARGUMENT)
+            fail(b, at, "cannot pass %s to a parameter of type %s", tname(f), tname(t));
+        else fail(b, at, "the body is %s, which cannot be returned as %s", tname(f), tname(t));
+        sl_expr_free(a);
+        return NULL;
+    }
+    /* An explicit CAST is kept as written; an argument or a return value is converted
+     * only when its type differs. */
+    if (what != CONV_CAST) return sl_expr_coerce(a, t);
+    t.not_null = 0;
+    sl_expr_t *e = sl_expr_new(SL_EX_CAST, t, at);
+    add_arg(e, a);
+    return e;
+}
+
+/* The application's function named name, or NULL. */
+static const sl_udf_t *find_udf(const sl_binder_t *b, const char *name)
+{
+    for (int i = 0; i < b->nudfs; i++)
+        if (!strcmp(b->udfs[i].name, name)) return &b->udfs[i];
+    return NULL;
+}
+
+/* A function may call the functions defined before it; this bounds the inlining depth
+ * (a definition cannot call itself: its name is not defined while its body is checked). */
+#define UDF_MAX_DEPTH 32
+/* Inlining copies an argument at each use of its parameter, so nested calls can grow
+ * exponentially; a call whose expansion passes this many expression nodes is refused. */
+#define UDF_MAX_NODES 20000
+
+/* The number of nodes of e, counting up to limit + 1 at most. */
+static int expr_size(const sl_expr_t *e, int limit)
+{
+    int n = 1;
+    for (int i = 0; i < e->nargs && n <= limit; i++)
+        if (e->args[i]) n += expr_size(e->args[i], limit - n);
+    return n;
+}
+
+/*
+ * Binds the body of u with its parameters standing for args[0..nparams) (owned; already
+ * cast to the parameters' types; freed here): the body as an expression of the RETURNS
+ * type, wrapped in CASE WHEN a1 IS NULL OR ... THEN NULL ELSE body END for RETURNS NULL
+ * ON NULL INPUT. `at` is where the call (or the definition) is written.
+ */
+static sl_expr_t *bind_udf_body(sl_binder_t *b, const sl_udf_t *u, sl_expr_t **args,
+                                const sl_ast_t *at)
+{
+    int depth = b->frame ? b->frame->depth + 1 : 1;
+    sl_expr_t *body = NULL;
+    if (depth > UDF_MAX_DEPTH) {
+        fail(b, at, "%s: functions nest more than %d calls deep", u->name, UDF_MAX_DEPTH);
+    } else {
+        sl_udf_frame_t fr = {u, args, b->frame, depth, at};
+        const sl_scope_t none = {.node = -1, .ref_ix = -1};
+        const sl_udf_frame_t *saved = b->frame;
+        b->frame = &fr;
+        body = bind(b, &none, u->def->kids[2], 0);
+        b->frame = saved;
+        if (body) body = cast_to(b, u->def->kids[2], body, u->ret, CONV_RETURN);
+        if (body && expr_size(body, UDF_MAX_NODES) > UDF_MAX_NODES) {
+            /* Said at the outermost call, where the user can see the whole chain. */
+            const sl_ast_t *where = at;
+            const char *name = u->name;
+            for (const sl_udf_frame_t *f = saved; f; f = f->up) where = f->call, name = f->fn->name;
+            fail(b, where, "%s: the inlined functions expand to more than %d operations", name,
+                 UDF_MAX_NODES);
+            sl_expr_free(body);
+            body = NULL;
+        }
+    }
+    if (body && u->null_on_null && u->nparams > 0) {
+        sl_expr_t *cond = NULL;
+        for (int i = 0; i < u->nparams; i++) {
+            sl_type_t bt = sl_type_make(SL_T_BOOLEAN);
+            sl_expr_t *isnull = mk_op(SL_XOP_IS_NULL, bt, at, sl_expr_copy(args[i]), NULL);
+            cond = cond ? mk_op(SL_XOP_OR, bt, at, cond, isnull) : isnull;
+        }
+        sl_expr_t *nul = sl_expr_new(SL_EX_CONST, body->type, at);
+        nul->null = true;
+        nul->type.not_null = 0;
+        sl_type_t t = body->type;
+        t.not_null = 0;
+        sl_expr_t *c = sl_expr_new(SL_EX_OP, t, at);
+        c->op = SL_XOP_CASE;
+        add_arg(c, cond);
+        add_arg(c, nul);
+        add_arg(c, body);
+        body = c;
+    }
+    for (int i = 0; i < u->nparams; i++) sl_expr_free(args[i]);
+    sl_free(args);
+    return body;
+}
+
+/* A call of the application's function u: arguments bound in the caller's scope and cast
+ * to the parameters' types, then the body inlined (bind_udf_body). */
+static sl_expr_t *bind_udf_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n,
+                                const sl_udf_t *u, int allow)
+{
+    const sl_ast_t *args = n->nkids > 0 ? n->kids[0] : NULL;
+    int nargs = args ? args->nkids : 0;
+    if (n->nkids > 1 && n->kids[1]) return fail(b, n, "%s is not an aggregate and cannot take OVER", u->name);
+    if (u->broken) return NULL; /* its definition's error is reported once, there */
+    if (nargs != u->nparams)
+        return fail(b, n, "%s takes %d argument%s, got %d", u->name, u->nparams,
+                    u->nparams == 1 ? "" : "s", nargs);
+    sl_expr_t **xs = SL_NEWN(sl_expr_t *, u->nparams ? u->nparams : 1);
+    for (int i = 0; i < nargs; i++) {
+        sl_expr_t *a = bind(b, sc, args->kids[i], allow & ~BIND_ROW_CALL);
+        xs[i] = a ? cast_to(b, args->kids[i], a, u->ptypes[i], CONV_ARGUMENT) : NULL;
+        if (!xs[i]) {
+            for (int j = 0; j < i; j++) sl_expr_free(xs[j]);
+            sl_free(xs);
+            return NULL;
+        }
+    }
+    return bind_udf_body(b, u, xs, n);
+}
+
+/* Names the binder reads itself before the registry: not available to CREATE FUNCTION. */
+static bool is_builtin(const char *name)
+{
+    static const char *const special[] = {"MONOTONIC", "COALESCE", "NULLIF", "CAST", NULL};
+    for (int i = 0; special[i]; i++)
+        if (!strcmp(special[i], name)) return true;
+    for (size_t k = 0; k < sizeof niladic / sizeof niladic[0]; k++)
+        if (!strcmp(name, niladic[k])) return true;
+    return sl_fn_lookup(name) != NULL;
+}
+
+void sl_bind_create_function(sl_binder_t *b, const sl_ast_t *st)
+{
+    const sl_ast_t *params = st->kids[0];
+    if (is_builtin(st->name)) {
+        fail(b, st, "%s is a built-in function; give the function another name", st->name);
+        return;
+    }
+    const sl_udf_t *old = find_udf(b, st->name);
+    if (old && !(st->flags & SL_AF_OR_REPLACE)) {
+        fail(b, st, "function %s is already defined at line %d (use CREATE OR REPLACE FUNCTION)",
+             st->name, old->def->line);
+        return;
+    }
+    for (int i = 0; i < params->nkids; i++)
+        for (int j = 0; j < i; j++)
+            if (!strcmp(params->kids[i]->name, params->kids[j]->name)) {
+                fail(b, params->kids[i], "parameter %s is declared twice", params->kids[i]->name);
+                return;
+            }
+    sl_udf_t u = {.name = st->name, .def = st, .nparams = params->nkids,
+                  .ret = sl_type_of_ast(st->kids[1]),
+                  .null_on_null = (st->op & SL_FN_RETURNS_NULL_ON_NULL) != 0};
+    u.ptypes = SL_NEWN(sl_type_t, u.nparams ? u.nparams : 1);
+    for (int i = 0; i < u.nparams; i++) u.ptypes[i] = sl_type_of_ast(params->kids[i]->kids[0]);
+    /* Check the body once with each parameter as an unknown value of its type (a column
+     * of no relation); calls bind it again with their arguments. */
+    sl_expr_t **xs = SL_NEWN(sl_expr_t *, u.nparams ? u.nparams : 1);
+    for (int i = 0; i < u.nparams; i++) {
+        xs[i] = sl_expr_col(i, u.ptypes[i]);
+        xs[i]->type.not_null = 0;
+    }
+    sl_expr_t *body = bind_udf_body(b, &u, xs, st);
+    u.broken = body == NULL;
+    sl_expr_free(body);
+    if (old) {
+        sl_udf_t *slot = (sl_udf_t *)old;
+        sl_free(slot->ptypes);
+        *slot = u;
+        return;
+    }
+    b->udfs = sl_realloc(b->udfs, sizeof *b->udfs * (size_t)(b->nudfs + 1));
+    b->udfs[b->nudfs++] = u;
+}
+
+void sl_binder_free_udfs(sl_binder_t *b)
+{
+    for (int i = 0; i < b->nudfs; i++) sl_free(b->udfs[i].ptypes);
+    sl_free(b->udfs);
+    b->udfs = NULL;
+    b->nudfs = 0;
+}
+
 static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, int allow)
 {
     const sl_ast_t *args = n->nkids > 0 ? n->kids[0] : NULL;
@@ -697,6 +912,8 @@ static sl_expr_t *bind_call(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t
         sl_free(xs);
         return e;
     }
+    const sl_udf_t *u = find_udf(b, name);
+    if (u) return bind_udf_call(b, sc, n, u, allow);
     const sl_fn_def_t *fn = sl_fn_lookup(name);
     if (!fn) return fail(b, n, "unknown function %s", name);
     if (nargs < fn->min_args || (fn->max_args >= 0 && nargs > fn->max_args)) {
@@ -1050,26 +1267,7 @@ static sl_expr_t *bind(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, 
     }
     case SL_AST_CAST: {
         sl_expr_t *a = bind(b, sc, n->kids[0], allow);
-        if (!a) return NULL;
-        sl_type_t t = sl_type_of_ast(n->kids[1]);
-        sl_type_t f = a->type;
-        bool ok = f.id == SL_T_NULL || f.id == t.id ||
-                  (sl_type_is_numeric(f) && (sl_type_is_numeric(t) || sl_type_is_string(t))) ||
-                  sl_type_is_string(f) ||
-                  (sl_type_is_string(t) && f.id != SL_T_NULL) ||
-                  (sl_type_is_datetime(f) && sl_type_is_datetime(t)) ||
-                  (sl_type_is_binary(f) && sl_type_is_binary(t)) ||
-                  (sl_type_is_interval(f) && sl_type_is_exact(t)) ||
-                  (f.id == SL_T_BOOLEAN && sl_type_is_integer(t));
-        if (!ok) {
-            fail(b, n, "cannot CAST %s to %s", tname(f), tname(t));
-            sl_expr_free(a);
-            return NULL;
-        }
-        t.not_null = 0;
-        sl_expr_t *e = sl_expr_new(SL_EX_CAST, t, n);
-        add_arg(e, a);
-        return e;
+        return a ? cast_to(b, n, a, sl_type_of_ast(n->kids[1]), CONV_CAST) : NULL;
     }
     case SL_AST_CALL: {
         if (n->op == SL_CALL_FLOOR_TO || n->op == SL_CALL_STEP_BY) {

@@ -303,9 +303,7 @@ sl_plan_t *sl_plan_build(const sl_ast_t *script, const sl_app_desc_t *app, sl_di
         case SL_AST_CREATE_INPUT:
         case SL_AST_CREATE_REFERENCE:
         case SL_AST_CREATE_OUTPUT: break; /* already in the application description */
-        case SL_AST_CREATE_FUNCTION:
-            sl_diag_add(diags, st->line, st->col, "CREATE FUNCTION is not supported yet");
-            break;
+        case SL_AST_CREATE_FUNCTION: sl_bind_create_function(&b, st); break;
         default:
             sl_diag_add(diags, st->line, st->col,
                         "a %s outside a pump has no effect in an application; wrap it in "
@@ -321,6 +319,7 @@ sl_plan_t *sl_plan_build(const sl_ast_t *script, const sl_app_desc_t *app, sl_di
             sl_diag_add(diags, 1, 1, "output '%s' names no in-app stream of the application",
                         o->name);
     }
+    sl_binder_free_udfs(&b);
     if (diags->count > b.errors_at_start) {
         sl_plan_free(b.plan);
         return NULL;

@@ -24,6 +24,31 @@ typedef struct sl_scope {
     sl_scol_t *cols; /* owned */
 } sl_scope_t;
 
+/*
+ * A SQL function of the application: CREATE FUNCTION name (p type, ...) RETURNS type ...
+ * RETURN expr. It is inlined: each call binds the body again with the parameters standing
+ * for the call's arguments (bind_expr.c), so the plan holds no function calls of its own.
+ */
+typedef struct sl_udf {
+    const char *name;     /* borrowed from the AST */
+    const sl_ast_t *def;  /* the statement: kids[0] parameters, kids[1] type, kids[2] body */
+    int nparams;
+    sl_type_t *ptypes;    /* the parameters' types (owned) */
+    sl_type_t ret;        /* RETURNS */
+    bool null_on_null;    /* RETURNS NULL ON NULL INPUT */
+    bool broken;          /* the body did not bind (reported): calls bind to nothing, quietly */
+} sl_udf_t;
+
+/* The parameters in force while a function's body is bound: each stands for args[i]
+ * (an owned expression, copied at every use). A stack through `up`. */
+typedef struct sl_udf_frame {
+    const sl_udf_t *fn;
+    sl_expr_t **args;
+    const struct sl_udf_frame *up;
+    int depth;              /* 1 for the outermost call */
+    const sl_ast_t *call;   /* where the call is written (the definition when checked) */
+} sl_udf_frame_t;
+
 /* The binder's state for one application. */
 typedef struct sl_binder {
     sl_plan_t *plan;
@@ -31,6 +56,9 @@ typedef struct sl_binder {
     const sl_app_desc_t *app;
     int errors_at_start; /* d->count when planning began */
     char *pump;          /* the pump being bound (for names), borrowed */
+    sl_udf_t *udfs;      /* the functions defined so far, in script order (owned) */
+    int nudfs;
+    const sl_udf_frame_t *frame; /* while a function's body is bound, else NULL */
 } sl_binder_t;
 
 /* Adds a node of the given kind to the plan and returns it (inputs/cols set by caller). */
@@ -55,6 +83,15 @@ int sl_bind_row_item(sl_binder_t *b, const sl_scope_t *sc, const sl_ast_t *n, co
 /* Renames the columns of a subquery by its alias list AS t(a, b, ...); a row column (a run
  * of "P.F" columns) takes one name of the list for all its fields. */
 void sl_scope_rename(sl_scope_t *s, const sl_ast_t *cl);
+/*
+ * CREATE FUNCTION: checks the definition (a new name that no built-in has, distinct
+ * parameters, a body that binds over its parameters alone and casts to the RETURNS type)
+ * and adds it to b->udfs. Errors are reported at their place.
+ */
+void sl_bind_create_function(sl_binder_t *b, const sl_ast_t *st);
+/* Frees the binder's functions. */
+void sl_binder_free_udfs(sl_binder_t *b);
+
 /* Wraps e in a CAST to t when its type differs (consumes e). */
 sl_expr_t *sl_expr_coerce(sl_expr_t *e, sl_type_t t);
 /* Structural equality of bound expressions (positions ignored). */

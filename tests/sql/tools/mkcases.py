@@ -88,6 +88,32 @@ case("error_like_escape_length", pump(f"SELECT STREAM ticker FROM {SRC} WHERE ti
                                       "ticker VARCHAR(8)", pre=SECTOR_PRE), SECTOR_EV, fail=True)
 case("error_like_escape_sequence", pump(f"SELECT STREAM ticker FROM {SRC} WHERE ticker LIKE 'A!B%' ESCAPE '!'",
                                         "ticker VARCHAR(8)", pre=SECTOR_PRE), SECTOR_EV, fail=True)
+# ---- CREATE FUNCTION (SQL functions, inlined at each call) --------------------------------
+UDFS = """CREATE FUNCTION get_fraction(degrees DOUBLE) RETURNS DOUBLE CONTAINS SQL RETURN degrees - FLOOR(degrees);
+CREATE FUNCTION notional(p DOUBLE, v BIGINT) RETURNS DECIMAL(12,2) RETURN p * v;
+CREATE FUNCTION label(t VARCHAR(8), p DOUBLE) RETURNS VARCHAR(20) RETURNS NULL ON NULL INPUT
+    RETURN t || ':' || CAST(get_fraction(p) * 100 AS VARCHAR(8));
+"""
+case("create_function", pump(f"""SELECT STREAM ticker, get_fraction(price), notional(price, volume), label(ticker, price),
+    label(NULL, price) FROM {SRC} WHERE notional(price, volume) > 20000""",
+    "ticker VARCHAR(8), f DOUBLE, n DECIMAL(12,2), l VARCHAR(20), l2 VARCHAR(20)", pre=TICKS + UDFS))
+case("create_function_in_aggregate", pump(f"""SELECT STREAM ticker, SUM(notional(price, volume)), get_fraction(AVG(price))
+    FROM {SRC} GROUP BY ticker, STEP({SRC}.ROWTIME BY INTERVAL '10' SECOND)""",
+    "ticker VARCHAR(8), total DECIMAL(18,2), frac DOUBLE", pre=TICKS + UDFS))
+case("error_function_body_column", pump(f"SELECT STREAM ticker, f(price) FROM {SRC}", "ticker VARCHAR(8), x DOUBLE",
+     pre=TICKS + "CREATE FUNCTION f(x DOUBLE) RETURNS DOUBLE RETURN x + volume;\n"), fail=True)
+case("error_function_builtin_name", pump(f"SELECT STREAM ticker, price FROM {SRC}", "ticker VARCHAR(8), x DOUBLE",
+     pre=TICKS + "CREATE FUNCTION abs(x DOUBLE) RETURNS DOUBLE RETURN x;\n"), fail=True)
+case("error_function_defined_twice", pump(f"SELECT STREAM ticker, price FROM {SRC}", "ticker VARCHAR(8), x DOUBLE",
+     pre=TICKS + "CREATE FUNCTION f(x DOUBLE) RETURNS DOUBLE RETURN x;\nCREATE FUNCTION f(y DOUBLE) RETURNS DOUBLE RETURN y;\n"), fail=True)
+case("error_function_arguments", pump(f"SELECT STREAM ticker, get_fraction(price, 2), notional(ticker = 'A', volume) FROM {SRC}",
+     "ticker VARCHAR(8), x DOUBLE, y DECIMAL(12,2)", pre=TICKS + UDFS), fail=True)
+case("error_function_expansion", pump(f"SELECT STREAM ticker, f3(price) FROM {SRC}", "ticker VARCHAR(8), x DOUBLE",
+     pre=TICKS + "CREATE FUNCTION f1(x DOUBLE) RETURNS DOUBLE RETURN x * x + x * x;\n"
+     "CREATE FUNCTION f2(x DOUBLE) RETURNS DOUBLE RETURN f1(f1(f1(f1(x))));\n"
+     "CREATE FUNCTION f3(x DOUBLE) RETURNS DOUBLE RETURN f2(f2(x));\n"), fail=True)
+case("error_function_return_type", pump(f"SELECT STREAM ticker, price FROM {SRC}", "ticker VARCHAR(8), x DOUBLE",
+     pre=TICKS + "CREATE FUNCTION f(x DOUBLE) RETURNS TIMESTAMP RETURN x > 1;\n"), fail=True)
 case("cast_basics", pump(f"""SELECT STREAM CAST(price AS INTEGER), CAST(price AS DECIMAL(8,1)), CAST(volume AS VARCHAR(10)) || 'x',
     CAST('2024-05-01 10:00:00' AS TIMESTAMP), CAST(volume AS DOUBLE) / 8 FROM {SRC} WHERE volume > 100""",
     "p INTEGER, d DECIMAL(8,1), v VARCHAR(11), ts TIMESTAMP, q DOUBLE"))
