@@ -40,6 +40,7 @@
 #include "bytes.h"
 #include "clock.h"
 #include "engine.h"
+#include "kpl.h"
 #include "plan.h"
 #include "runner.h"
 #include "sqlapp.h"
@@ -466,7 +467,8 @@ typedef struct bad_rec {
     int64_t rowtime;
     char *data;     /* heap copy of the record */
     size_t len;
-    char seq[64];   /* its SequenceNumber (Kinesis writes 56 digits), as the sequential replay keeps it */
+    char seq[128];  /* its SequenceNumber (Kinesis writes 56 digits), as the sequential replay
+                       keeps it; "SEQ (user record i of n)" for a KPL user record */
 } bad_rec_t;
 
 /* What decoding one chunk produced. */
@@ -593,6 +595,84 @@ static void fold(chunk_res_t *r, const sl_batch_t *b)
     if (r->part) sl_partial_add(r->part, b);
 }
 
+/* Records a record that did not decode, for the engine thread (sl_engine_decode_error). */
+static void add_bad(chunk_res_t *r, const char *msg, int64_t rowtime, const void *data, size_t len,
+                    const char *seq, size_t seq_len)
+{
+    if (r->nbad == r->badcap) {
+        r->badcap = r->badcap ? r->badcap * 2 : 8;
+        r->bad = sl_realloc(r->bad, r->badcap * sizeof *r->bad);
+    }
+    bad_rec_t *x = &r->bad[r->nbad++];
+    x->msg = sl_strdup(msg);
+    x->rowtime = rowtime;
+    x->data = sl_malloc(len + 1);
+    memcpy(x->data, data, len);
+    x->len = len;
+    size_t sl = seq && seq_len < sizeof x->seq - 1 ? seq_len : seq ? sizeof x->seq - 1 : 0;
+    if (sl) memcpy(x->seq, seq, sl);
+    x->seq[sl] = '\0';
+}
+
+/*
+ * The user records of a KPL aggregated record data[0, len) (in b's arena), decoded into b
+ * as sl_engine_record does (same rows, same error texts): each is a record of its own.
+ * When b fills, it is folded and a new batch taken, and the rest of the aggregate copied
+ * into the new batch's arena (its rows point into those bytes). Returns the current batch.
+ */
+static sl_batch_t *decode_kpl(par_t *p, worker_t *w, chunk_res_t *r, sl_batch_t *b,
+                              const unsigned char *data, size_t len, const dump_rec_t *rec)
+{
+    char seq[64] = "?";
+    if (rec->seq) {
+        size_t sl = rec->seq_len < sizeof seq - 1 ? rec->seq_len : sizeof seq - 1;
+        memcpy(seq, rec->seq, sl);
+        seq[sl] = '\0';
+    }
+    sl_kpl_rec_t small[64], *recs = small;
+    const char *err = NULL;
+    long n = sl_kpl_records(data, len, recs, 64, &err);
+    if (n > 64) {
+        recs = SL_NEWN(sl_kpl_rec_t, (size_t)n);
+        n = sl_kpl_records(data, len, recs, (size_t)n, &err);
+    }
+    if (n < 0) {
+        add_bad(r, err, rec->arrival, data, len, rec->seq, rec->seq ? rec->seq_len : 0);
+        if (recs != small) sl_free(recs);
+        return b;
+    }
+    const unsigned char *home = data;
+    for (long i = 0; i < n; i++) {
+        if (b->n >= b->cap) {
+            fold(r, b);
+            b = res_batch(p, r);
+            unsigned char *copy = sl_arena_alloc(b->arena, len ? len : 1);
+            memcpy(copy, home, len);
+            home = copy;
+        }
+        const char *sub = (const char *)home + recs[i].off;
+        int rc = sl_decoder_decode(w->dec, sub, recs[i].len, b, rec->arrival, rec->arrival, &err);
+        if (rc == SL_DECODE_FULL && b->n) {
+            fold(r, b);
+            b = res_batch(p, r);
+            unsigned char *copy = sl_arena_alloc(b->arena, len ? len : 1);
+            memcpy(copy, home, len);
+            home = copy;
+            sub = (const char *)home + recs[i].off;
+            rc = sl_decoder_decode(w->dec, sub, recs[i].len, b, rec->arrival, rec->arrival, &err);
+        }
+        if (rc < 0) {
+            char name[128];
+            int nl = snprintf(name, sizeof name, "%s (user record %ld of %ld)", seq, i + 1, n);
+            add_bad(r, rc == SL_DECODE_FULL ? "the record has more rows than a batch holds" : err,
+                    rec->arrival, sub, recs[i].len, name,
+                    nl < 0 ? 0 : (size_t)nl < sizeof name ? (size_t)nl : sizeof name - 1);
+        }
+    }
+    if (recs != small) sl_free(recs);
+    return b;
+}
+
 /* Decodes chunk c into result r. */
 static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
 {
@@ -643,6 +723,10 @@ static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
                 r->bad_lines++;
                 break;
             }
+            if (sl_kpl_is_aggregated(data, (size_t)dl)) {
+                b = decode_kpl(p, w, r, b, data, (size_t)dl, &rec);
+                break;
+            }
             const char *err = NULL;
             int rc = sl_decoder_decode(w->dec, (const char *)data, (size_t)dl, b, rec.arrival, rec.arrival, &err);
             if (rc == SL_DECODE_FULL && attempt == 0 && b->n) {
@@ -650,21 +734,9 @@ static void decode_chunk(par_t *p, worker_t *w, size_t c, chunk_res_t *r)
                 b = res_batch(p, r);
                 continue;
             }
-            if (rc < 0) {
-                if (r->nbad == r->badcap) {
-                    r->badcap = r->badcap ? r->badcap * 2 : 8;
-                    r->bad = sl_realloc(r->bad, r->badcap * sizeof *r->bad);
-                }
-                bad_rec_t *x = &r->bad[r->nbad++];
-                x->msg = sl_strdup(rc == SL_DECODE_FULL ? "the record has more rows than a batch holds" : err);
-                x->rowtime = rec.arrival;
-                x->data = sl_malloc((size_t)dl + 1);
-                memcpy(x->data, data, (size_t)dl);
-                x->len = (size_t)dl;
-                size_t sl = rec.seq_len < sizeof x->seq - 1 ? rec.seq_len : sizeof x->seq - 1;
-                if (rec.seq) memcpy(x->seq, rec.seq, sl);
-                x->seq[rec.seq ? sl : 0] = '\0';
-            }
+            if (rc < 0)
+                add_bad(r, rc == SL_DECODE_FULL ? "the record has more rows than a batch holds" : err,
+                        rec.arrival, data, (size_t)dl, rec.seq, rec.seq ? rec.seq_len : 0);
             break;
         }
         if (b->n >= b->cap) {

@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "clock.h"
+#include "kpl.h"
 #include "sink/kput.h"
 #include "sink/sink.h"
 #include "val.h"
@@ -35,6 +36,7 @@ typedef struct sl_input_state {
     int64_t bound;
     int next;             /* round-robin over parallel in-app streams (by batch) */
     uint8_t *wanted;      /* the columns the plan reads (for decoders of other threads) */
+    uint64_t flushes;     /* batches pushed so far: a change means the batch arena was reset */
 } sl_input_state_t;
 
 /* Formats a row as JSON; see engine_int.h. */
@@ -607,6 +609,7 @@ static void flush_input(sl_engine_t *e, sl_input_state_t *in)
     if (!in->batch || !in->batch->n) return;
     push_input_batch(e, in, in->batch);
     sl_batch_reset(in->batch);
+    in->flushes++;
 }
 
 /* A decoder for another thread; see engine.h. */
@@ -680,14 +683,10 @@ void sl_engine_decode_error(sl_engine_t *e, int input_ix, const char *msg, int64
     sl_engine_error(e, "DecodeError", full, rowtime, data, len, NULL);
 }
 
-/* Decodes a record; see engine.h. */
-void sl_engine_record(sl_engine_t *e, int input_ix, const char *data, size_t len,
-                      int64_t rowtime, int64_t arrival, const char *seq)
+/* Decodes one (user) record into the input's batch; see sl_engine_record. */
+static void record_one(sl_engine_t *e, sl_input_state_t *in, const char *data, size_t len,
+                       int64_t rowtime, int64_t arrival, const char *seq)
 {
-    sl_input_state_t *in = &e->inputs[input_ix];
-    if (!in->dec) return;
-    if (rowtime < in->last_rowtime) rowtime = in->last_rowtime;
-    in->last_rowtime = rowtime;
     const char *err = NULL;
     int rc = sl_decoder_decode(in->dec, data, len, in->batch, rowtime, arrival, &err);
     if (rc == SL_DECODE_FULL) {
@@ -716,6 +715,61 @@ void sl_engine_record(sl_engine_t *e, int input_ix, const char *data, size_t len
         return;
     }
     if (in->batch->n >= in->batch->cap) flush_input(e, in);
+}
+
+/*
+ * The user records of a KPL aggregated record (ingest/kpl.h), each decoded as a record of
+ * its own and named "SEQ (user record i of n)" in errors. Rows point into the aggregate's
+ * bytes, which sit in the batch's arena (sl_engine_record_buf); when decoding pushed that
+ * batch (its arena reset), the rest of the aggregate is first copied into the arena again.
+ */
+static void record_kpl(sl_engine_t *e, sl_input_state_t *in, const char *data, size_t len,
+                       int64_t rowtime, int64_t arrival, const char *seq)
+{
+    sl_kpl_rec_t small[64], *recs = small;
+    const char *err = NULL;
+    long n = sl_kpl_records(data, len, recs, 64, &err);
+    if (n > 64) {
+        recs = SL_NEWN(sl_kpl_rec_t, (size_t)n);
+        n = sl_kpl_records(data, len, recs, (size_t)n, &err);
+    }
+    if (n < 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "input %s, record %s: %s", in->node->name, seq ? seq : "?", err);
+        sl_engine_error(e, "DecodeError", msg, rowtime, data, len, NULL);
+        if (recs != small) sl_free(recs);
+        return;
+    }
+    /* The aggregate is copied out first: the caller's bytes may be in the arena the first
+     * flush resets, and every copy after a flush goes back into the (new) batch arena. */
+    char *own = sl_malloc(len ? len : 1);
+    memcpy(own, data, len);
+    uint64_t gen = in->flushes;
+    const char *home = data;
+    for (long i = 0; i < n; i++) {
+        if (in->flushes != gen) {
+            char *copy = sl_engine_record_buf(e, (int)(in - e->inputs), len);
+            memcpy(copy, own, len);
+            home = copy;
+            gen = in->flushes;
+        }
+        char sub[160];
+        snprintf(sub, sizeof sub, "%s (user record %ld of %ld)", seq ? seq : "?", i + 1, n);
+        record_one(e, in, home + recs[i].off, recs[i].len, rowtime, arrival, sub);
+    }
+    sl_free(own);
+    if (recs != small) sl_free(recs);
+}
+
+void sl_engine_record(sl_engine_t *e, int input_ix, const char *data, size_t len,
+                      int64_t rowtime, int64_t arrival, const char *seq)
+{
+    sl_input_state_t *in = &e->inputs[input_ix];
+    if (!in->dec) return;
+    if (rowtime < in->last_rowtime) rowtime = in->last_rowtime;
+    in->last_rowtime = rowtime;
+    if (sl_kpl_is_aggregated(data, len)) record_kpl(e, in, data, len, rowtime, arrival, seq);
+    else record_one(e, in, data, len, rowtime, arrival, seq);
 }
 
 /* Scratch for record bytes; see engine.h. */

@@ -329,3 +329,30 @@ def analytics_client(endpoint, validate=True, timeout=30):
     return boto3.client("kinesisanalytics", endpoint_url=endpoint, region_name=REGION,
                         aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
                         config=cfg)
+
+
+def _pb_varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _pb_field(num, payload):
+    """A length-delimited protocol-buffers field."""
+    return _pb_varint(num << 3 | 2) + _pb_varint(len(payload)) + payload
+
+
+def kpl_aggregate(records, keys=("pk",)):
+    """A KPL aggregated record (magic, AggregatedRecord protocol buffer, MD5 trailer) holding
+    `records` (bytes each) under partition key index i % len(keys); written from the
+    format's description, independently of sluice's reader (ingest/kpl.c)."""
+    import hashlib
+    body = b"".join(_pb_field(1, k.encode()) for k in keys)
+    for i, data in enumerate(records):
+        rec = _pb_varint(1 << 3 | 0) + _pb_varint(i % len(keys)) + _pb_field(3, data)
+        body += _pb_field(3, rec)
+    return b"\xf3\x89\x9a\xc2" + body + hashlib.md5(body).digest()

@@ -27,6 +27,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sluicetest import kpl_aggregate  # noqa: E402
+
 SLUICE = os.path.abspath(os.environ["SLUICE"])
 BASE_MS = 1779000000000
 
@@ -36,13 +39,21 @@ INPUT = """CREATE OR REPLACE INPUT "SRC_001" FROM STREAM 's' FORMAT JSON (
 """
 
 
-def write_dump(path, seed, n, back_every=0, bad_every=0, long_every=0):
+def write_dump(path, seed, n=40000, back_every=0, bad_every=0, long_every=0, kpl=False):
     """n records with rising arrival times (gaps up to 70 s now and then); every
     back_every-th record goes 5 s back in time, every bad_every-th is not valid JSON, every
-    long_every-th carries 200 KB of padding (a line longer than a chunk's read-ahead)."""
+    long_every-th carries 200 KB of padding (a line longer than a chunk's read-ahead).
+    kpl: runs of 1-40 records (and now and then 3,000, more than a batch holds) are packed
+    into KPL aggregated records, and every 500th aggregate is corrupted inside its protocol
+    buffer (MD5 fixed up) so that the whole record is one error row."""
     rnd = random.Random(seed)
     t = BASE_MS
+    pending, agg_no = [], 0
     with open(path, "w") as f:
+        def emit(at, seq, data):
+            f.write(json.dumps({"SequenceNumber": "%056d" % seq, "ApproximateArrivalTimestamp": at / 1000.0,
+                                "Data": base64.b64encode(data).decode(), "PartitionKey": "k"},
+                               separators=(",", ":")) + "\n")
         for i in range(n):
             t += rnd.choice([0, 1, 3, 10, 40]) if rnd.random() > 0.0005 else 70000
             at = t - 5000 if back_every and i % back_every == back_every - 1 else t
@@ -56,9 +67,18 @@ def write_dump(path, seed, n, back_every=0, bad_every=0, long_every=0):
                 if long_every and i % long_every == long_every - 1:
                     rec["pad"] = "x" * 200000
                 data = json.dumps(rec).encode()
-            f.write(json.dumps({"SequenceNumber": "%056d" % i, "ApproximateArrivalTimestamp": at / 1000.0,
-                                "Data": base64.b64encode(data).decode(), "PartitionKey": "k"},
-                               separators=(",", ":")) + "\n")
+            if not kpl:
+                emit(at, i, data)
+                continue
+            pending.append(data)
+            if len(pending) >= (3000 if agg_no % 97 == 50 else rnd.randint(1, 40)) or i == n - 1:
+                agg = kpl_aggregate(pending, keys=("a", "b"))
+                if agg_no % 500 == 499:
+                    body = agg[4:-16] + b"\x1a\x7f"  # a records field cut short
+                    import hashlib
+                    agg = agg[:4] + body + hashlib.md5(body).digest()
+                emit(at, i, agg)
+                pending, agg_no = [], agg_no + 1
     assert os.path.getsize(path) >= 8 << 20, "the dump must take the parallel path"
 
 
@@ -119,6 +139,15 @@ CREATE PUMP "P" AS INSERT INTO "OUT"
 SELECT STREAM ticker, COUNT(*), SUM(volume) FROM "SRC_001"
 GROUP BY ticker, STEP("SRC_001".ROWTIME BY INTERVAL '20' SECOND);
 """, {"long_every": 1500}, "all"),
+    ("kpl_aggregated_tumbling", """CREATE STREAM "OUT" (ticker VARCHAR(4), n BIGINT, sv BIGINT, mx DOUBLE);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM ticker, COUNT(*), SUM(volume), MAX(price) FROM "SRC_001"
+GROUP BY ticker, STEP("SRC_001".ROWTIME BY INTERVAL '10' SECOND);
+""", {"kpl": True, "bad_every": 7000, "n": 120000}, "all"),
+    ("kpl_aggregated_rows", """CREATE STREAM "OUT" (ticker VARCHAR(4), price DOUBLE, volume BIGINT);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM ticker, price, volume FROM "SRC_001" WHERE volume = 2500 AND price > 450;
+""", {"kpl": True, "bad_every": 7000, "n": 120000}, "none"),
     ("sliding_not_partial", """CREATE STREAM "OUT" (ticker VARCHAR(4), av DOUBLE);
 CREATE PUMP "P" AS INSERT INTO "OUT"
 SELECT STREAM ticker, AVG(price) OVER (PARTITION BY ticker RANGE INTERVAL '10' SECOND PRECEDING)
@@ -135,7 +164,7 @@ def main():
             key = tuple(sorted(opts.items()))
             if key not in dumps:
                 dumps[key] = os.path.join(tmp, "d%d.dump" % len(dumps))
-                write_dump(dumps[key], 7, 40000, **opts)
+                write_dump(dumps[key], 7, **opts)
             dump = dumps[key]
             app = os.path.join(tmp, name + ".sql")
             with open(app, "w") as f:
