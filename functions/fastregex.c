@@ -783,10 +783,9 @@ static bool fx_parse_top(fx_parser_t *ps)
         size_t at = ps->i;
         if (c == '|' || c == '&') {
             fx_fail(ps,
-                    "pattern '%c' at offset %zu stands between groups: FAST_REGEX_LOG_PARSE "
-                    "matches the pattern group by group, so put the alternatives inside a "
-                    "group",
-                    c, at);
+                    "pattern '%c' at offset %zu stands between groups: the pattern is "
+                    "matched group by group, so '%c' belongs inside a group",
+                    c, at, c);
             goto out;
         }
         if (c != '(') {
