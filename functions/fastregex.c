@@ -1062,6 +1062,7 @@ static int fx_compile(fx_parser_t *ps, int n, int k)
 
 /* ---- public ----------------------------------------------------------------------------- */
 
+/* Frees a compiled pattern and everything it owns; NULL is a no-op. */
 void sl_frx_free(sl_frx_t *fx)
 {
     if (!fx) return;
@@ -1074,6 +1075,11 @@ void sl_frx_free(sl_frx_t *fx)
     sl_free(fx);
 }
 
+/*
+ * Compiles pattern (p, n): parses it, splits it into the series of expressions at its
+ * top-level groups, and compiles each expression's parts, last to first, into an NFA
+ * ending in its own ACCEPT. NULL with the first error found.
+ */
 sl_frx_t *sl_frx_compile(const char *p, size_t n, char *err, size_t errlen)
 {
     sl_frx_t *fx = sl_calloc(1, sizeof *fx);
@@ -1097,11 +1103,13 @@ bad:
     return NULL;
 }
 
+/* The number of top-level groups, i.e. of columns. */
 int sl_frx_ngroups(const sl_frx_t *fx)
 {
     return fx->ngroups;
 }
 
+/* Scratch bytes sl_frx_match needs: see the layout there. */
 size_t sl_frx_scratch_size(const sl_frx_t *fx)
 {
     /* two state lists, the marks, the closure stack */
@@ -1136,6 +1144,12 @@ static void fx_add(const sl_frx_t *fx, int *list, int *nlist, uint32_t *mark, ui
     }
 }
 
+/*
+ * Matches str[0..n) against the series (see fnint.h). scratch holds two state lists
+ * (nprog each), the closure stack (2 * nprog + 4) and the generation marks (nprog): a
+ * state is in the current list when its mark equals the current generation, so the lists
+ * need no clearing between steps.
+ */
 bool sl_frx_match(const sl_frx_t *fx, const char *str, size_t n, void *scratch, size_t *spans)
 {
     const unsigned char *s = (const unsigned char *)str;
