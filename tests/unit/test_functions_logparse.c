@@ -490,6 +490,14 @@ static void test_fast_regex_syntax(void **state)
     assert_text(&r, 1, 1, "abc");
     run_free(&r);
 
+    /* ~ ^ $ ] } > are ordinary characters; \\ is a backslash */
+    const char *lit[] = {"~^$]}>\\rest", "~^$]}>rest"};
+    frx(&r, "(~^$]}>)\\\\(.*)", lit, 2);
+    assert_text(&r, 0, 0, "~^$]}>");
+    assert_text(&r, 1, 0, "rest");
+    assert_nul(&r, 0, 1);
+    run_free(&r);
+
     const char *at[] = {"a-b-c", "xy", "zy"};
     frx(&r, "(@)-(@)", at, 1);
     assert_text(&r, 0, 0, "a");
