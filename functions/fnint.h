@@ -5,6 +5,7 @@
  *                TIMESTAMP_TO_CHAR, ... and typed log-parser columns use them)
  *     regex.c    Java-style regexes on libc's POSIX regcomp/regexec (REGEX_LOG_PARSE,
  *                REGEX_REPLACE, SUBSTRING ... FROM regex)
+ *     fastregex.c  FAST_REGEX_LOG_PARSE's pattern language and its lazy matcher
  *     fnutil.c   text -> typed value conversion for the log parsers, error reporting
  *
  * Nothing here allocates except into a caller's arena or buffer.
@@ -69,6 +70,32 @@ void sl_fn_regex_free(sl_fn_regex_t *rx);
  */
 bool sl_fn_regex_exec(const sl_fn_regex_t *rx, const char *s, size_t from, size_t to, bool notbol,
                       regmatch_t *m, size_t nm);
+
+/* ---- FAST_REGEX_LOG_PARSE patterns (fastregex.c) -------------------------------------- */
+
+/* A compiled Fast Regex pattern (opaque; read-only once compiled, so kernels may share it). */
+typedef struct sl_frx sl_frx_t;
+
+/*
+ * Compiles a Fast Regex pattern (p, n): KDA's syntax (character classes, | & ? * + {n,m},
+ * . # @ "strings" () <Named> <n-m>, \ before punctuation), split at its top-level groups
+ * into the series of expressions KDA describes (README.md, FAST_REGEX_LOG_PARSE). NULL
+ * with a message (no position prefix) when the pattern is refused.
+ */
+sl_frx_t *sl_frx_compile(const char *p, size_t n, char *err, size_t errlen);
+/* Frees a compiled pattern; NULL is a no-op. */
+void sl_frx_free(sl_frx_t *fx);
+/* The number of groups, i.e. of columns (>= 1). */
+int sl_frx_ngroups(const sl_frx_t *fx);
+/* Bytes of scratch memory sl_frx_match needs (suitably aligned for int). */
+size_t sl_frx_scratch_size(const sl_frx_t *fx);
+/*
+ * Matches s[0..n) (any bytes; not NUL-terminated) lazily: each expression of the series
+ * takes the shortest text it accepts, without backtracking, and the last one must reach the
+ * end. True on a match, with group g's text at s[spans[2g] .. spans[2g+1]) (g from 0).
+ * O(n x pattern size) time, no allocation.
+ */
+bool sl_frx_match(const sl_frx_t *fx, const char *s, size_t n, void *scratch, size_t *spans);
 
 /* ---- text -> typed values (fnutil.c) --------------------------------------------------- */
 

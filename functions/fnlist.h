@@ -59,10 +59,10 @@ SL_RULE(sl_rule_exp_avg);
 /* ---- log parsers, row-valued (functions/logparse.c) ---- */
 SL_RULE(sl_rule_w3c_log_parse); SL_RULE(sl_rule_sys_log_parse);
 SL_RULE(sl_rule_regex_log_parse); SL_RULE(sl_rule_fixed_column_log_parse);
-SL_RULE(sl_rule_variable_column_log_parse);
+SL_RULE(sl_rule_variable_column_log_parse); SL_RULE(sl_rule_fast_regex_log_parse);
 SL_KERNEL(sl_kernel_w3c_log_parse); SL_KERNEL(sl_kernel_sys_log_parse);
 SL_KERNEL(sl_kernel_regex_log_parse); SL_KERNEL(sl_kernel_fixed_column_log_parse);
-SL_KERNEL(sl_kernel_variable_column_log_parse);
+SL_KERNEL(sl_kernel_variable_column_log_parse); SL_KERNEL(sl_kernel_fast_regex_log_parse);
 
 #define SL_FUNCTIONS(X)                                                                    \
     X(COUNT, SL_FN_AGGREGATE, 0, 1, sl_rule_bigint, NULL, &sl_agg_count)                   \
@@ -120,6 +120,7 @@ SL_KERNEL(sl_kernel_variable_column_log_parse);
     X(W3C_LOG_PARSE, SL_FN_ROW, 2, 2, sl_rule_w3c_log_parse, sl_kernel_w3c_log_parse, NULL) \
     X(SYS_LOG_PARSE, SL_FN_ROW, 1, 1, sl_rule_sys_log_parse, sl_kernel_sys_log_parse, NULL) \
     X(REGEX_LOG_PARSE, SL_FN_ROW, 2, 3, sl_rule_regex_log_parse, sl_kernel_regex_log_parse, NULL) \
+    X(FAST_REGEX_LOG_PARSE, SL_FN_ROW, 2, 2, sl_rule_fast_regex_log_parse, sl_kernel_fast_regex_log_parse, NULL) \
     X(FIXED_COLUMN_LOG_PARSE, SL_FN_ROW, 2, 2, sl_rule_fixed_column_log_parse, sl_kernel_fixed_column_log_parse, NULL) \
     X(VARIABLE_COLUMN_LOG_PARSE, SL_FN_ROW, 3, 5, sl_rule_variable_column_log_parse, sl_kernel_variable_column_log_parse, NULL)
 

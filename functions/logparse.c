@@ -1,6 +1,7 @@
 /*
  * logparse.c - the row-valued log parsers of KDA: W3C_LOG_PARSE, SYS_LOG_PARSE,
- * REGEX_LOG_PARSE, FIXED_COLUMN_LOG_PARSE and VARIABLE_COLUMN_LOG_PARSE.
+ * REGEX_LOG_PARSE, FAST_REGEX_LOG_PARSE (its matcher in fastregex.c),
+ * FIXED_COLUMN_LOG_PARSE and VARIABLE_COLUMN_LOG_PARSE.
  *
  * Each function is one registry row of kind SL_FN_ROW (see registry.h). Its type rule reads
  * the constant arguments (format, pattern, column list), compiles them once into a state
@@ -770,6 +771,55 @@ void sl_kernel_regex_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs
             continue;
         }
         check_not_null(ctx, st->cols, rx->ngroups, out, i);
+    }
+}
+
+/* ---- FAST_REGEX_LOG_PARSE ------------------------------------------------------------ */
+
+/* Frees a compiled FAST_REGEX_LOG_PARSE call (sl_fn_row_t.state_free). */
+static void frx_free(void *p)
+{
+    sl_frx_free(p);
+}
+
+/* FAST_REGEX_LOG_PARSE(line, pattern) rule: group k -> COLUMNk VARCHAR(1024). */
+bool sl_rule_fast_regex_log_parse(const sl_fn_call_info_t *call, sl_type_t *result, char *err,
+                                  size_t errlen)
+{
+    const char *p;
+    size_t n;
+    if (!want_line(call, err, errlen) || !const_str(call, 1, "pattern", &p, &n, err, errlen))
+        return false;
+    sl_frx_t *fx = sl_frx_compile(p, n, err, errlen);
+    if (!fx) return false;
+    fields_t fs = {0, NULL};
+    for (int k = 0; k < sl_frx_ngroups(fx); k++) fields_add_column_n(&fs, text_type());
+    return finish_rule(call, result, &fs, fx, frx_free, err, errlen);
+}
+
+/*
+ * FAST_REGEX_LOG_PARSE kernel: the lazy match of fastregex.c must account for the whole
+ * line; group k -> field k, cut to VARCHAR(1024) as REGEX_LOG_PARSE's fields are. A line
+ * that does not match gives NULL in every field.
+ */
+void sl_kernel_fast_regex_log_parse(sl_fn_ctx_t *ctx, const sl_vec_t *args, int nargs,
+                                    sl_vec_t *out, size_t n)
+{
+    const sl_frx_t *fx = ctx->state;
+    int ng = sl_frx_ngroups(fx);
+    void *scratch = sl_arena_alloc(ctx->arena, sl_frx_scratch_size(fx));
+    size_t *spans = sl_arena_alloc(ctx->arena, sizeof *spans * 2 * (size_t)ng);
+    for (size_t i = 0; i < n; i++) {
+        sl_str_t s = args[0].v.s[i];
+        if (args[0].null[i] || !sl_frx_match(fx, s.p, s.len, scratch, spans)) {
+            null_row(out, ng, i);
+            continue;
+        }
+        for (int k = 0; k < ng; k++)
+            if (spans[2 * k] > spans[2 * k + 1] || spans[2 * k + 1] > s.len ||
+                !sl_fn_text_to_value(&out[k], i, s.p + spans[2 * k],
+                                     spans[2 * k + 1] - spans[2 * k], ctx->arena, NULL))
+                out[k].null[i] = 1;
     }
 }
 

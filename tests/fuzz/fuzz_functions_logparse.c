@@ -4,7 +4,9 @@
  * An input is "<selector byte><argument>\n<line>\n<line>...": the selector picks
  * W3C_LOG_PARSE (format), REGEX_LOG_PARSE (regex), FIXED_COLUMN_LOG_PARSE (column list),
  * VARIABLE_COLUMN_LOG_PARSE (column list, delimiter '|', escape '\', quote '"'),
- * SYS_LOG_PARSE, the date functions (pattern, then texts parsed and formatted), or the
+ * SYS_LOG_PARSE, the date functions (pattern, then texts parsed and formatted),
+ * FAST_REGEX_LOG_PARSE (pattern; selector 7, whose matches are also checked to cover
+ * each line with its groups in order), or the
  * regex string functions (REGEX_REPLACE with replacement "<$1|$0>", SUBSTRING FROM regex
  * and SUBSTRING SIMILAR ... ESCAPE '#', the argument as the pattern, each line as the
  * text). The
@@ -94,14 +96,47 @@ static void fuzz_regex_fns(const char *re, size_t ren, const sl_str_t *lines, in
     sl_vec_free(&out);
 }
 
+/* The Fast Regex matcher directly: a pattern that compiles matches each line or not, and
+ * a match gives every group a span inside the line, the groups in order. */
+static void fuzz_fast_regex(const char *pat, size_t patn, const sl_str_t *lines, int nl)
+{
+    char err[256];
+    sl_frx_t *fx = sl_frx_compile(pat, patn, err, sizeof err);
+    if (!fx) {
+        if (!err[0]) abort();
+        return;
+    }
+    int ng = sl_frx_ngroups(fx);
+    void *scratch = sl_malloc(sl_frx_scratch_size(fx));
+    size_t *spans = sl_malloc(sizeof *spans * 2 * (size_t)ng);
+    for (int i = 0; i < nl; i++) {
+        if (!sl_frx_match(fx, lines[i].p, lines[i].len, scratch, spans)) continue;
+        size_t prev = 0;
+        for (int g = 0; g < ng; g++) {
+            if (spans[2 * g] < prev || spans[2 * g] > spans[2 * g + 1] ||
+                spans[2 * g + 1] > lines[i].len)
+                abort();
+            prev = spans[2 * g + 1];
+        }
+    }
+    sl_free(spans);
+    sl_free(scratch);
+    sl_frx_free(fx);
+}
+
 /* libFuzzer entry point: one input per call; returns 0 (inputs are never rejected). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const fns[] = {"W3C_LOG_PARSE",          "REGEX_LOG_PARSE",
-                                      "FIXED_COLUMN_LOG_PARSE", "VARIABLE_COLUMN_LOG_PARSE",
-                                      "SYS_LOG_PARSE",          NULL};
+    static const char *const fns[] = {"W3C_LOG_PARSE",
+                                      "REGEX_LOG_PARSE",
+                                      "FIXED_COLUMN_LOG_PARSE",
+                                      "VARIABLE_COLUMN_LOG_PARSE",
+                                      "SYS_LOG_PARSE",
+                                      NULL,
+                                      NULL,
+                                      "FAST_REGEX_LOG_PARSE"};
     if (size < 1 || size > 8192) return 0;
-    int sel = data[0] % 7;
+    int sel = data[0] % 8;
     const char *p = (const char *)data + 1;
     size_t n = size - 1, argn = 0;
     while (argn < n && p[argn] != '\n') argn++;
@@ -126,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int k = 0; k < 5; k++) types[k] = sl_type_make(SL_T_VARCHAR);
     static const char *const var_extra[] = {"|", "\\", "\""};
     int nargs = sel == 4 ? 1 : sel == 3 ? 5 : 2;
+    if (sel == 7) fuzz_fast_regex(arg, argn, lines, nl);
     for (int k = 1; k < nargs; k++) {
         cs[k].is_const = true;
         cs[k].is_str = true;

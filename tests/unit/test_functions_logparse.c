@@ -1,6 +1,7 @@
 /*
  * test_functions_logparse.c - the log parsers (W3C_LOG_PARSE with every predefined format
- * and custom formats, SYS_LOG_PARSE, REGEX_LOG_PARSE, FIXED_/VARIABLE_COLUMN_LOG_PARSE) and
+ * and custom formats, SYS_LOG_PARSE, REGEX_LOG_PARSE, FAST_REGEX_LOG_PARSE,
+ * FIXED_/VARIABLE_COLUMN_LOG_PARSE) and
  * the SimpleDateFormat helper they share, driven through their registry entries the way
  * the planner and the expression compiler drive them: the type rule compiles the constant
  * arguments into a row, the kernel fills one vector per field.
@@ -318,6 +319,331 @@ static void test_regex(void **state)
         assert_false(run_fn(&r, "REGEX_LOG_PARSE", 1, bad[k], l, 1, err, sizeof err));
 }
 
+/* FAST_REGEX_LOG_PARSE(line, pattern) over lines; the pattern must compile. */
+static void frx(run_t *r, const char *pattern, const char *const *lines, int nlines)
+{
+    char err[256] = "";
+    const char *p[] = {pattern};
+    if (!run_fn(r, "FAST_REGEX_LOG_PARSE", 1, p, lines, nlines, err, sizeof err))
+        fail_msg("pattern %s refused: %s", pattern, err);
+}
+
+/* The pattern is refused with a message containing want. */
+static void frx_bad(const char *pattern, const char *want)
+{
+    char err[256] = "";
+    run_t r;
+    const char *p[] = {pattern};
+    const char *l[] = {"x"};
+    if (run_fn(&r, "FAST_REGEX_LOG_PARSE", 1, p, l, 1, err, sizeof err))
+        fail_msg("pattern %s was accepted", pattern);
+    if (!strstr(err, want)) fail_msg("pattern %s: message '%s' lacks '%s'", pattern, err, want);
+}
+
+/* KDA's examples: the first one (whose printed COLUMN2 cannot match, see README.md), the
+ * same without its final '*', and Further Examples A, B and C. */
+static void test_fast_regex_doc(void **state)
+{
+    run_t r;
+    const char *mary[] = {"Mary_had_a_little_lamb"};
+    frx(&r, "(.*)_(._.*)_.*", mary, 1);
+    assert_int_equal(r.row.nfields, 2);
+    assert_string_equal(r.row.fields[1].name, "COLUMN2");
+    assert_int_equal(r.row.fields[0].type.id, SL_T_VARCHAR);
+    assert_int_equal(r.row.fields[0].type.len, 1024);
+    assert_text(&r, 0, 0, "Mary_had");
+    assert_text(&r, 1, 0, "a_little");
+    run_free(&r);
+    /* "If the Fast Regex pattern had omitted the final asterisk, no results" */
+    frx(&r, "(.*)_(._.*)_.", mary, 1);
+    assert_nul(&r, 0, 0);
+    assert_nul(&r, 1, 0);
+    run_free(&r);
+    /* A: the first '_' ends group 1, then "_*._" cannot match "ha": no backtracking */
+    frx(&r, "(.*)_+(._.*)", mary, 1);
+    assert_nul(&r, 0, 0);
+    assert_nul(&r, 1, 0);
+    run_free(&r);
+    /* ... which REGEX_LOG_PARSE, backtracking, does match */
+    char err[256];
+    const char *java[] = {"(.*)_+(._.*)"};
+    assert_true(run_fn(&r, "REGEX_LOG_PARSE", 1, java, mary, 1, err, sizeof err));
+    assert_text(&r, 0, 0, "Mary_had");
+    assert_text(&r, 1, 0, "a_little_lamb");
+    run_free(&r);
+    /* B: "_+" is "_" then a lazy "_*" that takes nothing: the '+' is superfluous */
+    const char *mary4[] = {"Mary____had_a_little_lamb"};
+    frx(&r, "(.*)_+(.*)", mary4, 1);
+    assert_text(&r, 0, 0, "Mary");
+    assert_text(&r, 1, 0, "___had_a_little_lamb");
+    run_free(&r);
+    frx(&r, "(.*)_(.*)", mary4, 1);
+    assert_text(&r, 0, 0, "Mary");
+    assert_text(&r, 1, 0, "___had_a_little_lamb");
+    run_free(&r);
+    /* C: <Alpha> is fixed length, so it ends the "_*" search: '.*_', '_*<Alpha>', '.*$' */
+    frx(&r, "(.*)_+(<Alpha>.*)", mary4, 1);
+    assert_text(&r, 0, 0, "Mary");
+    assert_text(&r, 1, 0, "had_a_little_lamb");
+    run_free(&r);
+}
+
+/* Lazy (shortest, first match wins) against REGEX_LOG_PARSE's greedy groups; the whole
+ * line must be accounted for. */
+static void test_fast_regex_lazy(void **state)
+{
+    run_t r;
+    char err[256];
+    const char *abc[] = {"a,b,c"};
+    frx(&r, "(.*),(.*)", abc, 1);
+    assert_text(&r, 0, 0, "a");
+    assert_text(&r, 1, 0, "b,c");
+    run_free(&r);
+    const char *java[] = {"(.*),(.*)"};
+    assert_true(run_fn(&r, "REGEX_LOG_PARSE", 1, java, abc, 1, err, sizeof err));
+    assert_text(&r, 0, 0, "a,b");
+    assert_text(&r, 1, 0, "c");
+    run_free(&r);
+
+    /* a quantifier stops as early as it can: one digit, unless literal text follows */
+    const char *num[] = {"123abc", "123 abc"};
+    frx(&r, "(<Digit>+)(.*)", num, 2);
+    assert_text(&r, 0, 0, "1");
+    assert_text(&r, 1, 0, "23abc");
+    assert_text(&r, 0, 1, "1");
+    run_free(&r);
+    frx(&r, "(<Digit>+) (.*)", num, 2);
+    assert_nul(&r, 0, 0);
+    assert_text(&r, 0, 1, "123");
+    assert_text(&r, 1, 1, "abc");
+    run_free(&r);
+    const char *xs[] = {"xxxxx", "x"};
+    frx(&r, "(x{2,4})(.*)", xs, 2);
+    assert_text(&r, 0, 0, "xx");
+    assert_text(&r, 1, 0, "xxx");
+    assert_nul(&r, 0, 1);
+    run_free(&r);
+
+    /* the whole line: trailing text that the pattern does not account for -> NULL */
+    const char *kv[] = {"k=42;", "k=42;x", "k=;", "=42;", NULL};
+    frx(&r, "([a-z]+)=(<Digit>+);", kv, 5);
+    assert_text(&r, 0, 0, "k");
+    assert_text(&r, 1, 0, "42");
+    for (int i = 1; i < 5; i++) {
+        assert_nul(&r, 0, i);
+        assert_nul(&r, 1, i);
+    }
+    assert_int_equal(r.err[1], 0); /* not matching is not an error */
+    run_free(&r);
+    const char *aab[] = {"aab", "aaa", ""};
+    frx(&r, "(a+)", aab, 3);
+    assert_nul(&r, 0, 0);
+    assert_text(&r, 0, 1, "aaa");
+    assert_nul(&r, 0, 2);
+    run_free(&r);
+
+    /* fixed-length groups merge into one expression; boundaries by length */
+    const char *date[] = {"2024-05-01", "2024-05-011", "2024-5-01"};
+    frx(&r, "(<Digit>{4})-(<Digit>{2})-(<Digit>{2})", date, 3);
+    assert_text(&r, 0, 0, "2024");
+    assert_text(&r, 1, 0, "05");
+    assert_text(&r, 2, 0, "01");
+    assert_nul(&r, 0, 1);
+    assert_nul(&r, 0, 2);
+    run_free(&r);
+}
+
+/* The pattern syntax: classes, strings, escapes, @ # &, named patterns, intervals, empty
+ * and nested groups. */
+static void test_fast_regex_syntax(void **state)
+{
+    run_t r;
+    const char *a[] = {"a", "abc"};
+    frx(&r, "()(a)", a, 2);
+    assert_text(&r, 0, 0, "");
+    assert_text(&r, 1, 0, "a");
+    assert_nul(&r, 0, 1);
+    run_free(&r);
+    frx(&r, "(.*)(.*)", a, 2);
+    assert_text(&r, 0, 1, "");
+    assert_text(&r, 1, 1, "abc");
+    run_free(&r);
+    /* each group stops as early as it can and never gives back: a* and b* take nothing,
+     * so c* alone must reach the end */
+    const char *abc[] = {"abc", "c", ""};
+    frx(&r, "(a*)(b*)(c*)", abc, 3);
+    assert_nul(&r, 0, 0);
+    assert_text(&r, 0, 1, "");
+    assert_text(&r, 1, 1, "");
+    assert_text(&r, 2, 1, "c");
+    assert_text(&r, 2, 2, "");
+    run_free(&r);
+
+    const char *sp[] = {"[x](y)|a.b.c", "[x](y)|abc"};
+    frx(&r, "\"[x](y)|\"(.*)\\.(.*)", sp, 2);
+    assert_text(&r, 0, 0, "a");
+    assert_text(&r, 1, 0, "b.c");
+    assert_nul(&r, 0, 1);
+    run_free(&r);
+    frx(&r, "\\[x\\]\\(y\\)\\|([^.]*)(.*)", sp, 2);
+    assert_text(&r, 0, 1, "");
+    assert_text(&r, 1, 1, "abc");
+    run_free(&r);
+
+    /* ~ ^ $ ] } > are ordinary characters; \\ is a backslash */
+    const char *lit[] = {"~^$]}>\\rest", "~^$]}>rest"};
+    frx(&r, "(~^$]}>)\\\\(.*)", lit, 2);
+    assert_text(&r, 0, 0, "~^$]}>");
+    assert_text(&r, 1, 0, "rest");
+    assert_nul(&r, 0, 1);
+    run_free(&r);
+
+    const char *at[] = {"a-b-c", "xy", "zy"};
+    frx(&r, "(@)-(@)", at, 1);
+    assert_text(&r, 0, 0, "a");
+    assert_text(&r, 1, 0, "b-c");
+    run_free(&r);
+    frx(&r, "(#|x)(.*)", at, 3);
+    assert_nul(&r, 0, 0);
+    assert_text(&r, 0, 1, "x");
+    assert_text(&r, 1, 1, "y");
+    assert_nul(&r, 0, 2);
+    run_free(&r);
+
+    const char *and[] = {"ab1 x", "abc x", "a1b2 x y"};
+    frx(&r, "((<Lower>|<Digit>)+&.*<Digit>) (.*)", and, 3);
+    assert_int_equal(r.row.nfields, 2); /* parentheses inside a group only group */
+    assert_text(&r, 0, 0, "ab1");
+    assert_text(&r, 1, 0, "x");
+    assert_nul(&r, 0, 1);
+    assert_text(&r, 0, 2, "a1b2");
+    assert_text(&r, 1, 2, "x y");
+    run_free(&r);
+    const char *and3[] = {"abc", "abcd", "ab"};
+    frx(&r, "(<Lower>+&...&@c@)", and3, 3);
+    assert_text(&r, 0, 0, "abc");
+    assert_nul(&r, 0, 1);
+    assert_nul(&r, 0, 2);
+    run_free(&r);
+
+    const char *ip[] = {"10.255", "10.256", "010.7", "1.", "99999999999999999999.1"};
+    frx(&r, "(<0-255>)\\.(<0-255>)", ip, 5);
+    assert_text(&r, 0, 0, "10");
+    assert_text(&r, 1, 0, "255");
+    assert_nul(&r, 0, 1);
+    assert_text(&r, 0, 2, "010");
+    assert_text(&r, 1, 2, "7");
+    assert_nul(&r, 0, 3);
+    assert_nul(&r, 0, 4);
+    run_free(&r);
+    const char *hm[] = {"07:30", "7:30", "07:60", "23:59"};
+    frx(&r, "(<00-23>):(<00-59>)", hm, 4);
+    assert_text(&r, 0, 0, "07");
+    assert_text(&r, 1, 0, "30");
+    assert_nul(&r, 0, 1);
+    assert_nul(&r, 0, 2);
+    assert_text(&r, 1, 3, "59");
+    run_free(&r);
+    const char *big[] = {"1234567", "999", "1000000000"};
+    frx(&r, "(<1000-1234567>)", big, 3);
+    assert_text(&r, 0, 0, "1234567");
+    assert_nul(&r, 0, 1);
+    assert_nul(&r, 0, 2);
+    run_free(&r);
+
+    const char *named[] = {"Mary ff0A\t!", "mary ff0A\t!", "Mary fg\t!"};
+    frx(&r, "(<Upper><Lower>+) (<XDigit>+)<Blank>(<Punct>)", named, 3);
+    assert_text(&r, 0, 0, "Mary");
+    assert_text(&r, 1, 0, "ff0A");
+    assert_text(&r, 2, 0, "!");
+    assert_nul(&r, 0, 1);
+    assert_nul(&r, 0, 2);
+    run_free(&r);
+
+    const char *req[] = {"GET /index.html", "POST /x y"};
+    frx(&r, "((GET|POST)+) (.*)", req, 2);
+    assert_int_equal(r.row.nfields, 2);
+    assert_text(&r, 0, 0, "GET");
+    assert_text(&r, 1, 0, "/index.html");
+    assert_text(&r, 1, 1, "/x y");
+    run_free(&r);
+}
+
+/* Characters are UTF-8 code points; a malformed byte is a character of its own; fields
+ * are cut to VARCHAR(1024) as REGEX_LOG_PARSE's are. */
+static void test_fast_regex_text(void **state)
+{
+    run_t r;
+    const char *u[] = {"h\xc3\xa9llo", "abc \xc3\xa9\xc3\xbc", "a\377b", "\xe2\x82"};
+    frx(&r, "(..)(.*)", u, 1);
+    assert_text(&r, 0, 0, "h\xc3\xa9");
+    assert_text(&r, 1, 0, "llo");
+    run_free(&r);
+    frx(&r, "(<Lower>+) ([\xc3\xa0-\xc3\xbf]+)", u, 2);
+    assert_nul(&r, 0, 0);
+    assert_text(&r, 0, 1, "abc");
+    assert_text(&r, 1, 1, "\xc3\xa9\xc3\xbc");
+    run_free(&r);
+    frx(&r, "(.)(.)(.)", u, 4);
+    assert_nul(&r, 0, 0);
+    assert_text(&r, 1, 2, "\xff");
+    assert_text(&r, 2, 2, "b");
+    assert_nul(&r, 0, 3); /* a cut sequence: two malformed bytes */
+    run_free(&r);
+    frx(&r, "(..)", u, 4);
+    assert_text(&r, 0, 3, "\xe2\x82");
+    run_free(&r);
+
+    char *longl = malloc(2001);
+    memset(longl, 'x', 2000);
+    longl[2000] = 0;
+    const char *l[] = {longl};
+    frx(&r, "(.*)", l, 1);
+    assert_int_equal(r.out[0].v.s[0].len, 1024);
+    run_free(&r);
+    free(longl);
+}
+
+/* Patterns that are refused at planning, each with what is wrong and where. */
+static void test_fast_regex_errors(void **state)
+{
+    frx_bad("", "no group");
+    frx_bad("abc", "no group");
+    frx_bad("(a", "missing the ')' of the '(' at offset 0");
+    frx_bad("(a))", "unbalanced ')' at offset 3");
+    frx_bad("(*a)", "quantifier '*' at offset 1 has nothing to repeat");
+    frx_bad("(a)+", "group 1 (offset 0) takes the quantifier '+'");
+    frx_bad("(a)|(b)", "'|' at offset 3 stands between groups");
+    frx_bad("x&(b)", "'&' at offset 1 stands between groups");
+    frx_bad("([ab)", "unterminated [ at offset 1");
+    frx_bad("([a-)", "range at offset 2 is out of order");
+    frx_bad("([])", "empty character class at offset 1");
+    frx_bad("([z-a])", "range at offset 2 is out of order");
+    frx_bad("(<Foo>)", "unknown pattern <Foo> at offset 1");
+    frx_bad("(<digit>)", "unknown pattern <digit>");
+    frx_bad("(<9-1>)", "interval <9-1> at offset 1 is out of order");
+    frx_bad("(<1-1234567890123456789>)", "more than 18 digits");
+    frx_bad("(<Digit)", "unterminated < at offset 1");
+    frx_bad("(a{2,1})", "repetition at offset 2");
+    frx_bad("(a{1001})", "repetition at offset 2");
+    frx_bad("(a{x})", "repetition at offset 2");
+    frx_bad("(a{2)", "repetition at offset 2");
+    frx_bad("(\\d+)", "escape \\d at offset 1 is not Fast Regex syntax");
+    frx_bad("(\"abc)", "unterminated string at offset 1");
+    frx_bad("(a\\", "ends with a backslash");
+    frx_bad("(a|)", "empty alternative at offset 3");
+    frx_bad("(&a)", "empty alternative at offset 1");
+    frx_bad("((a{1000}){1000})", "too large");
+    frx_bad("((.|..){60}&(.|...){60})", "too large");
+    char deep[200] = "";
+    for (int i = 0; i < 70; i++) strcat(deep, "(");
+    strcat(deep, "a");
+    for (int i = 0; i < 70; i++) strcat(deep, ")");
+    frx_bad(deep, "more than 64 deep");
+    frx_bad("(a***************************************************************************)",
+            "more than 64 deep");
+}
+
 /* FIXED_COLUMN_LOG_PARSE: 0-based START, FOR, date formats, NOT NULL. */
 static void test_fixed(void **state)
 {
@@ -419,11 +745,20 @@ static void test_datefmt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_w3c_common), cmocka_unit_test(test_w3c_other_formats),
-        cmocka_unit_test(test_w3c_iis),    cmocka_unit_test(test_w3c_custom),
-        cmocka_unit_test(test_sys),        cmocka_unit_test(test_regex),
-        cmocka_unit_test(test_fixed),      cmocka_unit_test(test_variable),
+        cmocka_unit_test(test_w3c_common),
+        cmocka_unit_test(test_w3c_other_formats),
+        cmocka_unit_test(test_w3c_iis),
+        cmocka_unit_test(test_w3c_custom),
+        cmocka_unit_test(test_sys),
+        cmocka_unit_test(test_regex),
+        cmocka_unit_test(test_fixed),
+        cmocka_unit_test(test_variable),
         cmocka_unit_test(test_datefmt),
+        cmocka_unit_test(test_fast_regex_doc),
+        cmocka_unit_test(test_fast_regex_lazy),
+        cmocka_unit_test(test_fast_regex_syntax),
+        cmocka_unit_test(test_fast_regex_text),
+        cmocka_unit_test(test_fast_regex_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
