@@ -7,6 +7,7 @@
  */
 #include "kpl.h"
 
+#include "alloc.h"
 #include "hashkey.h"
 
 #include <string.h>
@@ -125,4 +126,14 @@ long sl_kpl_records(const void *data, size_t len, sl_kpl_rec_t *out, size_t max,
 bad:
     *err = "KPL aggregated record: malformed protocol buffer";
     return -1;
+}
+
+sl_kpl_rec_t *sl_kpl_list(const void *data, size_t len, sl_kpl_rec_t *buf, size_t nbuf, long *n,
+                          const char **err)
+{
+    *n = sl_kpl_records(data, len, buf, nbuf, err);
+    if (*n <= (long)nbuf) return buf;
+    sl_kpl_rec_t *all = SL_NEWN(sl_kpl_rec_t, (size_t)*n);
+    *n = sl_kpl_records(data, len, all, (size_t)*n, err);
+    return all;
 }

@@ -45,4 +45,12 @@ bool sl_kpl_is_aggregated(const void *data, size_t len);
  */
 long sl_kpl_records(const void *data, size_t len, sl_kpl_rec_t *out, size_t max, const char **err);
 
+/*
+ * The same into a list that always has room: buf (nbuf entries) when the records fit,
+ * else a heap array the caller frees (sl_free) when it is not buf. *n gets their number,
+ * or -1 with *err as sl_kpl_records.
+ */
+sl_kpl_rec_t *sl_kpl_list(const void *data, size_t len, sl_kpl_rec_t *buf, size_t nbuf, long *n,
+                          const char **err);
+
 #endif

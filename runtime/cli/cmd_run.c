@@ -629,13 +629,10 @@ static sl_batch_t *decode_kpl(par_t *p, worker_t *w, chunk_res_t *r, sl_batch_t 
         memcpy(seq, rec->seq, sl);
         seq[sl] = '\0';
     }
-    sl_kpl_rec_t small[64], *recs = small;
+    sl_kpl_rec_t small[64];
     const char *err = NULL;
-    long n = sl_kpl_records(data, len, recs, 64, &err);
-    if (n > 64) {
-        recs = SL_NEWN(sl_kpl_rec_t, (size_t)n);
-        n = sl_kpl_records(data, len, recs, (size_t)n, &err);
-    }
+    long n;
+    sl_kpl_rec_t *recs = sl_kpl_list(data, len, small, 64, &n, &err);
     if (n < 0) {
         add_bad(r, err, rec->arrival, data, len, rec->seq, rec->seq ? rec->seq_len : 0);
         if (recs != small) sl_free(recs);

@@ -726,13 +726,10 @@ static void record_one(sl_engine_t *e, sl_input_state_t *in, const char *data, s
 static void record_kpl(sl_engine_t *e, sl_input_state_t *in, const char *data, size_t len,
                        int64_t rowtime, int64_t arrival, const char *seq)
 {
-    sl_kpl_rec_t small[64], *recs = small;
+    sl_kpl_rec_t small[64];
     const char *err = NULL;
-    long n = sl_kpl_records(data, len, recs, 64, &err);
-    if (n > 64) {
-        recs = SL_NEWN(sl_kpl_rec_t, (size_t)n);
-        n = sl_kpl_records(data, len, recs, (size_t)n, &err);
-    }
+    long n;
+    sl_kpl_rec_t *recs = sl_kpl_list(data, len, small, 64, &n, &err);
     if (n < 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "input %s, record %s: %s", in->node->name, seq ? seq : "?", err);

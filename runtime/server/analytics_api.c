@@ -1378,6 +1378,32 @@ static app_t *app_of_arn(call_t *c)
     return find_app(c, slash ? slash + 13 : arn, NULL);
 }
 
+/* Reads a required list member of the request with min..max items (TagResource's Tags,
+ * UntagResource's TagKeys). False with the error set. */
+static bool get_list(call_t *c, const char *field, size_t min, size_t max, const sl_val_t **out)
+{
+    const sl_val_t *l = sl_val_get(c->body, field);
+    *out = l;
+    if (!l || l->type == SL_V_NULL) {
+        violation(c, "null", camel(c, field), "Member must not be null");
+        return !validation_failed(c);
+    }
+    if (l->type != SL_V_ARR)
+        return sl_awserr_set(&c->err, SL_AWS_SerializationException,
+                             "Unexpected value type for %s: expected a list", field) == 0;
+    char rule[96];
+    if (l->u.arr.n < min || l->u.arr.n > max) {
+        if (l->u.arr.n < min)
+            snprintf(rule, sizeof rule, "Member must have length greater than or equal to %zu",
+                     min);
+        else
+            snprintf(rule, sizeof rule, "Member must have length less than or equal to %zu", max);
+        violation(c, "[...]", camel(c, field), rule);
+        return !validation_failed(c);
+    }
+    return true;
+}
+
 /*
  * TagResource / UntagResource: tags change neither the version nor a running application;
  * they are saved at once. KDA's limit is 50 tags an application (TooManyTagsException
@@ -1387,20 +1413,8 @@ static bool op_TagResource(call_t *c)
 {
     app_t *ap = app_of_arn(c);
     if (!ap) return false;
-    const sl_val_t *tags = sl_val_get(c->body, "Tags");
-    if (!tags || tags->type == SL_V_NULL) {
-        violation(c, "null", "tags", "Member must not be null");
-        return !validation_failed(c);
-    }
-    if (tags->type != SL_V_ARR)
-        return sl_awserr_set(&c->err, SL_AWS_SerializationException,
-                             "Unexpected value type for Tags: expected a list") == 0;
-    if (tags->u.arr.n < 1 || tags->u.arr.n > 200) {
-        violation(c, "[...]", "tags",
-                  tags->u.arr.n < 1 ? "Member must have length greater than or equal to 1"
-                                    : "Member must have length less than or equal to 200");
-        return !validation_failed(c);
-    }
+    const sl_val_t *tags;
+    if (!get_list(c, "Tags", 1, 200, &tags)) return false;
     /* The new set: the old tags, values replaced and keys appended in request order. */
     size_t cap = ap->desc.ntags + tags->u.arr.n, n = ap->desc.ntags;
     const char **keys = SL_ANEWN(c->a, const char *, cap);
@@ -1444,20 +1458,8 @@ static bool op_UntagResource(call_t *c)
 {
     app_t *ap = app_of_arn(c);
     if (!ap) return false;
-    const sl_val_t *keys = sl_val_get(c->body, "TagKeys");
-    if (!keys || keys->type == SL_V_NULL) {
-        violation(c, "null", "tagKeys", "Member must not be null");
-        return !validation_failed(c);
-    }
-    if (keys->type != SL_V_ARR)
-        return sl_awserr_set(&c->err, SL_AWS_SerializationException,
-                             "Unexpected value type for TagKeys: expected a list") == 0;
-    if (keys->u.arr.n < 1 || keys->u.arr.n > 200) {
-        violation(c, "[...]", "tagKeys",
-                  keys->u.arr.n < 1 ? "Member must have length greater than or equal to 1"
-                                    : "Member must have length less than or equal to 200");
-        return !validation_failed(c);
-    }
+    const sl_val_t *keys;
+    if (!get_list(c, "TagKeys", 1, 200, &keys)) return false;
     for (size_t i = 0; i < keys->u.arr.n; i++)
         if (keys->u.arr.items[i]->type != SL_V_STR)
             return sl_awserr_set(&c->err, SL_AWS_SerializationException,
