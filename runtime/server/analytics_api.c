@@ -1221,8 +1221,9 @@ static bool op_UpdateApplication(call_t *c)
     return true;
 }
 
-/* Replaces the application's tags with the n tags of nt (heap, taken over). */
-static void set_tags(app_t *ap, sl_app_tag_t *nt, size_t n)
+/* Replaces the application's tags with the n tags of nt (heap, taken over), saves it and
+ * answers {}. */
+static bool set_tags(call_t *c, app_t *ap, sl_app_tag_t *nt, size_t n)
 {
     for (size_t i = 0; i < ap->desc.ntags; i++) {
         sl_free(ap->desc.tags[i].key);
@@ -1231,6 +1232,9 @@ static void set_tags(app_t *ap, sl_app_tag_t *nt, size_t n)
     sl_free(ap->desc.tags);
     ap->desc.tags = nt;
     ap->desc.ntags = n;
+    if (app_save(c->an, ap, &c->err) < 0) return false;
+    enc_empty(c);
+    return true;
 }
 
 /* AddApplicationInput / Output / ReferenceDataSource / CloudWatchLoggingOption: appends member `field` of the request
@@ -1448,10 +1452,7 @@ static bool op_TagResource(call_t *c)
         nt[i].key = sl_strdup(keys[i]);
         nt[i].value = sl_strdup(vals[i] ? vals[i] : "");
     }
-    set_tags(ap, nt, n);
-    if (app_save(c->an, ap, &c->err) < 0) return false;
-    enc_empty(c);
-    return true;
+    return set_tags(c, ap, nt, n);
 }
 
 static bool op_UntagResource(call_t *c)
@@ -1477,10 +1478,7 @@ static bool op_UntagResource(call_t *c)
         nt[n].value = sl_strdup(ap->desc.tags[i].value ? ap->desc.tags[i].value : "");
         n++;
     }
-    set_tags(ap, nt, n);
-    if (app_save(c->an, ap, &c->err) < 0) return false;
-    enc_empty(c);
-    return true;
+    return set_tags(c, ap, nt, n);
 }
 
 /* ListTagsForResource: the tags of the application named by its ARN. */
