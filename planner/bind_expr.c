@@ -390,7 +390,7 @@ static int find_col(const sl_scope_t *sc, const char *rel, const char *name)
         int found = -1;
         for (int i = 0; i < sc->n; i++) {
             const sl_scol_t *c = &sc->cols[i];
-            if (!c->name) continue;
+            if (!c->name || (c->merged && !rel)) continue;
             if (rel && (!c->rel || (pass ? strcasecmp(c->rel, rel) : strcmp(c->rel, rel))))
                 continue;
             if (pass ? strcasecmp(c->name, name) : strcmp(c->name, name)) continue;
@@ -539,6 +539,21 @@ static sl_expr_t *bind_compare(sl_binder_t *b, const sl_ast_t *at, int op, sl_ex
     sl_type_t bt = sl_type_make(SL_T_BOOLEAN);
     bt.not_null = nn || op == SL_XOP_IS_DISTINCT || op == SL_XOP_IS_NOT_DISTINCT;
     return mk_op(op, bt, at, l, r);
+}
+
+sl_expr_t *sl_bind_compare(sl_binder_t *b, const sl_ast_t *at, int op, sl_expr_t *a, sl_expr_t *c)
+{
+    return bind_compare(b, at, op, a, c);
+}
+
+sl_expr_t *sl_expr_and(sl_expr_t *a, sl_expr_t *c)
+{
+    sl_type_t t = sl_type_make(SL_T_BOOLEAN);
+    t.not_null = a->type.not_null && c->type.not_null;
+    sl_expr_t *e = mk_op(SL_XOP_AND, t, NULL, a, c);
+    e->line = a->line;
+    e->col = a->col;
+    return e;
 }
 
 /* Types arithmetic (+ - * /) following the KDA rules; see types.h for DECIMAL. */

@@ -50,6 +50,7 @@ static void scope_add(sl_scope_t *s, const char *rel, const char *name, sl_type_
     c->name = name ? sl_strdup(name) : NULL;
     c->type = t;
     c->hidden = hidden;
+    c->merged = false;
 }
 
 /* A scope over a node's output columns, qualified by rel. */
@@ -172,6 +173,68 @@ static bool frame_of(sl_binder_t *b, const sl_ast_t *spec, bool *rows, int64_t *
 
 static int bind_from(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out);
 
+/* The index of the one visible column called name in s, -1 when there is none, -2 when
+ * there are several. */
+static int named_col(const sl_scope_t *s, const char *name)
+{
+    int found = -1;
+    for (int i = 0; i < s->n; i++)
+        if (s->cols[i].name && !s->cols[i].hidden && !s->cols[i].merged &&
+            !strcmp(s->cols[i].name, name)) {
+            if (found >= 0) return -2;
+            found = i;
+        }
+    return found;
+}
+
+/*
+ * USING (c, ...) and NATURAL (every name both sides show): the condition l.c = r.c AND ...
+ * (NULL with nothing to join on, reported), and in `all` the copy of each c that is not
+ * kept marked hidden and merged, so that `*` shows c once and c alone names the kept copy
+ * (the left one; the right one for a RIGHT OUTER join, whose left side may be missing).
+ * A FULL OUTER join would need COALESCE(l.c, r.c) there: it is refused.
+ */
+static sl_expr_t *using_condition(sl_binder_t *b, const sl_ast_t *n, const sl_scope_t *l,
+                                  const sl_scope_t *r, sl_scope_t *all, int jt)
+{
+    const sl_ast_t *names = n->kids[SL_JOIN_USING];
+    bool natural = (n->flags & SL_AF_NATURAL) != 0;
+    const char *what = natural ? "NATURAL JOIN" : "JOIN ... USING";
+    if (jt == SL_JOIN_FULL_OUTER) {
+        qfail(b, n, "%s is not supported with FULL OUTER; write ON and COALESCE the columns",
+              what);
+        return NULL;
+    }
+    sl_expr_t *on = NULL;
+    int count = natural ? l->n : names->nkids;
+    for (int k = 0; k < count; k++) {
+        const sl_ast_t *at = natural ? n : names->kids[k];
+        const char *name = natural ? l->cols[k].name : names->kids[k]->name;
+        if (natural && (!name || l->cols[k].hidden || named_col(r, name) == -1)) continue;
+        int li = named_col(l, name), ri = named_col(r, name);
+        if (li < 0 || ri < 0) {
+            bool left = li < 0;
+            int ix = left ? li : ri;
+            qfail(b, at, "%s: column %s %s the %s side of the join", what, name,
+                  ix == -2 ? "is ambiguous on" : "is not on", left ? "left" : "right");
+            sl_expr_free(on);
+            return NULL;
+        }
+        sl_expr_t *eq = sl_bind_compare(b, at, SL_XOP_EQ, sl_expr_col(li, l->cols[li].type),
+                                        sl_expr_col(l->n + ri, r->cols[ri].type));
+        if (!eq) {
+            sl_expr_free(on);
+            return NULL;
+        }
+        on = on ? sl_expr_and(on, eq) : eq;
+        sl_scol_t *drop = &all->cols[jt == SL_JOIN_RIGHT_OUTER ? li : l->n + ri];
+        drop->hidden = true;
+        drop->merged = true;
+    }
+    if (!on) qfail(b, n, "NATURAL JOIN: the two sides have no column name in common");
+    return on;
+}
+
 /* Binds a join of two relations. */
 static int bind_join(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
 {
@@ -192,16 +255,15 @@ static int bind_join(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
     for (int i = 0; i < r.n; i++)
         scope_add(&all, r.cols[i].rel, r.cols[i].name, r.cols[i].type, r.cols[i].hidden);
     int jt = n->op;
-    if (n->flags & SL_AF_NATURAL || n->kids[SL_JOIN_USING]) {
-        qfail(b, n, "NATURAL and USING joins are not supported yet; write ON");
-        goto out;
-    }
     if (!l.is_stream) {
         qfail(b, n, "a reference table must be on the right of a join with a stream");
         goto out;
     }
     sl_expr_t *on = NULL;
-    if (n->kids[SL_JOIN_ON]) {
+    if (n->flags & SL_AF_NATURAL || n->kids[SL_JOIN_USING]) {
+        on = using_condition(b, n, &l, &r, &all, jt);
+        if (!on) goto out;
+    } else if (n->kids[SL_JOIN_ON]) {
         on = sl_bind_expr(b, &all, n->kids[SL_JOIN_ON], 0);
         if (!on) goto out;
         if (on->type.id != SL_T_BOOLEAN) {

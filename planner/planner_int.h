@@ -12,6 +12,8 @@ typedef struct sl_scol {
     char *name;     /* column name (owned; may be NULL for unnamed expressions) */
     sl_type_t type;
     bool hidden;    /* not part of `*` */
+    bool merged;    /* the other side's copy of a USING / NATURAL join column: reachable only
+                       qualified (t.c); c alone names the copy that stays visible */
 } sl_scol_t;
 
 /* The relation a query reads: the node producing it and its visible columns, in the
@@ -91,6 +93,13 @@ void sl_scope_rename(sl_scope_t *s, const sl_ast_t *cl);
 void sl_bind_create_function(sl_binder_t *b, const sl_ast_t *st);
 /* Frees the binder's functions. */
 void sl_binder_free_udfs(sl_binder_t *b);
+
+/* a = c (or another comparison op) with the operands brought to a common type; NULL after
+ * reporting a type mismatch at `at`. Consumes both. */
+sl_expr_t *sl_bind_compare(sl_binder_t *b, const sl_ast_t *at, int op, sl_expr_t *a, sl_expr_t *c);
+
+/* a AND c, both BOOLEAN (consumes both). */
+sl_expr_t *sl_expr_and(sl_expr_t *a, sl_expr_t *c);
 
 /* Wraps e in a CAST to t when its type differs (consumes e). */
 sl_expr_t *sl_expr_coerce(sl_expr_t *e, sl_type_t t);

@@ -376,6 +376,34 @@ case("join_reference_json_aggregate", pump(f"""SELECT STREAM s.ticker, COUNT(*) 
     WHERE s.price > l.max_price GROUP BY s.ticker, STEP(s.ROWTIME BY INTERVAL '30' SECOND)""", "ticker VARCHAR(8), over_limit BIGINT", pre=REFJ_PRE),
      STOCK_EV, files={"limits.json": '{"t":"AMZN","max":181.3}\n{"t":"MSFT","max":416}\n'})
 
+# USING and NATURAL: the join columns once under their bare name, qualified copies still reachable.
+case("join_using_stream", JOIN_STREAMS + f"""CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, o_amount DOUBLE, t_amount DOUBLE, t_id INTEGER);
+CREATE OR REPLACE PUMP "PJ" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM order_id, o.amount, t.amount, t.order_id FROM "ORDERS" AS o
+    JOIN "TRADES" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t USING (order_id);
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", JOIN_EV)
+case("join_natural_right_outer_star", JOIN_STREAMS + f"""CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (order_id INTEGER, amount DOUBLE);
+CREATE OR REPLACE PUMP "PJ" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM * FROM "ORDERS" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o NATURAL RIGHT OUTER JOIN "TRADES" AS t;
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", JOIN_EV)
+REFU_PRE = TICKS + """CREATE REFERENCE TABLE "Companies" FROM FILE 'companies.csv' FORMAT CSV (ticker VARCHAR(4), company VARCHAR(64), sector VARCHAR(16));
+"""
+case("join_reference_using_star", pump(f"""SELECT STREAM * FROM {SRC} LEFT JOIN "Companies" USING (ticker) WHERE volume > 100""",
+    "ticker VARCHAR(8), price DOUBLE, volume BIGINT, company VARCHAR(64), sector VARCHAR(16)", pre=REFU_PRE),
+     STOCK_EV + [ev(50, ticker="NONE", price=1.0, volume=500)], files={"companies.csv": REF_CSV})
+case("error_join_using_full_outer", JOIN_STREAMS + f"""CREATE OR REPLACE STREAM "D" (order_id INTEGER);
+CREATE OR REPLACE PUMP "PJ" AS INSERT INTO "D" SELECT STREAM order_id FROM "ORDERS" AS o
+    FULL OUTER JOIN "TRADES" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t USING (order_id);
+""", JOIN_EV, fail=True)
+case("error_join_using_missing_column", JOIN_STREAMS + f"""CREATE OR REPLACE STREAM "D" (order_id INTEGER);
+CREATE OR REPLACE PUMP "PJ" AS INSERT INTO "D" SELECT STREAM order_id FROM "ORDERS" AS o
+    JOIN "TRADES" OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS t USING (order_id, price);
+""", JOIN_EV, fail=True)
+case("error_natural_join_nothing_common", pump(f"""SELECT STREAM * FROM {SRC} AS s NATURAL JOIN "CompanyName" AS c""",
+    "ticker VARCHAR(8)", pre=REF_PRE), STOCK_EV, files={"companies.csv": REF_CSV}, fail=True)
+
 # ---- application JSON, outputs, error_stream routing ---------------------------------------
 KDA_APP = {
     "ApplicationName": "ticker-app",
