@@ -223,8 +223,9 @@ static bool bind_tumbling(sl_binder_t *b, sl_pnode_t *t, const sl_ast_t *call,
     bool topk = f == SL_TFN_TOPK;
     int want = topk ? 3 : 2;
     if (argc != want) {
-        tfail(b, call, "%s takes a CURSOR, columnName, %swindowSize (%d argument%s after the CURSOR given)",
-              fn, topk ? "K and " : "and ", argc, argc == 1 ? "" : "s");
+        tfail(b, call, "%s takes a CURSOR, %s (%d argument%s after the CURSOR given)", fn,
+              topk ? "columnName, K and windowSize" : "columnName and windowSize", argc,
+              argc == 1 ? "" : "s");
         return false;
     }
     const sl_ast_t *a = argv[0];
