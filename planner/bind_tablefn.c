@@ -8,13 +8,16 @@
  *                minimumNumberOfPointsInAHotspot))
  *     FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(...), 'columnName', K, windowSize))
  *     FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(...), 'columnName', windowSize))
+ *     FROM TABLE(GROUP_RANK(CURSOR(...), 'rankByColumnName', 'rankOutColumnName',
+ *                'sortOrder', 'outputOrder', maxIdle, outputMax))
  *
  * The cursor's query is bound like a subquery; the function becomes one TABLEFN node over
  * it whose output is the cursor's columns, unchanged and in order (ROWTIME kept), followed
  * by the function's own: ANOMALY_SCORE DOUBLE; ANOMALY_EXPLANATION VARCHAR for the
  * explanation variant; HOTSPOTS_RESULT VARCHAR for HOTSPOTS. The tumbling functions output
  * only their own columns, per window: the counted column and MOST_FREQUENT_VALUES BIGINT
- * (TOP_K), NUMBER_OF_DISTINCT_ITEMS BIGINT (COUNT_DISTINCT). The KDA rules on columns and
+ * (TOP_K), NUMBER_OF_DISTINCT_ITEMS BIGINT (COUNT_DISTINCT). GROUP_RANK passes the
+ * cursor's columns through and appends the rank column (INTEGER, named by its argument). The KDA rules on columns and
  * arguments live in functions/tablefn.c; this file maps the AST onto them and puts each
  * error at the place it comes from: a bad argument at that argument, a column problem at
  * the CURSOR, a wrong argument count at the function's name.
@@ -207,6 +210,35 @@ static int tfn_scope(sl_binder_t *b, const sl_ast_t *n, const sl_pnode_t *t, sl_
 }
 
 /*
+ * The visible column of scope `in` named by the character literal a, exactly or else
+ * case-insensitively when that matches one column only; what (e.g. "columnName") names the
+ * argument in messages. Returns its index, or -1 after reporting an error at a.
+ */
+static int arg_column(sl_binder_t *b, const char *fn, const char *what, const sl_ast_t *a,
+                      const sl_scope_t *in)
+{
+    if (a->kind != SL_AST_LITERAL || a->op != SL_LIT_STRING || !a->text) {
+        tfail(b, a, "%s: %s must be a character literal naming a column of the CURSOR, "
+                    "such as 'TICKER_SYMBOL'", fn, what);
+        return -1;
+    }
+    int col = -1, ci = -1, nci = 0;
+    for (int i = 0; i < in->n; i++) {
+        if (in->cols[i].hidden || !in->cols[i].name) continue;
+        if (!strcmp(in->cols[i].name, a->text)) col = i;
+        if (!strcasecmp(in->cols[i].name, a->text)) {
+            ci = i;
+            nci++;
+        }
+    }
+    if (col < 0 && nci == 1) col = ci;
+    if (col < 0)
+        tfail(b, a, "%s: %s '%s' is %s column of the CURSOR", fn, what, a->text,
+              nci > 1 ? "more than one (differing in case)" : "not a");
+    return col;
+}
+
+/*
  * The tumbling functions: TOP_K_ITEMS_TUMBLING(cursor, 'columnName', K, windowSize) and
  * COUNT_DISTINCT_ITEMS_TUMBLING(cursor, 'columnName', windowSize). Reads the arguments
  * after the cursor (argv[0..argc-1]) against the cursor's scope `in` and sets t's
@@ -228,27 +260,8 @@ static bool bind_tumbling(sl_binder_t *b, sl_pnode_t *t, const sl_ast_t *call,
               argc == 1 ? "" : "s");
         return false;
     }
-    const sl_ast_t *a = argv[0];
-    if (a->kind != SL_AST_LITERAL || a->op != SL_LIT_STRING || !a->text) {
-        tfail(b, a, "%s: columnName must be a character literal naming a column of the CURSOR, "
-                    "such as 'TICKER_SYMBOL'", fn);
-        return false;
-    }
-    int col = -1, ci = -1, nci = 0;
-    for (int i = 0; i < in->n; i++) {
-        if (in->cols[i].hidden || !in->cols[i].name) continue;
-        if (!strcmp(in->cols[i].name, a->text)) col = i;
-        if (!strcasecmp(in->cols[i].name, a->text)) {
-            ci = i;
-            nci++;
-        }
-    }
-    if (col < 0 && nci == 1) col = ci;
-    if (col < 0) {
-        tfail(b, a, "%s: columnName '%s' is %s column of the CURSOR", fn, a->text,
-              nci > 1 ? "more than one (differing in case)" : "not a");
-        return false;
-    }
+    int col = arg_column(b, fn, "columnName", argv[0], in);
+    if (col < 0) return false;
     int64_t v[2];
     for (int i = 1; i < argc; i++) {
         double d;
@@ -282,6 +295,79 @@ static bool bind_tumbling(sl_binder_t *b, sl_pnode_t *t, const sl_ast_t *call,
     return true;
 }
 
+/* Reads 'asc' / 'desc' (any case) into *desc; false after an error at a. */
+static bool arg_order(sl_binder_t *b, const char *what, const sl_ast_t *a, bool *desc)
+{
+    if (a->kind == SL_AST_LITERAL && a->op == SL_LIT_STRING && a->text) {
+        if (!strcasecmp(a->text, "asc") || !strcasecmp(a->text, "desc")) {
+            *desc = !strcasecmp(a->text, "desc");
+            return true;
+        }
+    }
+    tfail(b, a, "GROUP_RANK: %s must be 'asc' or 'desc'", what);
+    return false;
+}
+
+/*
+ * GROUP_RANK(cursor, rankByColumnName, rankOutColumnName, sortOrder, outputOrder, maxIdle,
+ * outputMax): the cursor's columns (all, hidden ones too) then the rank column, INTEGER,
+ * named by rankOutColumnName as written. Returns false after reporting an error at the
+ * argument it is about.
+ */
+static bool bind_group_rank(sl_binder_t *b, sl_pnode_t *t, const sl_ast_t *call,
+                            sl_ast_t *const *argv, int argc, const sl_scope_t *in)
+{
+    if (argc != 6) {
+        tfail(b, call,
+              "GROUP_RANK takes a CURSOR, rankByColumnName, rankOutColumnName, sortOrder, "
+              "outputOrder, maxIdle and outputMax (%d argument%s after the CURSOR given)",
+              argc, argc == 1 ? "" : "s");
+        return false;
+    }
+    int col = arg_column(b, "GROUP_RANK", "rankByColumnName", argv[0], in);
+    if (col < 0) return false;
+    const sl_ast_t *a = argv[1];
+    if (a->kind != SL_AST_LITERAL || a->op != SL_LIT_STRING || !a->text || !*a->text) {
+        tfail(b, a, "GROUP_RANK: rankOutColumnName must be a character literal, the name of "
+                    "the rank column, such as 'groupRank'");
+        return false;
+    }
+    for (int i = 0; i < in->n; i++)
+        if (in->cols[i].name && !strcmp(in->cols[i].name, a->text)) {
+            tfail(b, a, "GROUP_RANK: rankOutColumnName '%s' is already a column of the CURSOR",
+                  a->text);
+            return false;
+        }
+    if (!arg_order(b, "sortOrder", argv[2], &t->rank_desc) ||
+        !arg_order(b, "outputOrder", argv[3], &t->output_desc))
+        return false;
+    int64_t v[2];
+    static const char *const what[] = {"maxIdle", "outputMax"};
+    for (int i = 0; i < 2; i++) {
+        double d;
+        bool integral;
+        if (!arg_number(argv[4 + i], &d, &integral, &v[i]) || !integral || v[i] < 0 ||
+            v[i] > INT32_MAX) {
+            tfail(b, argv[4 + i], "GROUP_RANK: %s must be an integer between 0 and 2147483647%s",
+                  what[i], i ? "" : " (milliseconds)");
+            return false;
+        }
+    }
+    t->item_col = col;
+    t->max_idle_ms = v[0];
+    t->output_max = v[1];
+    t->ncols = in->n + 1;
+    t->cols = SL_NEWN(sl_pcol_t, t->ncols);
+    for (int i = 0; i < in->n; i++) {
+        t->cols[i].name = in->cols[i].name ? sl_strdup(in->cols[i].name) : NULL;
+        t->cols[i].type = in->cols[i].type;
+        t->cols[i].hidden = in->cols[i].hidden;
+    }
+    t->cols[in->n].name = sl_strdup(a->text);
+    t->cols[in->n].type = sl_type_make(SL_T_INTEGER);
+    return true;
+}
+
 /* Binds a FUNCTION_REF (TABLE(f(CURSOR(q), args...)) [AS alias [(cols)]]); see
  * planner_int.h. */
 int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
@@ -296,8 +382,8 @@ int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
     if (f < 0)
         return tfail(b, call,
                      "unknown table function '%s' (sluice has RANDOM_CUT_FOREST, "
-                     "RANDOM_CUT_FOREST_WITH_EXPLANATION, HOTSPOTS, TOP_K_ITEMS_TUMBLING "
-                     "and COUNT_DISTINCT_ITEMS_TUMBLING)",
+                     "RANDOM_CUT_FOREST_WITH_EXPLANATION, HOTSPOTS, TOP_K_ITEMS_TUMBLING, "
+                     "COUNT_DISTINCT_ITEMS_TUMBLING and GROUP_RANK)",
                      call->name);
     if (n->kids[SL_REL_OVER])
         return tfail(b, n->kids[SL_REL_OVER], "a table function cannot carry a window (OVER)");
@@ -314,11 +400,13 @@ int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
     sl_scope_t in;
     int node = sl_bind_query(b, cursor->kids[0], &in);
     if (node < 0) return -1;
-    if (SL_TFN_TUMBLING(f)) {
+    if (SL_TFN_TUMBLING(f) || f == SL_TFN_GROUP_RANK) {
         sl_pnode_t *t = sl_pb_node(b, SL_PN_TABLEFN, call);
         sl_pb_add_input(t, node);
         t->tfn = f;
-        bool ok = bind_tumbling(b, t, call, args->kids + 1, argc - 1, &in);
+        bool ok = f == SL_TFN_GROUP_RANK
+                      ? bind_group_rank(b, t, call, args->kids + 1, argc - 1, &in)
+                      : bind_tumbling(b, t, call, args->kids + 1, argc - 1, &in);
         sl_scope_free(&in);
         if (!ok) return -1;
         return tfn_scope(b, n, t, out);

@@ -318,6 +318,16 @@ static void print_node(sl_buf_t *out, const sl_plan_t *p, const sl_pnode_t *n)
             sl_buf_puts(out, ") per window");
             break;
         }
+        if (n->tfn == SL_TFN_GROUP_RANK) {
+            const char *nm = in ? in[n->item_col].name : NULL;
+            if (nm) sl_buf_printf(out, "rankBy %s", nm);
+            else sl_buf_printf(out, "rankBy $%d", n->item_col);
+            sl_buf_printf(out, " %s, output %s, maxIdle %lld, outputMax %lld) adds (%s INTEGER)",
+                          n->rank_desc ? "desc" : "asc", n->output_desc ? "desc" : "asc",
+                          (long long)n->max_idle_ms, (long long)n->output_max,
+                          n->cols[n->ncols - 1].name);
+            break;
+        }
         if (n->tfn == SL_TFN_HOTSPOTS)
             sl_buf_printf(out, "windowSize %d, scanRadius %.15g, minimumNumberOfPointsInAHotspot %d",
                           n->hotspots.window_size, n->hotspots.scan_radius, n->hotspots.min_points);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""test_sketch_differential.py - TOP_K_ITEMS_TUMBLING and COUNT_DISTINCT_ITEMS_TUMBLING
-against SQLite, in their exact range.
+"""test_sketch_differential.py - TOP_K_ITEMS_TUMBLING, COUNT_DISTINCT_ITEMS_TUMBLING (in
+their exact range) and GROUP_RANK against SQLite.
 
 For random streams (a skewed string column and a BIGINT column, both with NULLs, rising
 ROWTIMEs with random gaps) it runs the table functions with `sluice run --replay` and the
@@ -11,6 +11,9 @@ same computation as a batch query in SQLite (python3's sqlite3):
   TOP_K_ITEMS_TUMBLING(c, 'col', K, w)        vs  per window: SELECT col, COUNT(*) ... WHERE
                                                   col IS NOT NULL GROUP BY col ORDER BY
                                                   COUNT(*) DESC, first row ASC LIMIT K
+  GROUP_RANK(c, 'col', 'r', s, o, 0, max)     vs  RANK() OVER (PARTITION BY rowtime ORDER BY
+                                                  col s NULLS LAST), ordered by rank (o) then
+                                                  arrival, first max rows per ROWTIME
 
 Both are exact there: at most 10,000 distinct values per window (COUNT_DISTINCT) and at
 most max(4K, 10,000) (TOP_K's counters). One stream puts exactly 10,000 distinct values in
@@ -79,10 +82,10 @@ def db_of(rows):
     return db
 
 
-def report(ok, what, n, bad_examples):
+def report(ok, what, n, bad_examples, unit="windows"):
     for b in bad_examples[:5]:
         print(f"  {what}: {b}")
-    print(f"{'ok' if ok else 'FAIL'}: {what}: {n} windows")
+    print(f"{'ok' if ok else 'FAIL'}: {what}: {n} {unit}")
     return ok
 
 
@@ -123,6 +126,32 @@ SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "SRC
     return report(not bad, f"TOP_K {col} K={k} w={w}s", len(want), bad)
 
 
+def check_group_rank(db, dump, tmp, col, sort, output, out_max):
+    """GROUP_RANK vs SQLite's RANK() OVER (PARTITION BY rowtime ORDER BY col sort NULLS
+    LAST), output in rank order (outputOrder) with ties in arrival order, at most out_max
+    rows per ROWTIME."""
+    sql = INPUT + f"""CREATE STREAM "OUT" (item VARCHAR(16), volume BIGINT, r INTEGER);
+CREATE PUMP "P" AS INSERT INTO "OUT"
+SELECT STREAM * FROM TABLE(GROUP_RANK(CURSOR(SELECT STREAM * FROM "SRC_001"), '{col}', 'groupRank',
+    '{sort}', '{output}', 0, {out_max}));
+"""
+    got = [(o["ROWTIME"], o["ITEM"], o["VOLUME"], o["R"]) for o in run_sluice(sql, dump, tmp)]
+    q = f"""SELECT rt, item, volume, r FROM (
+              SELECT rt, seq, item, volume,
+                     RANK() OVER (PARTITION BY rt ORDER BY {col} {sort} NULLS LAST) AS r FROM t)
+            ORDER BY rt, r {output}, seq"""
+    want, n, last = [], 0, None
+    for rt, item, volume, r in db.execute(q):
+        n = n + 1 if rt == last else 1
+        last = rt
+        if not out_max or n <= out_max:
+            want.append((fmt_ms(rt), item, volume, r))
+    bad = [f"row {i}: sluice {g} sqlite {w}" for i, (g, w) in enumerate(zip(got, want)) if g != w]
+    if len(got) != len(want):
+        bad.append(f"{len(got)} rows from sluice, {len(want)} from sqlite")
+    return report(not bad, f"GROUP_RANK {col} {sort} output {output} outputMax {out_max}", len(want), bad, "rows")
+
+
 def main():
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,6 +165,15 @@ def main():
                 ok &= check_distinct(db, dump, tmp, col, rnd.choice([1, 5, 10, 60]))
                 ok &= check_topk(db, dump, tmp, col, rnd.choice([1, 3, 10]), rnd.choice([1, 5, 10, 60]))
             ok &= check_topk(db, dump, tmp, "item", 100000, 3600)
+        for seed in range(3):
+            # Many rows per ROWTIME: groups of 1 to 30 rows.
+            rows = gen_rows(10 + seed, 3000, items=20, gaps=(0,) * 12 + (1, 5, 1000))
+            write_dump(rows, dump)
+            db = db_of(rows)
+            rnd = random.Random(70 + seed)
+            for col in ("volume", "item"):
+                ok &= check_group_rank(db, dump, tmp, col, rnd.choice(["asc", "desc"]),
+                                       rnd.choice(["asc", "desc"]), rnd.choice([0, 0, 1, 3]))
         # Many distinct values in one window: 10,000 exactly (exact), then 10,001 (HLL).
         rnd = random.Random(7)
         vals = ["v%d" % i for i in range(10000)]

@@ -673,6 +673,56 @@ rcf_err("error_top_k_argument_count", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 3)")
 rcf_err("error_count_distinct_window_size", f"COUNT_DISTINCT_ITEMS_TUMBLING({CUR}, 'host', 0)")
 rcf_err("error_count_distinct_argument_count", f"COUNT_DISTINCT_ITEMS_TUMBLING({CUR}, 'host', 10, 60)")
 
+# ---- GROUP_RANK --------------------------------------------------------------------------
+# As KDA's reference suggests ("to sort results of a streaming GROUP BY"): a tumbling GROUP
+# BY's rows share their window's ROWTIME, so each window is one group; ranked by the total
+# volume, largest first, the top two of each window.
+case("group_rank_kda_example", STOCK_PRE + """CREATE OR REPLACE STREAM "TOTALS" (ticker_symbol VARCHAR(4), trades BIGINT, avg_price REAL);
+CREATE OR REPLACE PUMP "TOTALS_PUMP" AS INSERT INTO "TOTALS"
+SELECT STREAM ticker_symbol, COUNT(*), AVG(price) FROM "SOURCE_SQL_STREAM_001"
+GROUP BY ticker_symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    "TICKER_SYMBOL" VARCHAR(4), "TRADES" BIGINT, "AVG_PRICE" REAL, "TRADE_RANK" INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM "TICKER_SYMBOL", "TRADES", "AVG_PRICE", "groupRank"
+    FROM TABLE(GROUP_RANK(
+        CURSOR(SELECT STREAM * FROM "TOTALS"),
+        'TRADES',       -- rankByColumnName
+        'groupRank',    -- rankOutColumnName
+        'desc',         -- sortOrder: the most trades rank 1
+        'asc',          -- outputOrder: rank 1 first
+        0,              -- maxIdle (ms)
+        4));            -- outputMax
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", STOCK_TOPK_EV)
+# Rows sharing a ROWTIME form a group: ties share a rank and the next skips, NULLs rank
+# last, outputOrder 'desc' lists the last rank first (ties in arrival order); a string
+# column ranks byte-wise; a group released by a row of another ROWTIME or the end.
+GR_EV = [ev(0, ticker="B", price=2.0, volume=5), ev(0, ticker="A", price=None, volume=7),
+         ev(0, ticker="C", price=2.0, volume=5), ev(0, ticker="D", price=1.0, volume=None),
+         ev(1, ticker="X", price=9.0, volume=1), ev(2, ticker="b", price=3.0, volume=2),
+         ev(2, ticker="B", price=3.0, volume=2), ev(2, ticker="a", price=4.0, volume=3)]
+case("group_rank_ties_nulls", TICKS + """CREATE OR REPLACE STREAM "BY_PRICE" (ticker VARCHAR(8), price DOUBLE, r INTEGER);
+CREATE OR REPLACE PUMP "P1" AS INSERT INTO "BY_PRICE"
+SELECT STREAM ticker, price, "groupRank" FROM TABLE(GROUP_RANK(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'price', 'groupRank', 'asc', 'desc', 0, 0));
+CREATE OR REPLACE STREAM "BY_TICKER" (ticker VARCHAR(8), r INTEGER);
+CREATE OR REPLACE PUMP "P2" AS INSERT INTO "BY_TICKER"
+SELECT STREAM g.ticker, g.rnk FROM TABLE(GROUP_RANK(
+    CURSOR(SELECT STREAM ticker, volume FROM "SOURCE_SQL_STREAM_001"), 'TICKER', 'RNK', 'DESC', 'ASC', 1000, 2)) AS g;
+CREATE OUTPUT "o1" FOR "BY_PRICE" TO STDOUT FORMAT JSON;
+CREATE OUTPUT "o2" FOR "BY_TICKER" TO STDOUT FORMAT JSON;
+""", GR_EV)
+def gr_err(name, args):
+    rcf_err(name, f"GROUP_RANK({CUR}, {args})")
+gr_err("error_group_rank_argument_count", "'cpu', 'groupRank', 'desc', 'asc', 0")
+gr_err("error_group_rank_unknown_column", "'load', 'groupRank', 'desc', 'asc', 0, 0")
+gr_err("error_group_rank_out_column_exists", "'cpu', 'HOST', 'desc', 'asc', 0, 0")
+gr_err("error_group_rank_sort_order", "'cpu', 'groupRank', 'descending', 'asc', 0, 0")
+gr_err("error_group_rank_output_order", "'cpu', 'groupRank', 'desc', 1, 0, 0")
+gr_err("error_group_rank_max_idle", "'cpu', 'groupRank', 'desc', 'asc', -1, 0")
+gr_err("error_group_rank_output_max", "'cpu', 'groupRank', 'desc', 'asc', 0, 2.5")
+
 def dump(events):
     lines = []
     for i, (t, data) in enumerate(events):
