@@ -6,11 +6,18 @@
  *     FROM TABLE(RANDOM_CUT_FOREST_WITH_EXPLANATION(CURSOR(...) [, ..., withDirectionality]))
  *     FROM TABLE(HOTSPOTS(CURSOR(...), windowSize, scanRadius,
  *                minimumNumberOfPointsInAHotspot))
+ *     FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(...), 'columnName', K, windowSize))
+ *     FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(...), 'columnName', windowSize))
+ *     FROM TABLE(GROUP_RANK(CURSOR(...), 'rankByColumnName', 'rankOutColumnName',
+ *                'sortOrder', 'outputOrder', maxIdle, outputMax))
  *
  * The cursor's query is bound like a subquery; the function becomes one TABLEFN node over
  * it whose output is the cursor's columns, unchanged and in order (ROWTIME kept), followed
  * by the function's own: ANOMALY_SCORE DOUBLE; ANOMALY_EXPLANATION VARCHAR for the
- * explanation variant; HOTSPOTS_RESULT VARCHAR for HOTSPOTS. The KDA rules on columns and
+ * explanation variant; HOTSPOTS_RESULT VARCHAR for HOTSPOTS. The tumbling functions output
+ * only their own columns, per window: the counted column and MOST_FREQUENT_VALUES BIGINT
+ * (TOP_K), NUMBER_OF_DISTINCT_ITEMS BIGINT (COUNT_DISTINCT). GROUP_RANK passes the
+ * cursor's columns through and appends the rank column (INTEGER, named by its argument). The KDA rules on columns and
  * arguments live in functions/tablefn.c; this file maps the AST onto them and puts each
  * error at the place it comes from: a bad argument at that argument, a column problem at
  * the CURSOR, a wrong argument count at the function's name.
@@ -18,6 +25,7 @@
 #include "planner_int.h"
 
 #include "alloc.h"
+#include "tumblefn.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -168,6 +176,198 @@ static bool bind_args(sl_binder_t *b, sl_pnode_t *t, const sl_ast_t *call, sl_as
     return true;
 }
 
+/*
+ * The scope of a TABLEFN node t bound from FUNCTION_REF n: every output column, qualified
+ * by the alias; AS alias (c1, ...) renames from the left, as for a subquery. Returns t's
+ * id, or -1 after reporting an error (out then holds no scope).
+ */
+static int tfn_scope(sl_binder_t *b, const sl_ast_t *n, const sl_pnode_t *t, sl_scope_t *out)
+{
+    out->node = t->id;
+    out->is_stream = true;
+    out->n = t->ncols;
+    out->cols = SL_NEWN(sl_scol_t, t->ncols);
+    for (int i = 0; i < t->ncols; i++) {
+        out->cols[i].rel = n->alias ? sl_strdup(n->alias) : NULL;
+        out->cols[i].name = t->cols[i].name ? sl_strdup(t->cols[i].name) : NULL;
+        out->cols[i].type = t->cols[i].type;
+        out->cols[i].hidden = t->cols[i].hidden;
+    }
+    if (n->kids[SL_REL_COLS]) {
+        const sl_ast_t *cl = n->kids[SL_REL_COLS];
+        if (cl->nkids > out->n) {
+            tfail(b, cl, "too many column aliases");
+            sl_scope_free(out);
+            out->node = -2;
+            return -1;
+        }
+        for (int i = 0; i < cl->nkids; i++) {
+            sl_free(out->cols[i].name);
+            out->cols[i].name = sl_strdup(cl->kids[i]->name);
+        }
+    }
+    return t->id;
+}
+
+/*
+ * The visible column of scope `in` named by the character literal a, exactly or else
+ * case-insensitively when that matches one column only; what (e.g. "columnName") names the
+ * argument in messages. Returns its index, or -1 after reporting an error at a.
+ */
+static int arg_column(sl_binder_t *b, const char *fn, const char *what, const sl_ast_t *a,
+                      const sl_scope_t *in)
+{
+    if (a->kind != SL_AST_LITERAL || a->op != SL_LIT_STRING || !a->text) {
+        tfail(b, a, "%s: %s must be a character literal naming a column of the CURSOR, "
+                    "such as 'TICKER_SYMBOL'", fn, what);
+        return -1;
+    }
+    int col = -1, ci = -1, nci = 0;
+    for (int i = 0; i < in->n; i++) {
+        if (in->cols[i].hidden || !in->cols[i].name) continue;
+        if (!strcmp(in->cols[i].name, a->text)) col = i;
+        if (!strcasecmp(in->cols[i].name, a->text)) {
+            ci = i;
+            nci++;
+        }
+    }
+    if (col < 0 && nci == 1) col = ci;
+    if (col < 0)
+        tfail(b, a, "%s: %s '%s' is %s column of the CURSOR", fn, what, a->text,
+              nci > 1 ? "more than one (differing in case)" : "not a");
+    return col;
+}
+
+/*
+ * The tumbling functions: TOP_K_ITEMS_TUMBLING(cursor, 'columnName', K, windowSize) and
+ * COUNT_DISTINCT_ITEMS_TUMBLING(cursor, 'columnName', windowSize). Reads the arguments
+ * after the cursor (argv[0..argc-1]) against the cursor's scope `in` and sets t's
+ * configuration and output columns: the counted column (its name and type) and
+ * MOST_FREQUENT_VALUES BIGINT, or NUMBER_OF_DISTINCT_ITEMS BIGINT. columnName matches a
+ * visible column exactly, else case-insensitively when only one column matches so.
+ * Returns false after reporting an error at the argument it is about.
+ */
+static bool bind_tumbling(sl_binder_t *b, sl_pnode_t *t, const sl_ast_t *call,
+                          sl_ast_t *const *argv, int argc, const sl_scope_t *in)
+{
+    sl_tfn_t f = (sl_tfn_t)t->tfn;
+    const char *fn = tfn_names[f];
+    bool topk = f == SL_TFN_TOPK;
+    int want = topk ? 3 : 2;
+    if (argc != want) {
+        tfail(b, call, "%s takes a CURSOR, %s (%d argument%s after the CURSOR given)", fn,
+              topk ? "columnName, K and windowSize" : "columnName and windowSize", argc,
+              argc == 1 ? "" : "s");
+        return false;
+    }
+    int col = arg_column(b, fn, "columnName", argv[0], in);
+    if (col < 0) return false;
+    int64_t v[2];
+    for (int i = 1; i < argc; i++) {
+        double d;
+        bool integral;
+        const char *what = topk && i == 1 ? "K" : "windowSize";
+        if (!arg_number(argv[i], &d, &integral, &v[i - 1]) || !integral) {
+            tfail(b, argv[i], "%s: %s must be an integer literal", fn, what);
+            return false;
+        }
+        const char *msg = topk && i == 1 ? sl_tumblefn_check_k(v[i - 1])
+                                         : sl_tumblefn_check_window(fn, v[i - 1]);
+        if (msg) {
+            tfail(b, argv[i], "%s", msg);
+            return false;
+        }
+    }
+    t->item_col = col;
+    t->top_k = topk ? v[0] : 0;
+    t->window_ms = v[topk ? 1 : 0] * 1000;
+    t->ncols = topk ? 2 : 1;
+    t->cols = SL_NEWN(sl_pcol_t, t->ncols);
+    if (topk) {
+        t->cols[0].name = sl_strdup(in->cols[col].name);
+        t->cols[0].type = in->cols[col].type;
+        t->cols[1].name = sl_strdup("MOST_FREQUENT_VALUES");
+        t->cols[1].type = sl_type_make(SL_T_BIGINT);
+    } else {
+        t->cols[0].name = sl_strdup("NUMBER_OF_DISTINCT_ITEMS");
+        t->cols[0].type = sl_type_make(SL_T_BIGINT);
+    }
+    return true;
+}
+
+/* Reads 'asc' / 'desc' (any case) into *desc; false after an error at a. */
+static bool arg_order(sl_binder_t *b, const char *what, const sl_ast_t *a, bool *desc)
+{
+    if (a->kind == SL_AST_LITERAL && a->op == SL_LIT_STRING && a->text) {
+        if (!strcasecmp(a->text, "asc") || !strcasecmp(a->text, "desc")) {
+            *desc = !strcasecmp(a->text, "desc");
+            return true;
+        }
+    }
+    tfail(b, a, "GROUP_RANK: %s must be 'asc' or 'desc'", what);
+    return false;
+}
+
+/*
+ * GROUP_RANK(cursor, rankByColumnName, rankOutColumnName, sortOrder, outputOrder, maxIdle,
+ * outputMax): the cursor's columns (all, hidden ones too) then the rank column, INTEGER,
+ * named by rankOutColumnName as written. Returns false after reporting an error at the
+ * argument it is about.
+ */
+static bool bind_group_rank(sl_binder_t *b, sl_pnode_t *t, const sl_ast_t *call,
+                            sl_ast_t *const *argv, int argc, const sl_scope_t *in)
+{
+    if (argc != 6) {
+        tfail(b, call,
+              "GROUP_RANK takes a CURSOR, rankByColumnName, rankOutColumnName, sortOrder, "
+              "outputOrder, maxIdle and outputMax (%d argument%s after the CURSOR given)",
+              argc, argc == 1 ? "" : "s");
+        return false;
+    }
+    int col = arg_column(b, "GROUP_RANK", "rankByColumnName", argv[0], in);
+    if (col < 0) return false;
+    const sl_ast_t *a = argv[1];
+    if (a->kind != SL_AST_LITERAL || a->op != SL_LIT_STRING || !a->text || !*a->text) {
+        tfail(b, a, "GROUP_RANK: rankOutColumnName must be a character literal, the name of "
+                    "the rank column, such as 'groupRank'");
+        return false;
+    }
+    for (int i = 0; i < in->n; i++)
+        if (in->cols[i].name && !strcmp(in->cols[i].name, a->text)) {
+            tfail(b, a, "GROUP_RANK: rankOutColumnName '%s' is already a column of the CURSOR",
+                  a->text);
+            return false;
+        }
+    if (!arg_order(b, "sortOrder", argv[2], &t->rank_desc) ||
+        !arg_order(b, "outputOrder", argv[3], &t->output_desc))
+        return false;
+    int64_t v[2];
+    static const char *const what[] = {"maxIdle", "outputMax"};
+    for (int i = 0; i < 2; i++) {
+        double d;
+        bool integral;
+        if (!arg_number(argv[4 + i], &d, &integral, &v[i]) || !integral || v[i] < 0 ||
+            v[i] > INT32_MAX) {
+            tfail(b, argv[4 + i], "GROUP_RANK: %s must be an integer between 0 and 2147483647%s",
+                  what[i], i ? "" : " (milliseconds)");
+            return false;
+        }
+    }
+    t->item_col = col;
+    t->max_idle_ms = v[0];
+    t->output_max = v[1];
+    t->ncols = in->n + 1;
+    t->cols = SL_NEWN(sl_pcol_t, t->ncols);
+    for (int i = 0; i < in->n; i++) {
+        t->cols[i].name = in->cols[i].name ? sl_strdup(in->cols[i].name) : NULL;
+        t->cols[i].type = in->cols[i].type;
+        t->cols[i].hidden = in->cols[i].hidden;
+    }
+    t->cols[in->n].name = sl_strdup(a->text);
+    t->cols[in->n].type = sl_type_make(SL_T_INTEGER);
+    return true;
+}
+
 /* Binds a FUNCTION_REF (TABLE(f(CURSOR(q), args...)) [AS alias [(cols)]]); see
  * planner_int.h. */
 int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
@@ -182,7 +382,8 @@ int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
     if (f < 0)
         return tfail(b, call,
                      "unknown table function '%s' (sluice has RANDOM_CUT_FOREST, "
-                     "RANDOM_CUT_FOREST_WITH_EXPLANATION and HOTSPOTS)",
+                     "RANDOM_CUT_FOREST_WITH_EXPLANATION, HOTSPOTS, TOP_K_ITEMS_TUMBLING, "
+                     "COUNT_DISTINCT_ITEMS_TUMBLING and GROUP_RANK)",
                      call->name);
     if (n->kids[SL_REL_OVER])
         return tfail(b, n->kids[SL_REL_OVER], "a table function cannot carry a window (OVER)");
@@ -199,6 +400,17 @@ int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
     sl_scope_t in;
     int node = sl_bind_query(b, cursor->kids[0], &in);
     if (node < 0) return -1;
+    if (SL_TFN_TUMBLING(f) || f == SL_TFN_GROUP_RANK) {
+        sl_pnode_t *t = sl_pb_node(b, SL_PN_TABLEFN, call);
+        sl_pb_add_input(t, node);
+        t->tfn = f;
+        bool ok = f == SL_TFN_GROUP_RANK
+                      ? bind_group_rank(b, t, call, args->kids + 1, argc - 1, &in)
+                      : bind_tumbling(b, t, call, args->kids + 1, argc - 1, &in);
+        sl_scope_free(&in);
+        if (!ok) return -1;
+        return tfn_scope(b, n, t, out);
+    }
 
     /* The point: the cursor's numeric columns (hidden ones, such as
      * APPROXIMATE_ARRIVAL_TIME, are passed through but never scored). */
@@ -249,31 +461,8 @@ int sl_bind_tablefn(sl_binder_t *b, const sl_ast_t *n, sl_scope_t *out)
                                    : SL_T_VARCHAR);
     }
 
-    /* The scope: every output column, qualified by the alias; AS alias (c1, ...) renames
-     * from the left, as for a subquery. */
-    out->node = t->id;
-    out->is_stream = true;
-    out->n = t->ncols;
-    out->cols = SL_NEWN(sl_scol_t, t->ncols);
-    for (int i = 0; i < t->ncols; i++) {
-        out->cols[i].rel = n->alias ? sl_strdup(n->alias) : NULL;
-        out->cols[i].name = t->cols[i].name ? sl_strdup(t->cols[i].name) : NULL;
-        out->cols[i].type = t->cols[i].type;
-        out->cols[i].hidden = t->cols[i].hidden;
-    }
-    if (n->kids[SL_REL_COLS]) {
-        const sl_ast_t *cl = n->kids[SL_REL_COLS];
-        if (cl->nkids > out->n) {
-            tfail(b, cl, "too many column aliases");
-            sl_scope_free(out);
-            goto done;
-        }
-        for (int i = 0; i < cl->nkids; i++) {
-            sl_free(out->cols[i].name);
-            out->cols[i].name = sl_strdup(cl->kids[i]->name);
-        }
-    }
-    rc = t->id;
+    rc = tfn_scope(b, n, t, out);
+    if (rc < 0) goto done;
 done:
     sl_free(cols);
     sl_free(vis);

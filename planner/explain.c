@@ -308,6 +308,30 @@ static void print_node(sl_buf_t *out, const sl_plan_t *p, const sl_pnode_t *n)
 #undef SL_TFN_NAME
         };
         sl_buf_printf(out, " %s(", fns[n->tfn]);
+        if (SL_TFN_TUMBLING(n->tfn)) {
+            const char *nm = in ? in[n->item_col].name : NULL;
+            if (nm) sl_buf_printf(out, "columnName %s", nm);
+            else sl_buf_printf(out, "columnName $%d", n->item_col);
+            if (n->tfn == SL_TFN_TOPK) sl_buf_printf(out, ", K %lld", (long long)n->top_k);
+            sl_buf_printf(out, ", windowSize %lld) emits (", (long long)(n->window_ms / 1000));
+            for (int i = 0; i < n->ncols; i++) {
+                char tn[48];
+                sl_type_format(n->cols[i].type, tn, sizeof tn);
+                sl_buf_printf(out, "%s%s %s", i ? ", " : "", n->cols[i].name, tn);
+            }
+            sl_buf_puts(out, ") per window");
+            break;
+        }
+        if (n->tfn == SL_TFN_GROUP_RANK) {
+            const char *nm = in ? in[n->item_col].name : NULL;
+            if (nm) sl_buf_printf(out, "rankBy %s", nm);
+            else sl_buf_printf(out, "rankBy $%d", n->item_col);
+            sl_buf_printf(out, " %s, output %s, maxIdle %lld, outputMax %lld) adds (%s INTEGER)",
+                          n->rank_desc ? "desc" : "asc", n->output_desc ? "desc" : "asc",
+                          (long long)n->max_idle_ms, (long long)n->output_max,
+                          n->cols[n->ncols - 1].name);
+            break;
+        }
         if (n->tfn == SL_TFN_HOTSPOTS)
             sl_buf_printf(out, "windowSize %d, scanRadius %.15g, minimumNumberOfPointsInAHotspot %d",
                           n->hotspots.window_size, n->hotspots.scan_radius, n->hotspots.min_points);

@@ -160,11 +160,15 @@ typedef enum sl_win_kind {
 } sl_win_kind_t;
 
 /* The table functions of TABLE(f(CURSOR(...), ...)) in FROM (a TABLEFN node). X(NAME, SQL
- * name). Each passes its cursor's rows through and appends its own columns. */
+ * name). The first three pass their cursor's rows through and append their own columns;
+ * the tumbling ones emit only their own columns, once per window (SL_TFN_TUMBLING). */
 #define SL_TABLEFNS(X)                                                        \
     X(RCF, "RANDOM_CUT_FOREST")                  /* + ANOMALY_SCORE */         \
     X(RCF_EXPLAIN, "RANDOM_CUT_FOREST_WITH_EXPLANATION") /* + ANOMALY_EXPLANATION */ \
-    X(HOTSPOTS, "HOTSPOTS")                      /* + HOTSPOTS_RESULT */
+    X(HOTSPOTS, "HOTSPOTS")                      /* + HOTSPOTS_RESULT */       \
+    X(TOPK, "TOP_K_ITEMS_TUMBLING")              /* item, MOST_FREQUENT_VALUES */ \
+    X(DISTINCT, "COUNT_DISTINCT_ITEMS_TUMBLING") /* NUMBER_OF_DISTINCT_ITEMS */ \
+    X(GROUP_RANK, "GROUP_RANK")                  /* + the rank column */
 
 typedef enum sl_tfn {
 #define SL_TFN_ENUM(name, sql) SL_TFN_##name,
@@ -172,6 +176,11 @@ typedef enum sl_tfn {
 #undef SL_TFN_ENUM
         SL_TFN_COUNT
 } sl_tfn_t;
+
+/* True for the table functions that aggregate tumbling windows (tumblefn_op.c). */
+#define SL_TFN_TUMBLING(f) ((f) == SL_TFN_TOPK || (f) == SL_TFN_DISTINCT)
+/* True for those that learn a model from the whole history (checkpointed as an image). */
+#define SL_TFN_HAS_MODEL(f) ((f) == SL_TFN_RCF || (f) == SL_TFN_RCF_EXPLAIN || (f) == SL_TFN_HOTSPOTS)
 
 /* One node of the DAG. Which fields apply depends on kind (see the comments). */
 typedef struct sl_pnode {
@@ -222,6 +231,14 @@ typedef struct sl_pnode {
                              * override seed and threads, see runtime/README.md) */
     bool directionality;    /* RCF_EXPLAIN: withDirectionality */
     sl_hotspots_config_t hotspots; /* HOTSPOTS */
+    int item_col;           /* TOPK, DISTINCT: the input column counted; GROUP_RANK:
+                             * the column ranked (rankByColumnName) */
+    int64_t top_k;          /* TOPK: K */
+    int64_t window_ms;      /* TOPK, DISTINCT: the tumbling window's width */
+    bool rank_desc;         /* GROUP_RANK: sortOrder 'desc' */
+    bool output_desc;       /* GROUP_RANK: outputOrder 'desc' */
+    int64_t max_idle_ms;    /* GROUP_RANK: maxIdle (see functions/README.md) */
+    int64_t output_max;     /* GROUP_RANK: outputMax, 0 = no limit */
 } sl_pnode_t;
 
 /* An in-app stream or input the application creates, with its node. */

@@ -90,6 +90,11 @@ sl_operator_t *sl_join_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 sl_operator_t *sl_refjoin_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 /* RANDOM_CUT_FOREST(_WITH_EXPLANATION) and HOTSPOTS (tablefn_op.c). */
 sl_operator_t *sl_tablefn_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+/* TOP_K_ITEMS_TUMBLING and COUNT_DISTINCT_ITEMS_TUMBLING (tumblefn_op.c; sl_tablefn_op_new
+ * hands their nodes over). */
+sl_operator_t *sl_tumblefn_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
+/* GROUP_RANK (grouprank_op.c; sl_tablefn_op_new hands its nodes over). */
+sl_operator_t *sl_grouprank_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err);
 /*
  * The oldest input ROWTIME an operator's state still holds (state.c gathers them into the
  * engine's low-water mark), or INT64_MAX when it holds none. One function per file that owns
@@ -98,6 +103,8 @@ sl_operator_t *sl_tablefn_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err
 int64_t sl_window_state_oldest(const sl_operator_t *op); /* window.c: AGG, WINDOW */
 int64_t sl_join_state_oldest(const sl_operator_t *op);   /* join.c: JOIN */
 int64_t sl_ops_state_oldest(const sl_operator_t *op);    /* ops.c: STREAM/UNION, SORT, DISTINCT */
+int64_t sl_tumblefn_state_oldest(const sl_operator_t *op); /* tumblefn_op.c: tumbling TABLEFN */
+int64_t sl_grouprank_state_oldest(const sl_operator_t *op); /* grouprank_op.c: GROUP_RANK */
 /* Stagger windows emitted lately (window.c): sl_window_state_save appends a "%state NODE
  * HASH END" line per window closed after `from` (and forgets older ones);
  * sl_window_state_load, on resume, makes the operator drop re-read rows of that key
@@ -108,7 +115,8 @@ void sl_window_state_load(sl_operator_t *op, uint64_t hash, int64_t end);
  * Model state: what a re-read of the input cannot rebuild, because it was learnt from the
  * whole history (tablefn_op.c: RANDOM_CUT_FOREST's forest, HOTSPOTS' window). state.c
  * saves it with a checkpoint and loads it on resume (engine.h, sl_engine_models_save), by
- * node kind as for sl_*_state_oldest; only TABLEFN has any. For a TABLEFN operator:
+ * node kind as for sl_*_state_oldest; only TABLEFN has any (RCF and HOTSPOTS: not the
+ * tumbling ones or GROUP_RANK, whose rows a re-read rebuilds). For a TABLEFN operator:
  *   sl_tablefn_fingerprint  a hash of everything the model's meaning depends on (the
  *                           function, its parameters and seed, the scored columns and the
  *                           input's column types): a saved model is loaded only into the

@@ -46,6 +46,7 @@ static int64_t node_extent(const sl_pnode_t *n)
         for (int q = 0; q < n->naggs; q++)
             if (!n->aggs[q].rows && n->aggs[q].range > x) x = n->aggs[q].range;
         return x;
+    case SL_PN_TABLEFN: return SL_TFN_TUMBLING(n->tfn) ? n->window_ms : 0;
     case SL_PN_JOIN:
         if (n->win_left > x) x = n->win_left;
         if (n->win_right > x) x = n->win_right;
@@ -65,6 +66,10 @@ static int64_t op_oldest(const sl_operator_t *op)
     case SL_PN_UNION:
     case SL_PN_SORT:
     case SL_PN_DISTINCT: return sl_ops_state_oldest(op);
+    case SL_PN_TABLEFN:
+        if (SL_TFN_TUMBLING(op->node->tfn)) return sl_tumblefn_state_oldest(op);
+        if (op->node->tfn == SL_TFN_GROUP_RANK) return sl_grouprank_state_oldest(op);
+        return INT64_MAX;
     default: return INT64_MAX;
     }
 }
@@ -137,10 +142,11 @@ int64_t sl_engine_low_water(const sl_engine_t *e)
 #define MODELS_VERSION 1u
 #define MODELS_ENDIAN  0x01020304u
 
-/* True when op keeps a model (see engine_int.h: only TABLEFN operators do). */
+/* True when op keeps a model (see engine_int.h: only RCF and HOTSPOTS TABLEFN operators
+ * do). */
 static bool op_has_model(const sl_operator_t *op)
 {
-    return op && op->node && op->node->kind == SL_PN_TABLEFN;
+    return op && op->node && op->node->kind == SL_PN_TABLEFN && SL_TFN_HAS_MODEL(op->node->tfn);
 }
 
 /* FNV-1a 64 of n bytes. */

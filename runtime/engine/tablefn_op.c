@@ -375,6 +375,8 @@ bool sl_tablefn_restore(sl_operator_t *op, const void *data, size_t len, char **
 /* Builds the operator of a TABLEFN node; see engine_int.h. */
 sl_operator_t *sl_tablefn_op_new(sl_engine_t *e, const sl_pnode_t *n, char **err)
 {
+    if (SL_TFN_TUMBLING(n->tfn)) return sl_tumblefn_op_new(e, n, err);
+    if (n->tfn == SL_TFN_GROUP_RANK) return sl_grouprank_op_new(e, n, err);
     const sl_pnode_t *in = e->plan->nodes[n->inputs[0]];
     tablefn_op_t *t = SL_NEW(tablefn_op_t);
     t->op.node = n;

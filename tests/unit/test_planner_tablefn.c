@@ -1,7 +1,8 @@
 /*
  * test_planner_tablefn.c - the planner on TABLE(RANDOM_CUT_FOREST / _WITH_EXPLANATION /
- * HOTSPOTS(CURSOR(...), ...)): the TABLEFN node (configuration, scored columns, output
- * columns), its use under an alias and as a subquery, EXPLAIN, and errors with positions.
+ * HOTSPOTS / TOP_K_ITEMS_TUMBLING / COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(...), ...)): the
+ * TABLEFN node (configuration, scored columns, output columns), its use under an alias and
+ * as a subquery, EXPLAIN, and errors with positions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -119,6 +120,47 @@ static void test_hotspots(void **state)
     sl_ast_free(script);
 }
 
+/* The tumbling ones: only their own columns, the counted column by its own name and type
+ * (columnName matched case-insensitively), K and the window in ms. */
+static void test_tumbling(void **state)
+{
+    (void)state;
+    char err[512];
+    sl_ast_t *script;
+    sl_app_desc_t app;
+    sl_plan_t *p = plan_of("CREATE STREAM O (t VARCHAR(8), n BIGINT);\n"
+                           "CREATE PUMP P AS INSERT INTO O SELECT STREAM * FROM "
+                           "TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM price, ticker FROM S_001), "
+                           "'ticker', 7, 60));\n",
+                           err, sizeof err, &script, &app);
+    if (!p) fail_msg("%s", err);
+    const sl_pnode_t *t = tablefn_node(p);
+    assert_int_equal(t->tfn, SL_TFN_TOPK);
+    assert_int_equal(t->item_col, 1);
+    assert_int_equal(t->top_k, 7);
+    assert_int_equal(t->window_ms, 60000);
+    assert_int_equal(t->ncols, 2);
+    assert_string_equal(t->cols[0].name, "TICKER");
+    assert_int_equal(t->cols[0].type.id, SL_T_VARCHAR);
+    assert_string_equal(t->cols[1].name, "MOST_FREQUENT_VALUES");
+    assert_int_equal(t->cols[1].type.id, SL_T_BIGINT);
+    sl_plan_free(p);
+    sl_ast_free(script);
+    p = plan_of("CREATE STREAM O (n BIGINT);\n"
+                "CREATE PUMP P AS INSERT INTO O SELECT STREAM NUMBER_OF_DISTINCT_ITEMS FROM "
+                "TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM S_001), 'QTY', 3600));\n",
+                err, sizeof err, &script, &app);
+    if (!p) fail_msg("%s", err);
+    t = tablefn_node(p);
+    assert_int_equal(t->tfn, SL_TFN_DISTINCT);
+    assert_int_equal(t->item_col, 2);
+    assert_int_equal(t->window_ms, 3600000);
+    assert_int_equal(t->ncols, 1);
+    assert_string_equal(t->cols[0].name, "NUMBER_OF_DISTINCT_ITEMS");
+    sl_plan_free(p);
+    sl_ast_free(script);
+}
+
 /* Errors sit at the argument, the CURSOR or the function name. */
 static void test_errors(void **state)
 {
@@ -143,6 +185,14 @@ static void test_errors(void **state)
         {"HOTSPOTS(CURSOR(SELECT STREAM price FROM S_001), 1000, 0.5, 1))",
          "3:131: HOTSPOTS: minimumNumberOfPointsInAHotspot must be between 2 and windowSize"},
         {"NO_SUCH_FN(CURSOR(SELECT STREAM price FROM S_001)))", "3:71: unknown table function 'NO_SUCH_FN'"},
+        {"TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM price FROM S_001), 'price', 100001, 60))",
+         "3:141: TOP_K_ITEMS_TUMBLING: K must be between 1 and 100000"},
+        {"TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM price FROM S_001), 'qty', 5, 60))",
+         "3:132: TOP_K_ITEMS_TUMBLING: columnName 'qty' is not a column of the CURSOR"},
+        {"COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM price FROM S_001), 'price', 3601))",
+         "3:150: COUNT_DISTINCT_ITEMS_TUMBLING: windowSize must be between 1 and 3600 seconds"},
+        {"COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM price FROM S_001), 'price'))",
+         "3:71: COUNT_DISTINCT_ITEMS_TUMBLING takes a CURSOR, columnName and windowSize"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[512], *sql = sl_asprintf("%s%s;\n", pre, cases[i].call);
@@ -162,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_rcf_defaults),
         cmocka_unit_test(test_explanation_alias_explain),
         cmocka_unit_test(test_hotspots),
+        cmocka_unit_test(test_tumbling),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

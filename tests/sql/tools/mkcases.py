@@ -644,7 +644,161 @@ rcf_err("error_hotspots_window_size", f"HOTSPOTS({CUR}, 99, 0.5, 10)")
 rcf_err("error_hotspots_scan_radius", f"HOTSPOTS({CUR}, 100, 0, 10)")
 rcf_err("error_hotspots_min_points", f"HOTSPOTS({CUR}, 100, 0.5, 101)")
 rcf_err("error_hotspots_argument_count", f"HOTSPOTS({CUR}, 100)")
-rcf_err("error_unknown_table_function", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 3, 60)")
+rcf_err("error_unknown_table_function", f"TOP_K_ITEMS_SLIDING({CUR}, 'host', 3, 60)")
+
+# ---- TOP_K_ITEMS_TUMBLING, COUNT_DISTINCT_ITEMS_TUMBLING --------------------------------------
+# KDA's sample stock schema; three minutes of trades, skewed towards a few tickers (ties
+# within a minute come out in order of first appearance), some without a ticker (NULL).
+STOCK_PRE = """CREATE OR REPLACE INPUT "SOURCE_SQL_STREAM_001" FROM STREAM 'stock' FORMAT JSON (
+    ticker_symbol VARCHAR(4) PATH '$.ticker_symbol', sector VARCHAR(16) PATH '$.sector',
+    change REAL PATH '$.change', price REAL PATH '$.price')
+STARTING AT TRIM_HORIZON;
+"""
+TICKERS = [("AMZN", "RETAIL"), ("MSFT", "TECHNOLOGY"), ("AAPL", "TECHNOLOGY"), ("WMT", "RETAIL"),
+           ("XOM", "ENERGY"), ("JPM", "FINANCIAL"), ("QXX", "TECHNOLOGY"), ("BAC", "FINANCIAL")]
+def stock_ev(i):
+    k = [0, 0, 0, 1, 1, 2, 0, 3, 1, 4, 5, 2, 6, 7][int(7 * wobble(i, 29, 31) + 7) % 14]
+    if i % 17 == 5:
+        return ev(i * 2.5, sector="UNKNOWN", change=0.0, price=1.0)
+    t, sec = TICKERS[k]
+    return ev(i * 2.5, ticker_symbol=t, sector=sec, change=round(wobble(i), 2), price=round(50 + 10 * k + wobble(i, 7, 13), 2))
+STOCK_TOPK_EV = [stock_ev(i) for i in range(72)]
+# KDA's TOP_K_ITEMS_TUMBLING example, as written in its SQL reference (SELECT STREAM * into
+# (TICKER_SYMBOL, MOST_FREQUENT_VALUES), a one-minute window), with K = 3.
+case("top_k_kda_example", STOCK_PRE + """CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (
+  "TICKER_SYMBOL" VARCHAR(4),
+  "MOST_FREQUENT_VALUES" BIGINT
+);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+    INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM *
+        FROM TABLE (TOP_K_ITEMS_TUMBLING(
+            CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"),
+            'TICKER_SYMBOL',     -- name of column in single quotes
+            3,                   -- number of the most frequently occurring values
+            60                   -- tumbling window size in seconds
+            )
+        );
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", STOCK_TOPK_EV)
+# The developer guide's template (ITEM VARCHAR(1024), ITEM_COUNT DOUBLE) with 'column1'
+# replaced by 'TICKER_SYMBOL' and 10 items: K above the distinct values gives them all.
+case("top_k_dev_guide_template", STOCK_PRE + """CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (
+             ITEM VARCHAR(1024),
+             ITEM_COUNT DOUBLE);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+   INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM *
+      FROM TABLE(TOP_K_ITEMS_TUMBLING(
+                       CURSOR(SELECT STREAM * FROM    "SOURCE_SQL_STREAM_001"),
+                       'TICKER_SYMBOL', -- name of column in single quote.
+                       10,          -- number of top items.
+                       60           -- tumbling window size in seconds
+                       )
+                  );
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", STOCK_TOPK_EV)
+# KDA's COUNT_DISTINCT_ITEMS_TUMBLING example (SELECT STREAM * into one BIGINT column).
+case("count_distinct_kda_example", STOCK_PRE + """CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (
+   NUMBER_OF_DISTINCT_ITEMS BIGINT);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+   INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM *
+      FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
+          CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"),
+            'TICKER_SYMBOL', -- name of column in single quotes
+            60 -- tumbling window size in seconds
+      )
+);
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", STOCK_TOPK_EV)
+# Numbers, several short windows with gaps (an empty window emits nothing), a window of
+# NULLs only (COUNT_DISTINCT 0, TOP_K nothing), the output used as a relation: alias with
+# column names, ROWTIME (the window's end), a WHERE on the count, a cursor with a WHERE.
+NUM_EV = [ev(0, ticker="A", price=1.5, volume=10), ev(0.5, ticker="B", price=1.5, volume=20),
+          ev(1, ticker="A", price=-0.0, volume=10), ev(1.5, ticker="C", price=0.0, volume=None),
+          ev(2, ticker="A", price=2.5, volume=30), ev(2.2, ticker="B", price=None, volume=20),
+          ev(2.9, ticker="A", price=1.5, volume=20), ev(7, ticker="D", volume=None),
+          ev(7.5, ticker="D", volume=None), ev(9, ticker="E", price=3.0, volume=40),
+          ev(9.1, ticker="E", price=3.0, volume=40), ev(9.2, ticker="F", price=4.0, volume=50),
+          ev(11.999, ticker="F", price=4.0, volume=50), ev(12, ticker="G", price=5.0, volume=60)]
+case("top_k_numeric_windows", TICKS + """CREATE OR REPLACE STREAM "BY_VOLUME" (volume BIGINT, n BIGINT, win_end TIMESTAMP);
+CREATE OR REPLACE PUMP "P1" AS INSERT INTO "BY_VOLUME"
+SELECT STREAM t.v, t.c, t.ROWTIME FROM TABLE(TOP_K_ITEMS_TUMBLING(
+    CURSOR(SELECT STREAM ticker, volume FROM "SOURCE_SQL_STREAM_001" WHERE ticker <> 'G'), 'volume', 2, 3)) AS t (v, c)
+WHERE t.c >= 1;
+CREATE OR REPLACE STREAM "BY_PRICE" (price DOUBLE, n BIGINT);
+CREATE OR REPLACE PUMP "P2" AS INSERT INTO "BY_PRICE"
+SELECT STREAM price, MOST_FREQUENT_VALUES FROM TABLE(TOP_K_ITEMS_TUMBLING(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'Price', 100000, 3));
+CREATE OR REPLACE STREAM "DISTINCT_VOLUMES" (n BIGINT, win_end TIMESTAMP);
+CREATE OR REPLACE PUMP "P3" AS INSERT INTO "DISTINCT_VOLUMES"
+SELECT STREAM NUMBER_OF_DISTINCT_ITEMS, ROWTIME FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'VOLUME', 3));
+CREATE OUTPUT "o1" FOR "BY_VOLUME" TO STDOUT FORMAT JSON;
+CREATE OUTPUT "o2" FOR "BY_PRICE" TO STDOUT FORMAT JSON;
+CREATE OUTPUT "o3" FOR "DISTINCT_VOLUMES" TO STDOUT FORMAT JSON;
+""", NUM_EV)
+# Errors: each at its argument; a wrong argument count at the function's name.
+rcf_err("error_top_k_k_range", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 0, 60)")
+rcf_err("error_top_k_k_too_large", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 100001, 60)")
+rcf_err("error_top_k_k_not_integer", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 2.5, 60)")
+rcf_err("error_top_k_window_size", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 3, 3601)")
+rcf_err("error_top_k_unknown_column", f"TOP_K_ITEMS_TUMBLING({CUR}, 'hostname', 3, 60)")
+rcf_err("error_top_k_column_not_literal", f"TOP_K_ITEMS_TUMBLING({CUR}, host, 3, 60)")
+rcf_err("error_top_k_argument_count", f"TOP_K_ITEMS_TUMBLING({CUR}, 'host', 3)")
+rcf_err("error_count_distinct_window_size", f"COUNT_DISTINCT_ITEMS_TUMBLING({CUR}, 'host', 0)")
+rcf_err("error_count_distinct_argument_count", f"COUNT_DISTINCT_ITEMS_TUMBLING({CUR}, 'host', 10, 60)")
+
+# ---- GROUP_RANK --------------------------------------------------------------------------
+# As KDA's reference suggests ("to sort results of a streaming GROUP BY"): a tumbling GROUP
+# BY's rows share their window's ROWTIME, so each window is one group; ranked by the total
+# volume, largest first, the top two of each window.
+case("group_rank_kda_example", STOCK_PRE + """CREATE OR REPLACE STREAM "TOTALS" (ticker_symbol VARCHAR(4), trades BIGINT, avg_price REAL);
+CREATE OR REPLACE PUMP "TOTALS_PUMP" AS INSERT INTO "TOTALS"
+SELECT STREAM ticker_symbol, COUNT(*), AVG(price) FROM "SOURCE_SQL_STREAM_001"
+GROUP BY ticker_symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND);
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (
+    "TICKER_SYMBOL" VARCHAR(4), "TRADES" BIGINT, "AVG_PRICE" REAL, "TRADE_RANK" INTEGER);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM "TICKER_SYMBOL", "TRADES", "AVG_PRICE", "groupRank"
+    FROM TABLE(GROUP_RANK(
+        CURSOR(SELECT STREAM * FROM "TOTALS"),
+        'TRADES',       -- rankByColumnName
+        'groupRank',    -- rankOutColumnName
+        'desc',         -- sortOrder: the most trades rank 1
+        'asc',          -- outputOrder: rank 1 first
+        0,              -- maxIdle (ms)
+        4));            -- outputMax
+CREATE OUTPUT "out" FOR "DESTINATION_SQL_STREAM" TO STDOUT FORMAT JSON;
+""", STOCK_TOPK_EV)
+# Rows sharing a ROWTIME form a group: ties share a rank and the next skips, NULLs rank
+# last, outputOrder 'desc' lists the last rank first (ties in arrival order); a string
+# column ranks byte-wise; a group released by a row of another ROWTIME or the end.
+GR_EV = [ev(0, ticker="B", price=2.0, volume=5), ev(0, ticker="A", price=None, volume=7),
+         ev(0, ticker="C", price=2.0, volume=5), ev(0, ticker="D", price=1.0, volume=None),
+         ev(1, ticker="X", price=9.0, volume=1), ev(2, ticker="b", price=3.0, volume=2),
+         ev(2, ticker="B", price=3.0, volume=2), ev(2, ticker="a", price=4.0, volume=3)]
+case("group_rank_ties_nulls", TICKS + """CREATE OR REPLACE STREAM "BY_PRICE" (ticker VARCHAR(8), price DOUBLE, r INTEGER);
+CREATE OR REPLACE PUMP "P1" AS INSERT INTO "BY_PRICE"
+SELECT STREAM ticker, price, "groupRank" FROM TABLE(GROUP_RANK(
+    CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001"), 'price', 'groupRank', 'asc', 'desc', 0, 0));
+CREATE OR REPLACE STREAM "BY_TICKER" (ticker VARCHAR(8), r INTEGER);
+CREATE OR REPLACE PUMP "P2" AS INSERT INTO "BY_TICKER"
+SELECT STREAM g.ticker, g.rnk FROM TABLE(GROUP_RANK(
+    CURSOR(SELECT STREAM ticker, volume FROM "SOURCE_SQL_STREAM_001"), 'TICKER', 'RNK', 'DESC', 'ASC', 1000, 2)) AS g;
+CREATE OUTPUT "o1" FOR "BY_PRICE" TO STDOUT FORMAT JSON;
+CREATE OUTPUT "o2" FOR "BY_TICKER" TO STDOUT FORMAT JSON;
+""", GR_EV)
+def gr_err(name, args):
+    rcf_err(name, f"GROUP_RANK({CUR}, {args})")
+gr_err("error_group_rank_argument_count", "'cpu', 'groupRank', 'desc', 'asc', 0")
+gr_err("error_group_rank_unknown_column", "'load', 'groupRank', 'desc', 'asc', 0, 0")
+gr_err("error_group_rank_out_column_exists", "'cpu', 'HOST', 'desc', 'asc', 0, 0")
+gr_err("error_group_rank_sort_order", "'cpu', 'groupRank', 'descending', 'asc', 0, 0")
+gr_err("error_group_rank_output_order", "'cpu', 'groupRank', 'desc', 1, 0, 0")
+gr_err("error_group_rank_max_idle", "'cpu', 'groupRank', 'desc', 'asc', -1, 0")
+gr_err("error_group_rank_output_max", "'cpu', 'groupRank', 'desc', 'asc', 0, 2.5")
 
 def dump(events):
     lines = []
