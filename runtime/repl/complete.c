@@ -131,6 +131,13 @@ static void gather(const char *text)
     size_t nf = 0;
     const sl_fn_def_t *fns = sl_fn_table(&nf);
     for (size_t i = 0; i < nf; i++) offer(text, fns[i].name, false);
+    /* The table functions are the planner's (TABLE(f(CURSOR(...)))), not registry entries. */
+    static const char *const tfns[] = {
+#define SL_TFN_COMPLETE(name, sql) sql,
+        SL_TABLEFNS(SL_TFN_COMPLETE)
+#undef SL_TFN_COMPLETE
+    };
+    for (size_t i = 0; i < sizeof tfns / sizeof *tfns; i++) offer(text, tfns[i], false);
 }
 
 /* readline's generator: state 0 starts a completion; each call returns one match (the
