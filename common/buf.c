@@ -81,6 +81,18 @@ void sl_buf_put_i64(sl_buf_t *b, int64_t v)
     }
 }
 
+void sl_buf_prom_label(sl_buf_t *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n') {
+            sl_buf_puts(b, "\\n");
+            continue;
+        }
+        if (*s == '\\' || *s == '"') sl_buf_putc(b, '\\');
+        sl_buf_putc(b, *s);
+    }
+}
+
 void sl_buf_reset(sl_buf_t *b)
 {
     b->len = 0;

@@ -31,6 +31,9 @@ void sl_buf_vprintf(sl_buf_t *b, const char *fmt, va_list ap);
 /* Appends the decimal form of v. */
 void sl_buf_put_i64(sl_buf_t *b, int64_t v);
 void sl_buf_put_u64(sl_buf_t *b, uint64_t v);
+/* Appends s as the text of a Prometheus label value (between the quotes, which the caller
+ * writes): backslash and double quote get a backslash, a newline becomes \n. */
+void sl_buf_prom_label(sl_buf_t *b, const char *s);
 /* Empties the buffer, keeping its allocation. */
 void sl_buf_reset(sl_buf_t *b);
 /* Frees the bytes and leaves an empty buffer. */
