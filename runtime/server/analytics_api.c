@@ -1473,15 +1473,7 @@ void sl_analytics_handle(sl_analytics_t *an, const sl_http_req_t *req, sl_http_r
     pthread_mutex_lock(&an->mu);
     bool ok = ops[i].fn(&c);
     pthread_mutex_unlock(&an->mu);
-    if (!ok) {
-        if (c.err.code == SL_AWS_OK && !validation_failed(&c))
-            sl_awserr_set(&c.err, SL_AWS_InternalFailure, "Internal service failure.");
-        sl_aws_error_reply(resp, cbor, c.err.code, c.err.msg);
-    } else {
-        resp->status = 200;
-        resp->content_type = cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1";
-    }
-    sl_violations_free(&c.viol);
+    sl_aws_finish_reply(resp, cbor, ok, &c.err, &c.viol);
 }
 
 /* ---- metrics ---------------------------------------------------------------------------- */
