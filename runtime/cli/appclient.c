@@ -49,9 +49,14 @@ int sl_appclient_args(int argc, char **argv, bool need_name, const char *usage,
     return -1;
 }
 
-void sl_appclient_name_body(sl_buf_t *out, const char *name)
+int sl_appclient_call_name(const char *cmd, const char *endpoint, const char *op,
+                           const char *name, sl_arena_t *a, sl_val_t **out)
 {
-    sl_buf_puts(out, "{\"ApplicationName\":");
-    sl_json_quote(out, name, strlen(name));
-    sl_buf_putc(out, '}');
+    sl_buf_t body = SL_BUF_INIT;
+    sl_buf_puts(&body, "{\"ApplicationName\":");
+    sl_json_quote(&body, name, strlen(name));
+    sl_buf_putc(&body, '}');
+    int rc = sl_appclient_call(cmd, endpoint, op, body.p, a, out);
+    sl_buf_free(&body);
+    return rc;
 }
