@@ -28,18 +28,7 @@
 /* Reads a whole file (or stdin for "-") into b; returns 0, or -1 with errno set. */
 static int read_all(const char *path, sl_buf_t *b)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(b, chunk, n);
-    int err = ferror(f);
-    if (f != stdin) fclose(f);
-    if (err) {
-        errno = EIO;
-        return -1;
-    }
-    return 0;
+    return strcmp(path, "-") ? sl_buf_read_file(b, path) : sl_buf_read_fp(b, stdin);
 }
 
 /* Prints the usage of the subcommand to f. */

@@ -749,17 +749,12 @@ static void cmd_put(sl_repl_t *r, const char *stream)
 
 static void cmd_load(sl_repl_t *r, const char *path)
 {
-    FILE *f = *path ? fopen(path, "r") : NULL;
-    if (!f) {
+    sl_buf_t b = SL_BUF_INIT;
+    if (!*path || sl_buf_read_file(&b, path) < 0) {
         fprintf(r->out, "\\load: %s: %s\n", *path ? path : "(no file)", *path ? strerror(errno) : "usage: \\load FILE.sql");
+        sl_buf_free(&b);
         return;
     }
-    sl_buf_t b = SL_BUF_INIT;
-    char chunk[4096];
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(&b, chunk, k);
-    fclose(f);
-    sl_buf_putc(&b, '\0');
     add_ddl(r, b.p, path);
     sl_buf_free(&b);
 }
