@@ -35,4 +35,13 @@ int sl_appclient_args(int argc, char **argv, bool need_name, const char *usage,
 int sl_appclient_call_name(const char *cmd, const char *endpoint, const char *op,
                            const char *name, sl_arena_t *a, sl_val_t **out);
 
+/*
+ * Lists the daemon's applications: every page of ListApplications (50 a page), calling
+ * each(ctx, name, status) per application in order (either may be NULL when the answer
+ * lacks it). Returns 0, or 1 after sl_appclient_call printed why a call failed (the
+ * applications of the pages before it have been given to each).
+ */
+int sl_appclient_list(const char *cmd, const char *endpoint,
+                      void (*each)(void *ctx, const char *name, const char *status), void *ctx);
+
 #endif
