@@ -251,6 +251,14 @@ def check(cond, fmt, *args):
         raise AssertionError(fmt % args if args else fmt)
 
 
+def check_clean_exit(srv):
+    """Stops a `sluice serve` with SIGTERM: it must exit 0 with no sanitizer report in its log."""
+    rc = srv.stop()
+    bad = [l for l in srv.log if "Sanitizer" in l or "runtime error:" in l]
+    check(not bad, "sanitizer reports:\n%s", "\n".join(bad[:20]))
+    eq(rc, 0, "daemon exit status")
+
+
 def eq(got, want, what="value"):
     if got != want:
         raise AssertionError("%s: got %s, want %s" % (what, _short(got), _short(want)))

@@ -17,8 +17,8 @@ import threading
 import time
 import urllib.request
 
-from sluicetest import (Server, Tester, analytics_client, arn, check, create_stream, eq,
-                        expect_error, list_all_shards, need_sluice, read_shard)
+from sluicetest import (Server, Tester, analytics_client, arn, check, check_clean_exit,
+                        create_stream, eq, expect_error, list_all_shards, need_sluice, read_shard)
 
 SRC, DST = "ticks", "ticks-out"
 ROLE = "arn:aws:iam::000000000000:role/kda"
@@ -419,10 +419,7 @@ def t_delete(r):
 
 
 def t_clean_exit(r):
-    rc = r.srv.stop()
-    bad = [l for l in r.srv.log if "Sanitizer" in l or "runtime error:" in l]
-    check(not bad, "sanitizer reports:\n%s", "\n".join(bad[:20]))
-    eq(rc, 0, "daemon exit status")
+    check_clean_exit(r.srv)
 
 
 def main():

@@ -20,7 +20,8 @@ import threading
 import time
 import urllib.request
 
-from sluicetest import Server, Tester, check, create_stream, eq, need_sluice, sluice_bin
+from sluicetest import (Server, Tester, check, check_clean_exit, create_stream, eq,
+                        need_sluice, sluice_bin)
 
 APP = "sink-metrics"
 HOSTS = ["a", "a", "b", "b", "b", "c", "d", "e"]   # 5 hosts, 8 rows
@@ -136,15 +137,9 @@ def main():
         eq(got, {}, "sink lines of a stopped application")
         check("# TYPE sluice_sink_written_total counter" in text, "HELP/TYPE without sinks")
 
-    def t_clean_exit():
-        rc = srv.stop()
-        bad = [l for l in srv.log if "Sanitizer" in l or "runtime error:" in l]
-        check(not bad, "sanitizer reports:\n%s", "\n".join(bad[:20]))
-        eq(rc, 0, "daemon exit status")
-
     try:
         for name, fn in [("submit and put", t_submit), ("counters", t_counters),
-                         ("stopped application", t_stopped), ("clean exit", t_clean_exit)]:
+                         ("stopped application", t_stopped), ("clean exit", lambda: check_clean_exit(srv))]:
             if not t.run(name, fn) and name == "submit and put":
                 break
     finally:
