@@ -331,7 +331,8 @@ static void enc_mode(sl_enc_t *e, bool on_demand)
 }
 
 /* The members DescribeStream and DescribeStreamSummary share, in that order: name, ARN,
- * status, mode; then (tail) retention, creation time, monitoring and encryption. */
+ * status, mode (also the start of a ListStreams summary); then (tail) retention, creation
+ * time, monitoring and encryption. */
 static void enc_stream_head(sl_enc_t *e, const sl_stream_info_t *info)
 {
     sl_enc_key(e, "StreamName");
@@ -554,13 +555,7 @@ static bool op_ListStreams(call_t *c)
         sl_stream_info_t *info = sl_store_describe(c->st, names[i], c->a, &ignore);
         if (!info) continue;
         sl_enc_obj_begin(e);
-        sl_enc_key(e, "StreamName");
-        sl_enc_str(e, info->name);
-        sl_enc_key(e, "StreamARN");
-        sl_enc_str(e, info->arn);
-        sl_enc_key(e, "StreamStatus");
-        sl_enc_str(e, sl_stream_status_name(info->status));
-        enc_mode(e, info->on_demand);
+        enc_stream_head(e, info);
         sl_enc_key(e, "StreamCreationTimestamp");
         sl_enc_time_ms(e, info->created_ms);
         sl_enc_obj_end(e);
