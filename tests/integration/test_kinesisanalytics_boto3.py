@@ -13,12 +13,12 @@ import http.server
 import json
 import os
 import sys
-import threading
 import time
 import urllib.request
 
 from sluicetest import (Server, Tester, analytics_client, arn, check, check_clean_exit,
-                        create_stream, eq, expect_error, list_all_shards, need_sluice, read_shard)
+                        create_stream, eq, expect_error, list_all_shards, need_sluice, read_shard,
+                        serve_http)
 
 SRC, DST = "ticks", "ticks-out"
 ROLE = "arn:aws:iam::000000000000:role/kda"
@@ -426,8 +426,7 @@ def main():
     t = Tester()
     if not need_sluice(t, "Kinesis Analytics API"):
         return 0
-    s3 = http.server.ThreadingHTTPServer(("127.0.0.1", 0), S3Handler)
-    threading.Thread(target=s3.serve_forever, daemon=True).start()
+    s3 = serve_http(S3Handler)
     os.environ["SLUICE_S3_ENDPOINT"] = "http://127.0.0.1:%d" % s3.server_address[1]
     r = Run()
     try:

@@ -21,7 +21,7 @@ import time
 import urllib.request
 
 from sluicetest import (Server, Tester, check, check_clean_exit, create_stream, eq,
-                        need_sluice, sluice_bin)
+                        need_sluice, serve_http, sluice_bin)
 
 APP = "sink-metrics"
 HOSTS = ["a", "a", "b", "b", "b", "c", "d", "e"]   # 5 hosts, 8 rows
@@ -91,8 +91,7 @@ def main():
     t = Tester()
     if not need_sluice(t, "sink metrics"):
         return 0
-    recv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    threading.Thread(target=recv.serve_forever, daemon=True).start()
+    recv = serve_http(Receiver)
     srv = Server()
     srv.start()
     st = {}
