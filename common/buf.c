@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,6 +80,42 @@ void sl_buf_put_i64(sl_buf_t *b, int64_t v)
     } else {
         sl_buf_put_u64(b, (uint64_t)v);
     }
+}
+
+void sl_buf_prom_label(sl_buf_t *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n') {
+            sl_buf_puts(b, "\\n");
+            continue;
+        }
+        if (*s == '\\' || *s == '"') sl_buf_putc(b, '\\');
+        sl_buf_putc(b, *s);
+    }
+}
+
+int sl_buf_read_fp(sl_buf_t *b, FILE *f)
+{
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(b, chunk, n);
+    if (ferror(f)) {
+        errno = EIO;
+        return -1;
+    }
+    sl_buf_append(b, "", 0); /* allocated, so p is a C string even when nothing was read */
+    return 0;
+}
+
+int sl_buf_read_file(sl_buf_t *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    int rc = sl_buf_read_fp(b, f);
+    int saved = errno;
+    fclose(f);
+    errno = saved;
+    return rc;
 }
 
 void sl_buf_reset(sl_buf_t *b)

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct sl_buf {
     char *p;    /* bytes; NULL until the first append */
@@ -31,6 +32,14 @@ void sl_buf_vprintf(sl_buf_t *b, const char *fmt, va_list ap);
 /* Appends the decimal form of v. */
 void sl_buf_put_i64(sl_buf_t *b, int64_t v);
 void sl_buf_put_u64(sl_buf_t *b, uint64_t v);
+/* Appends s as the text of a Prometheus label value (between the quotes, which the caller
+ * writes): backslash and double quote get a backslash, a newline becomes \n. */
+void sl_buf_prom_label(sl_buf_t *b, const char *s);
+/* Appends everything left to read from f (which stays open), or the whole file at path.
+ * Returns 0 - b->p is then non-NULL, "" for an empty file - or -1 with errno (EIO for a
+ * read error; fopen's for a file that cannot be opened). */
+int sl_buf_read_fp(sl_buf_t *b, FILE *f);
+int sl_buf_read_file(sl_buf_t *b, const char *path);
 /* Empties the buffer, keeping its allocation. */
 void sl_buf_reset(sl_buf_t *b);
 /* Frees the bytes and leaves an empty buffer. */

@@ -588,6 +588,11 @@ static void conn_free(conn_t *c)
     if (c->prev) c->prev->next = c->next;
     else w->conns = c->next;
     if (c->next) c->next->prev = c->prev;
+    /* Deregister before closing: close() only drops the epoll registration when no other
+     * descriptor refers to the socket, and a child between fork and exec (posix_spawn of a
+     * COMMAND sink on another thread) still holds one, so events would keep arriving with a
+     * pointer to the freed connection. */
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     sl_free(c->rbuf);
     sl_buf_free(&c->out);

@@ -17,27 +17,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free port: ask the kernel for one (port 0), read it back from the server's first line.
-"$SLUICE" serve --port 0 --data "$data/store" 2>"$log" &
-pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$log" 2>/dev/null && break
-  sleep 0.05
-done
-port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$log")
-[ -n "$port" ] || { echo "demo: server did not start:" >&2; cat "$log" >&2; exit 1; }
-endpoint=http://127.0.0.1:$port
-echo "== sluice serve is up on $endpoint (data in $data/store)"
+. "$here/examples/lib.sh"
+start_daemon demo
+echo "   (data in $data/store)"
 
-api() { # api OPERATION JSON: one Kinesis API call with curl, as any SDK would make it
+# Unlike lib.sh's api, which discards the answer, the demo shows what the API says.
+show() { # show OPERATION JSON: one Kinesis API call with curl, as any SDK would make it
   curl -sS -X POST "$endpoint/" -H "X-Amz-Target: Kinesis_20131202.$1" \
        -H 'Content-Type: application/x-amz-json-1.1' -d "$2"
   echo
 }
 
 echo "== CreateStream ticks (2 shards)"
-api CreateStream '{"StreamName":"ticks","ShardCount":2}'
-api DescribeStreamSummary '{"StreamName":"ticks"}'
+show CreateStream '{"StreamName":"ticks","ShardCount":2}'
+show DescribeStreamSummary '{"StreamName":"ticks"}'
 
 echo "== sluice put: 6 stock ticks, partition key = the ticker field"
 cat <<'JSON' | "$SLUICE" put ticks --endpoint "$endpoint" --key-field ticker
@@ -56,7 +49,7 @@ echo "== sluice tail ticks --format kinesis (the replay dump format)"
 "$SLUICE" tail ticks --endpoint "$endpoint" --format kinesis | head -3
 
 echo "== ListShards"
-api ListShards '{"StreamName":"ticks"}'
+show ListShards '{"StreamName":"ticks"}'
 
 "$SLUICE" tail ticks --endpoint "$endpoint" --format kinesis > "$data/ticks.dump"
 echo "== stop the server (the store stays on disk)"

@@ -1,4 +1,4 @@
-# examples/lib.sh - what the daemon examples share; sourced by their run.sh after they set
+# examples/lib.sh - what the daemon examples share; sourced by their run.sh (and demo.sh) after they set
 # SLUICE, data (a scratch directory) and log (the daemon's stderr).
 #   start_daemon NAME  starts `sluice serve` on a free port (port 0: the kernel picks one,
 #                      read back from the server's first line) with its store in

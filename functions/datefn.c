@@ -111,6 +111,14 @@ bool sl_rule_unix_timestamp(const sl_fn_call_info_t *call, sl_type_t *result, ch
     return true;
 }
 
+/* A format given as a constant (the first argument) is checked when the query is planned.
+ * True when it is not a constant string or is a valid format; else false with err set. */
+static bool const_format_ok(const sl_fn_call_info_t *call, char *err, size_t errlen)
+{
+    return !(call->consts && call->consts[0].is_const && call->consts[0].is_str) ||
+           sl_datefmt_check(call->consts[0].s, call->consts[0].slen, err, errlen);
+}
+
 /* CHAR_TO_TIMESTAMP / _DATE / _TIME (format, text): both strings. */
 static bool rule_char_to(const sl_fn_call_info_t *call, sl_type_t *result, char *err, size_t errlen,
                          const char *fn, sl_tid_t id)
@@ -118,9 +126,7 @@ static bool rule_char_to(const sl_fn_call_info_t *call, sl_type_t *result, char 
     for (int k = 0; k < 2; k++)
         if (!sl_type_is_string(call->args[k]) && call->args[k].id != SL_T_NULL)
             return type_err(err, errlen, fn, "character strings", call->args[k]);
-    if (call->consts && call->consts[0].is_const && call->consts[0].is_str &&
-        !sl_datefmt_check(call->consts[0].s, call->consts[0].slen, err, errlen))
-        return false;
+    if (!const_format_ok(call, err, errlen)) return false;
     *result = sl_type_make(id);
     return true;
 }
@@ -155,9 +161,7 @@ static bool rule_to_char(const sl_fn_call_info_t *call, sl_type_t *result, char 
         return type_err(err, errlen, fn, "a character string format", call->args[0]);
     if (call->args[1].id != id && call->args[1].id != SL_T_NULL)
         return type_err(err, errlen, fn, sl_tid_name(id), call->args[1]);
-    if (call->consts && call->consts[0].is_const && call->consts[0].is_str &&
-        !sl_datefmt_check(call->consts[0].s, call->consts[0].slen, err, errlen))
-        return false;
+    if (!const_format_ok(call, err, errlen)) return false;
     *result = sl_type_make(SL_T_VARCHAR);
     result->len = 256;
     return true;

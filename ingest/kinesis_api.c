@@ -331,7 +331,8 @@ static void enc_mode(sl_enc_t *e, bool on_demand)
 }
 
 /* The members DescribeStream and DescribeStreamSummary share, in that order: name, ARN,
- * status, mode; then (tail) retention, creation time, monitoring and encryption. */
+ * status, mode (also the start of a ListStreams summary); then (tail) retention, creation
+ * time, monitoring and encryption. */
 static void enc_stream_head(sl_enc_t *e, const sl_stream_info_t *info)
 {
     sl_enc_key(e, "StreamName");
@@ -554,13 +555,7 @@ static bool op_ListStreams(call_t *c)
         sl_stream_info_t *info = sl_store_describe(c->st, names[i], c->a, &ignore);
         if (!info) continue;
         sl_enc_obj_begin(e);
-        sl_enc_key(e, "StreamName");
-        sl_enc_str(e, info->name);
-        sl_enc_key(e, "StreamARN");
-        sl_enc_str(e, info->arn);
-        sl_enc_key(e, "StreamStatus");
-        sl_enc_str(e, sl_stream_status_name(info->status));
-        enc_mode(e, info->on_demand);
+        enc_stream_head(e, info);
         sl_enc_key(e, "StreamCreationTimestamp");
         sl_enc_time_ms(e, info->created_ms);
         sl_enc_obj_end(e);
@@ -1190,6 +1185,20 @@ void sl_aws_error_reply(sl_http_resp_t *resp, bool cbor, sl_awserr_code_t code,
     sl_enc_obj_end(&e);
 }
 
+void sl_aws_finish_reply(sl_http_resp_t *resp, bool cbor, bool ok, sl_awserr_t *err,
+                         sl_violations_t *viol)
+{
+    if (!ok) {
+        if (err->code == SL_AWS_OK && !sl_violations_report(viol, err))
+            sl_awserr_set(err, SL_AWS_InternalFailure, "Internal service failure.");
+        sl_aws_error_reply(resp, cbor, err->code, err->msg);
+    } else {
+        resp->status = 200;
+        resp->content_type = cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1";
+    }
+    sl_violations_free(viol);
+}
+
 void sl_kinesis_api_handle(sl_store_t *st, const sl_http_req_t *req, sl_http_resp_t *resp)
 {
     bool cbor = sl_aws_is_cbor(req);
@@ -1209,13 +1218,5 @@ void sl_kinesis_api_handle(sl_store_t *st, const sl_http_req_t *req, sl_http_res
     sl_enc_init(&enc, cbor ? SL_ENC_CBOR : SL_ENC_JSON, resp->body);
     call_t c = {.st = st, .a = req->arena, .body = body, .enc = &enc};
     bool ok = ops[i].fn(&c);
-    if (!ok) {
-        if (c.err.code == SL_AWS_OK && !validation_failed(&c))
-            sl_awserr_set(&c.err, SL_AWS_InternalFailure, "Internal service failure.");
-        sl_aws_error_reply(resp, cbor, c.err.code, c.err.msg);
-    } else {
-        resp->status = 200;
-        resp->content_type = cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1";
-    }
-    sl_violations_free(&c.viol);
+    sl_aws_finish_reply(resp, cbor, ok, &c.err, &c.viol);
 }

@@ -13,6 +13,7 @@
 #ifndef SL_KINESIS_API_H
 #define SL_KINESIS_API_H
 
+#include "awserr.h"
 #include "http.h"
 #include "store.h"
 #include "val.h"
@@ -34,5 +35,15 @@ sl_val_t *sl_aws_decode_body(const sl_http_req_t *req, sl_http_resp_t *resp);
  * the encoding. */
 void sl_aws_error_reply(sl_http_resp_t *resp, bool cbor, sl_awserr_code_t code,
                         const char *message);
+
+/*
+ * Finishes the reply to an AWS operation once its handler has run (returning ok, and on
+ * success having encoded its answer into resp->body). ok: 200 with the protocol's content type. Not ok: the error in
+ * *err, else the ValidationException of the violations the handler recorded, else
+ * InternalFailure (a handler that failed without saying why). Frees the violations either
+ * way. Shared by every AWS API sluice serves.
+ */
+void sl_aws_finish_reply(sl_http_resp_t *resp, bool cbor, bool ok, sl_awserr_t *err,
+                         sl_violations_t *viol);
 
 #endif

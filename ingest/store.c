@@ -234,6 +234,21 @@ static stream_t *data_stream(sl_store_t *st, const char *name, sl_awserr_t *err)
     return s;
 }
 
+/* Looks up a stream to change: applies its pending status change first. Returns NULL, with
+ * ResourceNotFoundException in *err, when it does not exist or is being deleted. Caller
+ * holds the write lock (settling may remove a deleted stream). */
+static stream_t *writable_stream(sl_store_t *st, const char *name, int64_t now,
+                                 sl_awserr_t *err)
+{
+    stream_t *s = find_stream(st, name);
+    if (s && !settle_status(st, s, now)) s = NULL;
+    if (!s || s->status == SL_STREAM_DELETING) {
+        not_found(st, name, err);
+        return NULL;
+    }
+    return s;
+}
+
 static int64_t open_shard_total(sl_store_t *st)
 {
     int64_t n = 0;
@@ -959,11 +974,10 @@ int sl_store_delete_stream(sl_store_t *st, const char *name, sl_awserr_t *err)
 {
     int64_t now = sl_clock_now_ms();
     pthread_rwlock_wrlock(&st->lock);
-    stream_t *s = find_stream(st, name);
-    if (s && !settle_status(st, s, now)) s = NULL;
-    if (!s || s->status == SL_STREAM_DELETING) {
+    stream_t *s = writable_stream(st, name, now, err);
+    if (!s) {
         pthread_rwlock_unlock(&st->lock);
-        return not_found(st, name, err);
+        return -1;
     }
     int rc = cat_begin(st);
     if (rc == 0) rc = cat_exec(st, "DELETE FROM streams WHERE id=?", "i", s->id);
@@ -1064,12 +1078,8 @@ size_t sl_store_list_streams(sl_store_t *st, sl_arena_t *a, const char ***names)
  * lock. */
 static stream_t *reshard_stream(sl_store_t *st, const char *name, int64_t now, sl_awserr_t *err)
 {
-    stream_t *s = find_stream(st, name);
-    if (s && !settle_status(st, s, now)) s = NULL;
-    if (!s || s->status == SL_STREAM_DELETING) {
-        not_found(st, name, err);
-        return NULL;
-    }
+    stream_t *s = writable_stream(st, name, now, err);
+    if (!s) return NULL;
     if (s->status != SL_STREAM_ACTIVE) {
         sl_awserr_set(err, SL_AWS_ResourceInUseException,
                       "Stream %s under account %s not ACTIVE, instead in state %s", name,
@@ -1112,10 +1122,13 @@ static int do_merge(sl_store_t *st, stream_t *s, shard_t *a, shard_t *b, int64_t
     return 0;
 }
 
-static shard_t *lookup_shard(const stream_t *s, const char *id)
+/* The shard of s named id, or NULL when there is none or it has expired (closed longer
+ * than the retention period ago: Kinesis no longer knows it). */
+static shard_t *lookup_shard(const stream_t *s, const char *id, int64_t now)
 {
     int ix = parse_shard_id(id);
-    return ix >= 0 && (size_t)ix < s->nshards ? s->shards[ix] : NULL;
+    shard_t *sh = ix >= 0 && (size_t)ix < s->nshards ? s->shards[ix] : NULL;
+    return sh && !shard_expired(s, sh, now) ? sh : NULL;
 }
 
 int sl_store_split_shard(sl_store_t *st, const char *name, const char *id, sl_u128_t new_start,
@@ -1126,8 +1139,8 @@ int sl_store_split_shard(sl_store_t *st, const char *name, const char *id, sl_u1
     stream_t *s = reshard_stream(st, name, now, err);
     int rc = -1;
     if (!s) goto out;
-    shard_t *sh = lookup_shard(s, id);
-    if (!sh || shard_expired(s, sh, now)) {
+    shard_t *sh = lookup_shard(s, id, now);
+    if (!sh) {
         sl_awserr_set(err, SL_AWS_ResourceNotFoundException,
                       "Could not find shard %s in stream %s under account %s.", id, name,
                       st->cfg.account);
@@ -1180,11 +1193,11 @@ int sl_store_merge_shards(sl_store_t *st, const char *name, const char *id, cons
     stream_t *s = reshard_stream(st, name, now, err);
     int rc = -1;
     if (!s) goto out;
-    shard_t *a = lookup_shard(s, id), *b = lookup_shard(s, adj_id);
-    if (!a || shard_expired(s, a, now) || !b || shard_expired(s, b, now)) {
+    shard_t *a = lookup_shard(s, id, now), *b = lookup_shard(s, adj_id, now);
+    if (!a || !b) {
         sl_awserr_set(err, SL_AWS_ResourceNotFoundException,
-                      "Could not find shard %s in stream %s under account %s.",
-                      !a || shard_expired(s, a, now) ? id : adj_id, name, st->cfg.account);
+                      "Could not find shard %s in stream %s under account %s.", !a ? id : adj_id,
+                      name, st->cfg.account);
         goto out;
     }
     char ida[24], idb[24];
@@ -1309,11 +1322,10 @@ int sl_store_set_retention(sl_store_t *st, const char *name, int hours, bool inc
 {
     int64_t now = sl_clock_now_ms();
     pthread_rwlock_wrlock(&st->lock);
-    stream_t *s = find_stream(st, name);
-    if (s && !settle_status(st, s, now)) s = NULL;
+    stream_t *s = writable_stream(st, name, now, err);
     int rc = -1;
-    if (!s || s->status == SL_STREAM_DELETING) {
-        not_found(st, name, err);
+    if (!s) {
+        /* *err says the stream is not found */
     } else if (hours < 24) {
         sl_awserr_set(err, SL_AWS_InvalidArgumentException,
                       "Minimum allowed retention period is 24 hours. Requested retention period "
@@ -1350,11 +1362,10 @@ int sl_store_add_tags(sl_store_t *st, const char *name, const sl_tag_t *tags, si
 {
     int64_t now = sl_clock_now_ms();
     pthread_rwlock_wrlock(&st->lock);
-    stream_t *s = find_stream(st, name);
-    if (s && !settle_status(st, s, now)) s = NULL;
+    stream_t *s = writable_stream(st, name, now, err);
     int rc = -1;
-    if (!s || s->status == SL_STREAM_DELETING) {
-        not_found(st, name, err);
+    if (!s) {
+        /* *err says the stream is not found */
     } else if (tags_after(s, tags, n) > MAX_TAGS) {
         sl_awserr_set(err, SL_AWS_InvalidArgumentException,
                       "Failed to add tags to stream %s under account %s because a given stream "
@@ -1377,13 +1388,9 @@ int sl_store_remove_tags(sl_store_t *st, const char *name, const char *const *ke
 {
     int64_t now = sl_clock_now_ms();
     pthread_rwlock_wrlock(&st->lock);
-    stream_t *s = find_stream(st, name);
-    if (s && !settle_status(st, s, now)) s = NULL;
+    stream_t *s = writable_stream(st, name, now, err);
     int rc = -1;
-    if (!s || s->status == SL_STREAM_DELETING) {
-        not_found(st, name, err);
-        goto out;
-    }
+    if (!s) goto out;
     rc = cat_begin(st);
     for (size_t i = 0; i < n && rc == 0; i++) {
         rc = cat_exec(st, "DELETE FROM tags WHERE stream_id=? AND key=?", "it", s->id, keys[i]);
@@ -1632,15 +1639,8 @@ const char *sl_store_get_iterator(sl_store_t *st, const char *name, const char *
     pthread_rwlock_rdlock(&st->lock);
     const char *result = NULL;
     stream_t *s = data_stream(st, name, err);
-    if (!s) {
-        /* Kinesis words a missing stream here as a missing shard. */
-        sl_awserr_set(err, SL_AWS_ResourceNotFoundException,
-                      "Shard %s in stream %s under account %s does not exist", id, name,
-                      st->cfg.account);
-        goto out;
-    }
-    shard_t *sh = lookup_shard(s, id);
-    if (!sh || shard_expired(s, sh, now)) {
+    shard_t *sh = s ? lookup_shard(s, id, now) : NULL;
+    if (!sh) { /* Kinesis words a missing stream here as a missing shard */
         sl_awserr_set(err, SL_AWS_ResourceNotFoundException,
                       "Shard %s in stream %s under account %s does not exist", id, name,
                       st->cfg.account);

@@ -101,7 +101,8 @@ struct sl_runner {
     sl_app_desc_t desc;   /* the runner's own copy (the plan borrows it) */
     sl_ast_t *script;     /* the parsed code */
     sl_plan_t *plan;
-    sl_engine_t *engine;  /* used by the runner's thread only (rebuilt on a restart) */
+    sl_engine_t *engine;  /* used by the runner's thread (rebuilt on a restart); replaced
+                             only under mu, which sl_runner_sink_stats holds to read it */
     sl_engine_opts_t eo;  /* how the engine is built */
     sl_runner_opts_t o;   /* copy; strings below are owned copies */
     char *name, *data_dir;
@@ -115,7 +116,7 @@ struct sl_runner {
     _Atomic int64_t records_in, millis_behind, failures, restarts, failed_ms;
     _Atomic int64_t rows_out, errors; /* published by the runner's thread (publish()) */
     int64_t rows_base, errors_base;   /* of the engines before the current one */
-    pthread_mutex_t mu;   /* guards failure */
+    pthread_mutex_t mu;   /* guards failure and the replacement of engine */
     char failure[256];
     sl_kclient_t *kc;     /* the input's Kinesis endpoint (runner's thread), or NULL:
                              the embedded store */
@@ -818,6 +819,18 @@ static void publish(sl_runner_t *r)
     atomic_store(&r->errors, r->errors_base + sl_engine_errors(r->engine));
 }
 
+/* Frees the engine. It is taken out under mu first, so that sl_runner_sink_stats never
+ * reads a freed one; the free itself (which drains the sinks, up to their drain_ms) runs
+ * outside the lock. */
+static void engine_free(sl_runner_t *r)
+{
+    pthread_mutex_lock(&r->mu);
+    sl_engine_t *e = r->engine;
+    r->engine = NULL;
+    pthread_mutex_unlock(&r->mu);
+    sl_engine_free(e);
+}
+
 /* Builds a fresh engine and tells its outputs which rows they already delivered (the
  * positions of r->ck when resuming). Returns false, with the failure recorded, when the
  * engine cannot be built. */
@@ -826,11 +839,13 @@ static bool engine_build(sl_runner_t *r)
     if (r->engine) {
         r->rows_base += sl_engine_rows_out(r->engine);
         r->errors_base += sl_engine_errors(r->engine);
-        sl_engine_free(r->engine);
-        r->engine = NULL;
+        engine_free(r);
     }
     char *err = NULL;
-    r->engine = sl_engine_new(r->plan, &r->eo, &err);
+    sl_engine_t *e = sl_engine_new(r->plan, &r->eo, &err);
+    pthread_mutex_lock(&r->mu);
+    r->engine = e;
+    pthread_mutex_unlock(&r->mu);
     if (!r->engine) {
         set_failure(r, err ? err : "the engine cannot be built");
         sl_free(err);
@@ -1087,7 +1102,7 @@ void sl_runner_free(sl_runner_t *r)
 {
     if (!r) return;
     sl_runner_stop(r);
-    sl_engine_free(r->engine);
+    engine_free(r);
     sl_plan_free(r->plan);
     sl_ast_free(r->script);
     sl_app_desc_free(&r->desc);
@@ -1117,6 +1132,14 @@ void sl_runner_stats(sl_runner_t *r, sl_runner_stats_t *out)
     pthread_mutex_lock(&r->mu);
     memcpy(out->failure, r->failure, sizeof out->failure);
     pthread_mutex_unlock(&r->mu);
+}
+
+int sl_runner_sink_stats(sl_runner_t *r, struct sl_sink_sample *out, int max)
+{
+    pthread_mutex_lock(&r->mu);
+    int n = r->engine ? sl_engine_sink_stats(r->engine, out, max) : 0;
+    pthread_mutex_unlock(&r->mu);
+    return n;
 }
 
 void sl_runner_explain(const sl_runner_t *r, sl_buf_t *out)

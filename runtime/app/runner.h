@@ -100,6 +100,14 @@ void sl_runner_stop(sl_runner_t *r);
 /* Stops if needed and frees. NULL is a no-op. */
 void sl_runner_free(sl_runner_t *r);
 void sl_runner_stats(sl_runner_t *r, sl_runner_stats_t *out);
+/*
+ * The counters of the engine's webhook / file / command outputs (sl_engine_sink_stats):
+ * at most max samples, the number of such outputs returned; 0 while no engine is built.
+ * Callable from any thread. The counters belong to the engine, so they start again from 0
+ * when a restart after a failure rebuilds it. Output names are borrowed from the runner.
+ */
+struct sl_sink_sample;
+int sl_runner_sink_stats(sl_runner_t *r, struct sl_sink_sample *out, int max);
 /* EXPLAIN of the running plan (for describe/REPL). */
 void sl_runner_explain(const sl_runner_t *r, sl_buf_t *out);
 

@@ -49,9 +49,44 @@ int sl_appclient_args(int argc, char **argv, bool need_name, const char *usage,
     return -1;
 }
 
-void sl_appclient_name_body(sl_buf_t *out, const char *name)
+int sl_appclient_list(const char *cmd, const char *endpoint,
+                      void (*each)(void *ctx, const char *name, const char *status), void *ctx)
 {
-    sl_buf_puts(out, "{\"ApplicationName\":");
-    sl_json_quote(out, name, strlen(name));
-    sl_buf_putc(out, '}');
+    sl_arena_t *a = sl_arena_new(0);
+    sl_buf_t body = SL_BUF_INIT;
+    const char *after = NULL; /* the last name listed: where the next page starts */
+    int rc;
+    for (;;) {
+        sl_buf_reset(&body);
+        sl_buf_puts(&body, "{\"Limit\":50");
+        if (after) {
+            sl_buf_puts(&body, ",\"ExclusiveStartApplicationName\":");
+            sl_json_quote(&body, after, strlen(after));
+        }
+        sl_buf_putc(&body, '}');
+        sl_val_t *out;
+        if ((rc = sl_appclient_call(cmd, endpoint, "ListApplications", body.p, a, &out))) break;
+        const sl_val_t *l = sl_val_get(out, "ApplicationSummaries");
+        for (size_t i = 0; l && l->type == SL_V_ARR && i < l->u.arr.n; i++) {
+            after = sl_val_get_str(l->u.arr.items[i], "ApplicationName", NULL);
+            each(ctx, after, sl_val_get_str(l->u.arr.items[i], "ApplicationStatus", NULL));
+        }
+        bool more = false;
+        if (!sl_val_get_bool(out, "HasMoreApplications", &more) || !more || !after) break;
+    }
+    sl_buf_free(&body);
+    sl_arena_free(a);
+    return rc;
+}
+
+int sl_appclient_call_name(const char *cmd, const char *endpoint, const char *op,
+                           const char *name, sl_arena_t *a, sl_val_t **out)
+{
+    sl_buf_t body = SL_BUF_INIT;
+    sl_buf_puts(&body, "{\"ApplicationName\":");
+    sl_json_quote(&body, name, strlen(name));
+    sl_buf_putc(&body, '}');
+    int rc = sl_appclient_call(cmd, endpoint, op, body.p, a, out);
+    sl_buf_free(&body);
+    return rc;
 }

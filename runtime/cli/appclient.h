@@ -30,8 +30,18 @@ int sl_appclient_call(const char *cmd, const char *endpoint, const char *op, con
 int sl_appclient_args(int argc, char **argv, bool need_name, const char *usage,
                       const char **name, const char **endpoint);
 
-/* Writes "{"ApplicationName": name}" into out. */
-struct sl_buf;
-void sl_appclient_name_body(struct sl_buf *out, const char *name);
+/* sl_appclient_call with the body {"ApplicationName": name}: the operations that name one
+ * application and nothing else (DescribeApplication, StopApplication). */
+int sl_appclient_call_name(const char *cmd, const char *endpoint, const char *op,
+                           const char *name, sl_arena_t *a, sl_val_t **out);
+
+/*
+ * Lists the daemon's applications: every page of ListApplications (50 a page), calling
+ * each(ctx, name, status) per application in order (either may be NULL when the answer
+ * lacks it). Returns 0, or 1 after sl_appclient_call printed why a call failed (the
+ * applications of the pages before it have been given to each).
+ */
+int sl_appclient_list(const char *cmd, const char *endpoint,
+                      void (*each)(void *ctx, const char *name, const char *status), void *ctx);
 
 #endif

@@ -28,18 +28,7 @@
 /* Reads a whole file (or stdin for "-") into b; returns 0, or -1 with errno set. */
 static int read_all(const char *path, sl_buf_t *b)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(b, chunk, n);
-    int err = ferror(f);
-    if (f != stdin) fclose(f);
-    if (err) {
-        errno = EIO;
-        return -1;
-    }
-    return 0;
+    return strcmp(path, "-") ? sl_buf_read_file(b, path) : sl_buf_read_fp(b, stdin);
 }
 
 /* Prints the usage of the subcommand to f. */
@@ -78,6 +67,23 @@ static void plan_file(const char *shown, const char *text, const sl_ast_t *scrip
     sl_app_desc_free(&desc);
 }
 
+/* The outcome of checking code[0..len), shown as `shown`: the diagnostics rendered on
+ * stderr, returning 1; else, with print, the script in canonical form on stdout; 0. */
+static int report(const sl_diag_t *diags, const char *shown, const char *code, size_t len,
+                  const sl_ast_t *script, int print)
+{
+    sl_buf_t out = SL_BUF_INIT;
+    if (diags->count) {
+        sl_diag_render(diags, shown, code, len, &out);
+        fputs(out.p, stderr);
+    } else if (print) {
+        sl_ast_print(&out, script);
+        if (out.p) fputs(out.p, stdout);
+    }
+    sl_buf_free(&out);
+    return diags->count ? 1 : 0;
+}
+
 /* Checks a KDA CreateApplication request (JSON): the description, then its
  * ApplicationCode parsed and planned against it. Errors in the SQL are positioned in the
  * code ("FILE#ApplicationCode:LINE:COL"). Returns 0 or 1. */
@@ -104,19 +110,7 @@ static int check_json_app(const char *path, const sl_buf_t *text, int print, int
         }
         sl_plan_free(plan);
     }
-    int rc = 0;
-    if (diags.count) {
-        sl_buf_t out = SL_BUF_INIT;
-        sl_diag_render(&diags, shown, code, strlen(code), &out);
-        fputs(out.p, stderr);
-        sl_buf_free(&out);
-        rc = 1;
-    } else if (print) {
-        sl_buf_t out = SL_BUF_INIT;
-        sl_ast_print(&out, script);
-        if (out.p) fputs(out.p, stdout);
-        sl_buf_free(&out);
-    }
+    int rc = report(&diags, shown, code, strlen(code), script, print);
     sl_ast_free(script);
     sl_diag_free(&diags);
     sl_free(shown);
@@ -152,18 +146,7 @@ static int check_file(const char *path, int print, int explain)
             plan_file(shown, text.p ? text.p : "", script, explain, &diags);
         }
     }
-    if (diags.count) {
-        sl_buf_t out = SL_BUF_INIT;
-        sl_diag_render(&diags, shown, text.p ? text.p : "", text.len, &out);
-        fputs(out.p, stderr);
-        sl_buf_free(&out);
-        rc = 1;
-    } else if (print) {
-        sl_buf_t out = SL_BUF_INIT;
-        sl_ast_print(&out, script);
-        if (out.p) fputs(out.p, stdout);
-        sl_buf_free(&out);
-    }
+    if (report(&diags, shown, text.p ? text.p : "", text.len, script, print)) rc = 1;
     sl_ast_free(script);
     sl_diag_free(&diags);
     sl_buf_free(&text);

@@ -15,18 +15,16 @@ int sl_cmd_delete(int argc, char **argv)
                                &endpoint);
     if (rc >= 0) return rc;
     sl_arena_t *a = sl_arena_new(0);
-    sl_buf_t body = SL_BUF_INIT;
-    sl_appclient_name_body(&body, name);
     sl_val_t *out;
-    rc = sl_appclient_call("delete", endpoint, "DescribeApplication", body.p, a, &out);
+    rc = sl_appclient_call_name("delete", endpoint, "DescribeApplication", name, a, &out);
     const sl_val_t *ts = rc ? NULL : sl_val_get(sl_val_get(out, "ApplicationDetail"),
                                                  "CreateTimestamp");
     if (!rc && !ts) {
         fprintf(stderr, "sluice delete: %s: no CreateTimestamp in the description\n", name);
         rc = 1;
     }
+    sl_buf_t body = SL_BUF_INIT;
     if (!rc) {
-        sl_buf_reset(&body);
         sl_buf_puts(&body, "{\"ApplicationName\":");
         sl_json_quote(&body, name, strlen(name));
         sl_buf_puts(&body, ",\"CreateTimestamp\":");

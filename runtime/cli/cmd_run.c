@@ -67,23 +67,6 @@ static volatile sig_atomic_t stop_requested;
 /* Signal handler: asks the run loop to stop. */
 static void on_signal(int sig) { stop_requested = 1; }
 
-/* Reads a whole file into b; 0 or -1 with errno. */
-static int read_file(const char *path, sl_buf_t *b)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        errno = EIO;
-        return -1;
-    }
-    return 0;
-}
-
 /* Prints the usage of the subcommand. */
 static void usage(FILE *f)
 {
@@ -114,7 +97,7 @@ static int load_app(app_t *a, const char *path)
 {
     memset(a, 0, sizeof *a);
     a->shown = path;
-    if (read_file(path, &a->text) < 0) {
+    if (sl_buf_read_file(&a->text, path) < 0) {
         fprintf(stderr, "sluice run: %s: %s\n", path, strerror(errno));
         return 1;
     }

@@ -13,12 +13,9 @@ int sl_cmd_stop(int argc, char **argv)
     int rc = sl_appclient_args(argc, argv, true, "stop NAME [--endpoint URL]", &name, &endpoint);
     if (rc >= 0) return rc;
     sl_arena_t *a = sl_arena_new(0);
-    sl_buf_t body = SL_BUF_INIT;
-    sl_appclient_name_body(&body, name);
     sl_val_t *out;
-    rc = sl_appclient_call("stop", endpoint, "StopApplication", body.p, a, &out);
+    rc = sl_appclient_call_name("stop", endpoint, "StopApplication", name, a, &out);
     if (!rc) printf("%s: READY\n", name);
-    sl_buf_free(&body);
     sl_arena_free(a);
     return rc;
 }

@@ -33,19 +33,6 @@ static void submit_usage(FILE *f)
                "Creates the application on the daemon (CreateApplication) and starts it.\n");
 }
 
-static int slurp(const char *path, sl_buf_t *b)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (!b->p) sl_buf_puts(b, "");
-    return bad ? -1 : 0;
-}
-
 /* The default application name: the file's base name without its extension, with
  * characters outside [a-zA-Z0-9_.-] replaced by '_'. */
 static char *default_name(const char *path)
@@ -66,7 +53,7 @@ static char *default_name(const char *path)
 static int load(const char *path, sl_app_desc_t *d)
 {
     sl_buf_t text = SL_BUF_INIT;
-    if (slurp(path, &text) < 0) {
+    if (sl_buf_read_file(&text, path) < 0) {
         fprintf(stderr, "sluice submit: %s: %s\n", path, strerror(errno));
         sl_buf_free(&text);
         return 1;

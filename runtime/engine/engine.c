@@ -812,4 +812,21 @@ void sl_engine_finish(sl_engine_t *e)
 
 /* Counters; see engine.h. */
 int64_t sl_engine_rows_out(const sl_engine_t *e) { return e->rows_out; }
+
+/* Sink counters; see engine.h. */
+int sl_engine_sink_stats(const sl_engine_t *e, sl_sink_sample_t *out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < e->nsinks; i++) {
+        const struct out_sink *s = (const struct out_sink *)e->sinks[i];
+        if (!s->deliver) continue;
+        if (n < max) {
+            out[n] = (sl_sink_sample_t){.output = s->out->id ? s->out->id : s->out->name,
+                                        .stream = s->out->name};
+            sl_sink_stats(s->deliver, &out[n].st);
+        }
+        n++;
+    }
+    return n;
+}
 int64_t sl_engine_errors(const sl_engine_t *e) { return e->errors; }

@@ -95,6 +95,15 @@ void sl_engine_finish(sl_engine_t *e);
 /* Rows written to outputs so far, and error rows. */
 int64_t sl_engine_rows_out(const sl_engine_t *e);
 int64_t sl_engine_errors(const sl_engine_t *e);
+/*
+ * The counters of the outputs delivered by runtime/sink (webhook, file, command): writes at
+ * most max samples (application NULL; output and stream, the output's id and in-app stream,
+ * borrowed from the engine's description) and returns how many such outputs there are. Unlike the rest of this
+ * interface it may be called from any thread while the engine lives: the set of sinks is
+ * fixed by sl_engine_new and each sink guards its own counters.
+ */
+struct sl_sink_sample;
+int sl_engine_sink_stats(const sl_engine_t *e, struct sl_sink_sample *out, int max);
 
 /*
  * Checkpoints (state.c, and the sinks in engine.c). A runner that stops with windows open

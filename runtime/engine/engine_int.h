@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "engine.h"
 #include "expr.h"
+#include "hindex.h"
 
 #include <sqlite3.h>
 #include <string.h>
@@ -265,8 +266,7 @@ struct sl_partial {
     char *states;            /* keys.n blocks */
     uint64_t *ghash;         /* hash of each group's keys (sl_hash_row) */
     size_t cap;              /* groups the states/ghash arrays hold */
-    size_t hcap;             /* power of two */
-    int32_t *hslot;          /* open addressing over the current window's groups; -1 empty */
+    sl_hindex_t hx;          /* the current window's groups by hash */
     sl_partial_win_t *wins;  /* runs, in increasing end order */
     size_t nwins, wcap;
     bool failed;             /* the rows need the normal path */

@@ -92,9 +92,7 @@ sl_partial_t *sl_partial_new(sl_engine_t *e, int input)
     }
     if (!p->stride) p->stride = 16;
     sl_rows_init(&p->keys, n->nkeys, in->cols);
-    p->hcap = 256;
-    p->hslot = sl_malloc(p->hcap * sizeof(int32_t));
-    memset(p->hslot, 0xff, p->hcap * sizeof(int32_t));
+    sl_hx_reset(&p->hx, 128);
     sl_partial_reset(p);
     return p;
 }
@@ -117,7 +115,7 @@ void sl_partial_reset(sl_partial_t *p)
     p->failed = false;
     p->nrows = 0;
     p->first_rowtime = p->last_rowtime = INT64_MIN;
-    memset(p->hslot, 0xff, p->hcap * sizeof(int32_t));
+    sl_hx_clear(&p->hx);
 }
 
 /* See engine.h. */
@@ -131,7 +129,7 @@ void sl_partial_free(sl_partial_t *p)
     sl_free(p->off);
     sl_free(p->states);
     sl_free(p->ghash);
-    sl_free(p->hslot);
+    sl_hx_free(&p->hx);
     sl_free(p->wins);
     sl_free(p->gid);
     sl_free(p);
@@ -140,28 +138,19 @@ void sl_partial_free(sl_partial_t *p)
 /* Rebuilds the hash index (twice as large) over the current window's groups. */
 static void rehash(sl_partial_t *p)
 {
-    p->hcap *= 2;
-    p->hslot = sl_realloc(p->hslot, p->hcap * sizeof(int32_t));
-    memset(p->hslot, 0xff, p->hcap * sizeof(int32_t));
     const sl_partial_win_t *w = &p->wins[p->nwins - 1];
-    for (size_t g = w->first; g < w->first + w->n; g++) {
-        size_t m = p->hcap - 1, s = p->ghash[g] & m;
-        while (p->hslot[s] >= 0) s = (s + 1) & m;
-        p->hslot[s] = (int32_t)g;
-    }
+    sl_hx_reset(&p->hx, p->hx.cap);
+    for (size_t g = w->first; g < w->first + w->n; g++) sl_hx_put(&p->hx, p->ghash[g], (int32_t)g);
 }
 
 /* The group of row i (hash h) in the current window, created when new. */
 static size_t group_of(sl_partial_t *p, const sl_batch_t *view, size_t i, uint64_t h)
 {
     sl_partial_win_t *w = &p->wins[p->nwins - 1];
-    size_t m = p->hcap - 1, s = h & m;
-    while (p->hslot[s] >= 0) {
-        size_t g = (size_t)p->hslot[s];
-        if (p->ghash[g] == h && sl_row_equal(p->keys.cols, NULL, g, view->cols, NULL, i, p->nkeys))
-            return g;
-        s = (s + 1) & m;
-    }
+    size_t pos = sl_hx_start(&p->hx, h);
+    for (int32_t g; (g = sl_hx_next(&p->hx, h, &pos)) >= 0;)
+        if (sl_row_equal(p->keys.cols, NULL, (size_t)g, view->cols, NULL, i, p->nkeys))
+            return (size_t)g;
     size_t g = sl_rows_append(&p->keys, view, i);
     p->keys.rowtime[g] = w->end;
     if (g + 1 > p->cap) {
@@ -173,9 +162,9 @@ static size_t group_of(sl_partial_t *p, const sl_batch_t *view, size_t i, uint64
     memset(st, 0, p->stride);
     for (int q = 0; q < p->naggs; q++) p->agg->aggs[q].fn->agg->init(&p->agg->aggs[q].ctx, st + p->off[q]);
     p->ghash[g] = h;
-    p->hslot[s] = (int32_t)g;
+    sl_hx_put_at(&p->hx, pos, h, (int32_t)g);
     w->n++;
-    if (w->n * 2 > p->hcap) rehash(p);
+    if (p->hx.n * 2 > p->hx.cap) rehash(p);
     return g;
 }
 
@@ -187,7 +176,7 @@ static void new_window(sl_partial_t *p, int64_t end, int64_t t)
         p->wins = sl_realloc(p->wins, p->wcap * sizeof *p->wins);
     }
     p->wins[p->nwins++] = (sl_partial_win_t){end, t, p->keys.n, 0};
-    memset(p->hslot, 0xff, p->hcap * sizeof(int32_t));
+    sl_hx_clear(&p->hx);
 }
 
 /* See engine.h. */

@@ -749,19 +749,27 @@ static void cmd_put(sl_repl_t *r, const char *stream)
 
 static void cmd_load(sl_repl_t *r, const char *path)
 {
-    FILE *f = *path ? fopen(path, "r") : NULL;
-    if (!f) {
+    sl_buf_t b = SL_BUF_INIT;
+    if (!*path || sl_buf_read_file(&b, path) < 0) {
         fprintf(r->out, "\\load: %s: %s\n", *path ? path : "(no file)", *path ? strerror(errno) : "usage: \\load FILE.sql");
+        sl_buf_free(&b);
         return;
     }
-    sl_buf_t b = SL_BUF_INIT;
-    char chunk[4096];
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) sl_buf_append(&b, chunk, k);
-    fclose(f);
-    sl_buf_putc(&b, '\0');
     add_ddl(r, b.p, path);
     sl_buf_free(&b);
+}
+
+/* \apps: one of the daemon's applications (sl_appclient_list), counted. */
+typedef struct listed {
+    FILE *out;
+    int n;
+} listed_t;
+
+static void list_app(void *ctx, const char *name, const char *status)
+{
+    listed_t *l = ctx;
+    fprintf(l->out, "  %-32s %s\n", name ? name : "?", status ? status : "?");
+    l->n++;
 }
 
 static void cmd_apps(sl_repl_t *r)
@@ -769,33 +777,10 @@ static void cmd_apps(sl_repl_t *r)
     if (r->endpoint) {
         /* The daemon's applications (ListApplications, every page), as `sluice apps`. */
         fprintf(r->out, "applications at %s:\n", r->endpoint);
-        sl_arena_t *a = sl_arena_new(0);
-        sl_buf_t body = SL_BUF_INIT;
-        const char *after = NULL;
-        int listed = 0;
-        for (;;) {
-            sl_buf_reset(&body);
-            sl_buf_puts(&body, "{\"Limit\":50");
-            if (after) {
-                sl_buf_puts(&body, ",\"ExclusiveStartApplicationName\":");
-                sl_json_quote(&body, after, strlen(after));
-            }
-            sl_buf_putc(&body, '}');
-            sl_val_t *v = NULL;
-            fflush(r->out);
-            if (sl_appclient_call("repl", r->endpoint, "ListApplications", body.p, a, &v)) break;
-            const sl_val_t *l = sl_val_get(v, "ApplicationSummaries");
-            for (size_t i = 0; l && l->type == SL_V_ARR && i < l->u.arr.n; i++, listed++) {
-                after = sl_val_get_str(l->u.arr.items[i], "ApplicationName", NULL);
-                const char *status = sl_val_get_str(l->u.arr.items[i], "ApplicationStatus", NULL);
-                fprintf(r->out, "  %-32s %s\n", after ? after : "?", status ? status : "?");
-            }
-            bool more = false;
-            if (!sl_val_get_bool(v, "HasMoreApplications", &more) || !more || !after) break;
-        }
-        if (!listed) fprintf(r->out, "  (none)\n");
-        sl_buf_free(&body);
-        sl_arena_free(a);
+        fflush(r->out); /* before any error sl_appclient_list prints on stderr */
+        listed_t l = {r->out, 0};
+        sl_appclient_list("repl", r->endpoint, list_app, &l);
+        if (!l.n) fprintf(r->out, "  (none)\n");
         fprintf(r->out, "session pumps:\n");
     }
     int shown = 0;

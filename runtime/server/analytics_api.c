@@ -30,6 +30,7 @@
 #include "plan.h"
 #include "refdata.h"
 #include "runner.h"
+#include "sink/sink.h"
 #include "val.h"
 
 #include <inttypes.h>
@@ -1641,30 +1642,31 @@ void sl_analytics_handle(sl_analytics_t *an, const sl_http_req_t *req, sl_http_r
     pthread_mutex_lock(&an->mu);
     bool ok = ops[i].fn(&c);
     pthread_mutex_unlock(&an->mu);
-    if (!ok) {
-        if (c.err.code == SL_AWS_OK && !validation_failed(&c))
-            sl_awserr_set(&c.err, SL_AWS_InternalFailure, "Internal service failure.");
-        sl_aws_error_reply(resp, cbor, c.err.code, c.err.msg);
-    } else {
-        resp->status = 200;
-        resp->content_type = cbor ? "application/x-amz-cbor-1.1" : "application/x-amz-json-1.1";
-    }
-    sl_violations_free(&c.viol);
+    sl_aws_finish_reply(resp, cbor, ok, &c.err, &c.viol);
 }
 
 /* ---- metrics ---------------------------------------------------------------------------- */
 
-/* Writes a label value with Prometheus's escapes. */
-static void prom_label(sl_buf_t *out, const char *s)
+/* The counters of every running application's webhook / file / command outputs
+ * (runtime/sink), labelled by application and output. Called with an->mu held, which keeps
+ * the runners (and the names the samples borrow from them) alive. */
+static void sink_metrics(sl_analytics_t *an, sl_buf_t *out)
 {
-    for (; *s; s++) {
-        if (*s == '\\' || *s == '"') sl_buf_putc(out, '\\');
-        if (*s == '\n') {
-            sl_buf_puts(out, "\\n");
-            continue;
+    size_t n = 0, cap = 8;
+    sl_sink_sample_t *v = SL_NEWN(sl_sink_sample_t, cap);
+    for (size_t i = 0; i < an->napps; i++) {
+        app_t *ap = an->apps[i];
+        if (!ap->runner) continue;
+        int got;
+        while ((size_t)(got = sl_runner_sink_stats(ap->runner, v + n, (int)(cap - n))) > cap - n) {
+            cap = n + (size_t)got;
+            v = sl_realloc(v, cap * sizeof *v);
         }
-        sl_buf_putc(out, *s);
+        for (int j = 0; j < got; j++) v[n + (size_t)j].application = ap->desc.name;
+        n += (size_t)got;
     }
+    sl_sink_metrics(v, n, out);
+    sl_free(v);
 }
 
 void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
@@ -1694,7 +1696,7 @@ void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
             sl_runner_stats_t s = {0};
             if (ap->runner) sl_runner_stats(ap->runner, &s);
             sl_buf_printf(out, "%s{application=\"", m[k].name);
-            prom_label(out, ap->desc.name);
+            sl_buf_prom_label(out, ap->desc.name);
             if (k == 0) {
                 sl_buf_printf(out, "\",status=\"%s\"} 1\n", status_names[ap->status]);
                 continue;
@@ -1705,6 +1707,7 @@ void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
             sl_buf_printf(out, "\"} %" PRId64 "\n", v);
         }
     }
+    sink_metrics(an, out);
     pthread_mutex_unlock(&an->mu);
     sl_arena_t *a = sl_arena_new(0);
     const char **names;
@@ -1716,7 +1719,7 @@ void sl_analytics_metrics(sl_analytics_t *an, sl_buf_t *out)
         sl_stream_info_t *info = sl_store_describe(an->st, names[i], a, &err);
         if (!info) continue;
         sl_buf_puts(out, "sluice_stream_open_shards{stream=\"");
-        prom_label(out, names[i]);
+        sl_buf_prom_label(out, names[i]);
         sl_buf_printf(out, "\"} %d\n", info->open_shards);
     }
     sl_arena_free(a);

@@ -602,33 +602,46 @@ void sl_sink_stats(sl_sink_t *s, sl_sink_stats_t *out)
     pthread_mutex_unlock(&s->mu);
 }
 
-void sl_sink_metrics(sl_sink_t *s, const char *label, sl_buf_t *out)
+void sl_sink_metrics(const sl_sink_sample_t *v, size_t n, sl_buf_t *out)
 {
-    sl_sink_stats_t st;
-    sl_sink_stats(s, &st);
-    const struct {
-        const char *name;
-        uint64_t v;
-    } m[] = {{"sluice_sink_written_total", st.written},
-             {"sluice_sink_delivered_total", st.delivered},
-             {"sluice_sink_failed_total", st.failed},
-             {"sluice_sink_retried_total", st.retried},
-             {"sluice_sink_rate_limited_total", st.rate_limited},
-             {"sluice_sink_deduplicated_total", st.deduplicated},
-             {"sluice_sink_dead_lettered_total", st.dead_lettered},
-             {"sluice_sink_discarded_total", st.discarded},
-             {"sluice_sink_queued", st.queued}};
-    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
-        sl_buf_printf(out, "%s{output=", m[i].name);
-        sl_buf_putc(out, '"');
-        for (const char *p = label ? label : ""; *p; p++) {
-            if (*p == '"' || *p == '\\') sl_buf_putc(out, '\\');
-            if (*p == '\n')
-                sl_buf_puts(out, "\\n");
-            else
-                sl_buf_putc(out, *p);
+#define SINK_COUNTER(field, type, help) {"sluice_sink_" #field, type, help, offsetof(sl_sink_stats_t, field)}
+    static const struct {
+        const char *name, *type, *help;
+        size_t off; /* of the uint64_t in sl_sink_stats_t */
+    } m[] = {
+        SINK_COUNTER(written, "counter", "rows the output accepted (queued for delivery)"),
+        SINK_COUNTER(delivered, "counter", "rows the receiver accepted"),
+        SINK_COUNTER(failed, "counter", "delivery attempts that failed (one per batch)"),
+        SINK_COUNTER(retried, "counter", "delivery attempts that were retries"),
+        SINK_COUNTER(rate_limited, "counter", "rows dropped by the rate limit"),
+        SINK_COUNTER(deduplicated, "counter", "rows suppressed by the de-duplication quiet period"),
+        SINK_COUNTER(dead_lettered, "counter", "rows given up and written to the dead-letter file"),
+        SINK_COUNTER(discarded, "counter", "rows given up with no dead-letter file to take them"),
+        SINK_COUNTER(queued, "gauge", "rows waiting for delivery now"),
+    };
+#undef SINK_COUNTER
+    for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
+        /* Counters carry the _total suffix; the gauge does not. */
+        const char *suffix = strcmp(m[k].type, "counter") ? "" : "_total";
+        sl_buf_printf(out, "# HELP %s%s %s\n# TYPE %s%s %s\n", m[k].name, suffix, m[k].help,
+                      m[k].name, suffix, m[k].type);
+        for (size_t i = 0; i < n; i++) {
+            sl_buf_printf(out, "%s%s{", m[k].name, suffix);
+            if (v[i].application) {
+                sl_buf_puts(out, "application=\"");
+                sl_buf_prom_label(out, v[i].application);
+                sl_buf_puts(out, "\",");
+            }
+            sl_buf_puts(out, "output=\"");
+            sl_buf_prom_label(out, v[i].output ? v[i].output : "");
+            if (v[i].stream) {
+                sl_buf_puts(out, "\",stream=\"");
+                sl_buf_prom_label(out, v[i].stream);
+            }
+            uint64_t val;
+            memcpy(&val, (const char *)&v[i].st + m[k].off, sizeof val);
+            sl_buf_printf(out, "\"} %llu\n", (unsigned long long)val);
         }
-        sl_buf_printf(out, "\"} %llu\n", (unsigned long long)m[i].v);
     }
 }
 

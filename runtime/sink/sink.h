@@ -81,12 +81,24 @@ int sl_sink_flush(sl_sink_t *s, int timeout_ms);
 /* Copies the counters into *out. */
 void sl_sink_stats(sl_sink_t *s, sl_sink_stats_t *out);
 
+/* One sink's counters and the labels they are shown under (sl_sink_metrics). */
+typedef struct sl_sink_sample {
+    const char *application; /* the application's name; NULL: no application label */
+    const char *output;      /* the output's id: a .sql file's CREATE OUTPUT name, a KDA
+                                description's OutputId ("1.1") - unique in the application */
+    const char *stream;      /* the in-app stream it delivers; NULL: no stream label */
+    sl_sink_stats_t st;      /* sl_sink_stats() of the sink */
+} sl_sink_sample_t;
+
 /*
- * Appends the counters as Prometheus text lines, labelled {output="<label>"}, e.g.
- * sluice_sink_delivered_total{output="ALERTS"} 12.
+ * Appends the counters of n sinks as Prometheus text: per counter one "# HELP" / "# TYPE"
+ * block (written even when n is 0) followed by a line per sample, so every line of a metric
+ * stays in one group as the format requires, e.g.
+ *     sluice_sink_delivered_total{application="alerts",output="pager",stream="ALERTS"} 12
+ * The counters are monotonic for the life of the sink; sluice_sink_queued is a gauge.
  */
 struct sl_buf;
-void sl_sink_metrics(sl_sink_t *s, const char *label, struct sl_buf *out);
+void sl_sink_metrics(const sl_sink_sample_t *v, size_t n, struct sl_buf *out);
 
 /*
  * Stops the sink: waits up to the `drain_ms` option (default 5000) for the queue to drain,

@@ -15,6 +15,7 @@ SLUICE_TEST_PEER=moto|kinesalite runs the same tests against moto_server or kine
 tests themselves; restart/durability tests need sluice and say so.
 """
 import base64
+import http.server
 import json
 import os
 import shutil
@@ -249,6 +250,22 @@ def _short(x, n=300):
 def check(cond, fmt, *args):
     if not cond:
         raise AssertionError(fmt % args if args else fmt)
+
+
+def serve_http(handler):
+    """A local HTTP server (a peer for sluice to call: S3, a webhook receiver) on a free port,
+    serving handler's requests on a daemon thread; stop it with .shutdown()."""
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def check_clean_exit(srv):
+    """Stops a `sluice serve` with SIGTERM: it must exit 0 with no sanitizer report in its log."""
+    rc = srv.stop()
+    bad = [l for l in srv.log if "Sanitizer" in l or "runtime error:" in l]
+    check(not bad, "sanitizer reports:\n%s", "\n".join(bad[:20]))
+    eq(rc, 0, "daemon exit status")
 
 
 def eq(got, want, what="value"):

@@ -14,13 +14,13 @@ import http.server
 import json
 import os
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 
-from sluicetest import (Server, Tester, analytics_client, arn, check, create_stream, eq,
-                        expect_error, list_all_shards, need_sluice, read_shard)
+from sluicetest import (Server, Tester, analytics_client, arn, check, check_clean_exit,
+                        create_stream, eq, expect_error, list_all_shards, need_sluice, read_shard,
+                        serve_http)
 
 SRC, DST = "ticks", "ticks-out"
 ROLE = "arn:aws:iam::000000000000:role/kda"
@@ -520,18 +520,14 @@ def t_delete(r):
 
 
 def t_clean_exit(r):
-    rc = r.srv.stop()
-    bad = [l for l in r.srv.log if "Sanitizer" in l or "runtime error:" in l]
-    check(not bad, "sanitizer reports:\n%s", "\n".join(bad[:20]))
-    eq(rc, 0, "daemon exit status")
+    check_clean_exit(r.srv)
 
 
 def main():
     t = Tester()
     if not need_sluice(t, "Kinesis Analytics API"):
         return 0
-    s3 = http.server.ThreadingHTTPServer(("127.0.0.1", 0), S3Handler)
-    threading.Thread(target=s3.serve_forever, daemon=True).start()
+    s3 = serve_http(S3Handler)
     os.environ["SLUICE_S3_ENDPOINT"] = "http://127.0.0.1:%d" % s3.server_address[1]
     r = Run()
     try:

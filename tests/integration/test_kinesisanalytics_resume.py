@@ -17,8 +17,8 @@ import sys
 import time
 import urllib.request
 
-from sluicetest import (Server, Tester, analytics_client, arn, check, create_stream, eq,
-                        list_all_shards, need_sluice, read_shard, sluice_bin)
+from sluicetest import (Server, Tester, analytics_client, arn, check, check_clean_exit,
+                        create_stream, eq, list_all_shards, need_sluice, read_shard, sluice_bin)
 
 SRC, DST, APP = "res-ticks", "res-out", "resume-app"
 WINDOW = 10
@@ -207,10 +207,7 @@ def t_failure_visible(r):
 
 
 def t_clean_exit(r):
-    rc = r.srv.stop()
-    bad = [l for l in r.srv.log if "Sanitizer" in l or "runtime error:" in l]
-    check(not bad, "sanitizer reports:\n%s", "\n".join(bad[:20]))
-    eq(rc, 0, "daemon exit status")
+    check_clean_exit(r.srv)
 
 
 def main():

@@ -283,8 +283,13 @@ static void test_webhook_rows_arrive_in_order(void **state)
     assert_int_equal(st.failed, 0);
     assert_int_equal(st.queued, 0);
     sl_buf_t m = SL_BUF_INIT;
-    sl_sink_metrics(s, "ALERTS", &m);
-    assert_non_null(strstr(m.p, "sluice_sink_delivered_total{output=\"ALERTS\"} 200\n"));
+    sl_sink_sample_t smp[2] = {{.output = "ALERTS", .st = st},
+                               {.application = "a\"pp", .output = "OUT", .st = st}};
+    sl_sink_metrics(smp, 2, &m);
+    assert_non_null(strstr(m.p, "# TYPE sluice_sink_delivered_total counter\n"
+                                "sluice_sink_delivered_total{output=\"ALERTS\"} 200\n"
+                                "sluice_sink_delivered_total{application=\"a\\\"pp\",output=\"OUT\"} 200\n"));
+    assert_non_null(strstr(m.p, "# TYPE sluice_sink_queued gauge\nsluice_sink_queued{output=\"ALERTS\"} 0\n"));
     sl_buf_free(&m);
     sl_sink_free(s);
     recv_stop(r);
