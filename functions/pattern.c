@@ -156,6 +156,11 @@ bool sl_fn_similar_translate(const char *p, size_t n, int esc, char **out, size_
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         char tmp[3] = {(char)c, 0, 0};
+        if (c == '\0') {
+            /* regex.c and regcomp read C strings: a NUL would cut the pattern short. */
+            snprintf(err, errlen, "SIMILAR TO: the pattern contains a NUL character");
+            return false;
+        }
         if (esc >= 0 && c == (unsigned char)esc) {
             if (++i >= n) {
                 snprintf(err, errlen, "SIMILAR TO: the pattern ends with the escape character");

@@ -48,7 +48,7 @@ void sl_fn_pattern_free(sl_fn_pattern_t *pt);
  * to *out (a heap string of *len bytes, *cap allocated; all three 0/NULL to start). esc is
  * the escape character or -1. Also used by SUBSTRING(s SIMILAR p ESCAPE e) for each of its
  * three parts. False with a message when the pattern ends in the escape character or
- * leaves a bracket expression open.
+ * leaves a bracket expression open, or holds a NUL character.
  */
 bool sl_fn_similar_translate(const char *p, size_t n, int esc, char **out, size_t *len,
                              size_t *cap, char *err, size_t errlen);

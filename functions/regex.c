@@ -123,15 +123,19 @@ static char *translate(const char *p, size_t n, unsigned anchors, sl_fn_regex_t 
                          c, i);
                 goto bad;
             }
-            size_t q0 = i;
+            /* The quantifier as POSIX reads it: written from the parsed bounds, never copied,
+             * so that leading zeros ({0000001}) cannot stretch it past its buffer. */
+            char qb[32] = {c, 0};
             if (c == '{') {
                 /* {n}, {n,} or {n,m} with bounds of at most 255 (POSIX's RE_DUP_MAX floor) */
                 long lo = -1, hi = -1;
+                bool comma = false;
                 size_t j = i + 1;
                 for (lo = 0; j < n && isdigit((unsigned char)p[j]) && lo <= 255; j++)
                     lo = lo * 10 + (p[j] - '0');
                 bool ok = j > i + 1;
                 if (ok && j < n && p[j] == ',') {
+                    comma = true;
                     size_t k = ++j;
                     for (hi = 0; j < n && isdigit((unsigned char)p[j]) && hi <= 255; j++)
                         hi = hi * 10 + (p[j] - '0');
@@ -154,16 +158,15 @@ static char *translate(const char *p, size_t n, unsigned anchors, sl_fn_regex_t 
                 }
                 if (prod > inner[depth]) inner[depth] = prod;
                 i = j;
+                if (!comma) snprintf(qb, sizeof qb, "{%ld}", lo);
+                else if (hi < 0) snprintf(qb, sizeof qb, "{%ld,}", lo);
+                else snprintf(qb, sizeof qb, "{%ld,%ld}", lo, hi);
             }
             if (i + 1 < n && (p[i + 1] == '?' || p[i + 1] == '+')) {
                 snprintf(err, errlen, "lazy and possessive quantifiers (%c%c) are not supported",
                          p[i], p[i + 1]);
                 goto bad;
             }
-            char qb[16];
-            size_t ql = i - q0 + 1 < sizeof qb ? i - q0 + 1 : sizeof qb - 1;
-            memcpy(qb, p + q0, ql);
-            qb[ql] = 0;
             sput(&b, &len, &cap, qb);
             atom = false;
             last_close = false;

@@ -82,13 +82,26 @@ static bool similar_compile(similar_t *sm, sl_str_t p, sl_str_t e, char *err, si
                                      &len[k], &cap[k], err, errlen);
     char *whole = NULL;
     if (ok) {
-        whole = sl_asprintf("(%.*s)(%.*s)(%.*s)", (int)len[0], buf[0] ? buf[0] : "",
-                            (int)len[1], buf[1] ? buf[1] : "", (int)len[2],
-                            buf[2] ? buf[2] : "");
+        /* (P1)(P2)(P3), joined by length: the parts hold no NUL (the translation refuses
+         * one), so this is also the C string regcomp reads. */
+        size_t wl = 0;
+        whole = sl_malloc(len[0] + len[1] + len[2] + 7);
+        for (int k = 0; k < 3; k++) {
+            whole[wl++] = '(';
+            if (len[k]) memcpy(whole + wl, buf[k], len[k]);
+            wl += len[k];
+            whole[wl++] = ')';
+        }
+        whole[wl] = '\0';
         for (int k = 0; k < 3 && ok; k++)
             ok = sl_fn_regex_compile(&sm->part[k], buf[k] ? buf[k] : "", len[k], SL_RX_END, err,
                                      errlen);
-        ok = ok && sl_fn_regex_compile(&sm->whole, whole, strlen(whole), SL_RX_END, err, errlen);
+        ok = ok && sl_fn_regex_compile(&sm->whole, whole, wl, SL_RX_END, err, errlen);
+        /* P2's group in the whole: groups 1 and 2 + those of P1 (checked, not assumed). */
+        if (ok && sm->whole.ngroups < 2 + sm->part[0].ngroups) {
+            snprintf(err, errlen, "SUBSTRING ... SIMILAR: the pattern's groups do not nest");
+            ok = false;
+        }
     }
     for (int k = 0; k < 3; k++) sl_free(buf[k]);
     sl_free(whole);

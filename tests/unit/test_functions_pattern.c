@@ -112,6 +112,11 @@ static void test_similar(void **state)
     assert_true(SIMILAR_E("a|b", "a#|b", "#"));
     assert_true(SIMILAR_E("100%", "100#%", "#"));
     assert_true(SIMILAR("line\nbreak", "line%"));
+    /* Bounds with leading zeros are their values (they once reached regcomp as text cut
+     * to 15 characters, turning {0...0,000001}0000,020001} into a 20,001-fold repeat). */
+    assert_true(SIMILAR("aa", "a{000000000000001,00000000000002}"));
+    assert_false(SIMILAR("aaa", "a{000000000000001,00000000000002}"));
+    assert_true(SIMILAR("a0000,020001}", "a{00000000000000,000001}0000,020001}"));
 }
 
 /* Compiles and expects failure with a message containing want; bad_escape as given. */
@@ -139,6 +144,12 @@ static void test_errors(void **state)
     expect_error(SL_PATTERN_SIMILAR, "[ab", NULL, "leaves a [ unclosed", false);
     expect_error(SL_PATTERN_SIMILAR, "ab#", "#", "ends with the escape character", false);
     expect_error(SL_PATTERN_SIMILAR, "*a", NULL, "nothing to repeat", false);
+    /* A NUL would cut the C string regcomp reads: refused, not silently shortened. */
+    char err[200];
+    bool bad = true;
+    assert_null(sl_fn_pattern_compile(SL_PATTERN_SIMILAR, "a\0b", 3, NULL, 0, err, sizeof err, &bad));
+    assert_non_null(strstr(err, "NUL"));
+    assert_false(bad);
 }
 
 /* A small deterministic generator (xorshift64*). */
