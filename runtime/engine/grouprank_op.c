@@ -35,7 +35,9 @@ typedef struct grouprank_op {
     sl_batch_t *out;
 } grouprank_op_t;
 
-static const grouprank_op_t *rank_ctx; /* the operator being sorted (qsort has no context) */
+/* The operator being sorted: qsort has no context argument. Per thread, since the daemon
+ * runs each application on a thread of its own. */
+static _Thread_local const grouprank_op_t *rank_ctx;
 
 /* Compares rows a and b of the group by the ranked column, NULLs last, in sortOrder;
  * 0 when they tie. */

@@ -470,7 +470,9 @@ typedef struct sort_op {
     sl_batch_t *out;
 } sort_op_t;
 
-static const sort_op_t *sort_ctx; /* the operator being sorted (qsort has no context) */
+/* The operator being sorted: qsort has no context argument. Per thread, since the daemon
+ * runs each application on a thread of its own. */
+static _Thread_local const sort_op_t *sort_ctx;
 
 /* The leading key of buffered row i (-1 column = ROWTIME). */
 static int64_t sort_key0(const sort_op_t *s, size_t i)
