@@ -5,20 +5,10 @@
 #include "hll.h"
 
 #include "alloc.h"
+#include "hash.h"
 
 #include <math.h>
 #include <string.h>
-
-/* The 64-bit finalizer of MurmurHash3: a bijection with full avalanche. */
-static uint64_t fmix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
 
 uint64_t sl_hll_hash(const void *key, size_t len)
 {
@@ -26,17 +16,17 @@ uint64_t sl_hll_hash(const void *key, size_t len)
     uint64_t w;
     if (len == 8) {
         memcpy(&w, p, 8);
-        return fmix64(w ^ 0x9e3779b97f4a7c15ULL);
+        return sl_hash_mix(w ^ 0x9e3779b97f4a7c15ULL);
     }
     uint64_t h = 0x243f6a8885a308d3ULL ^ ((uint64_t)len * 0x9e3779b97f4a7c15ULL);
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         memcpy(&w, p + i, 8);
-        h = fmix64(h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h = sl_hash_mix(h ^ w) * 0x9e3779b97f4a7c15ULL;
     }
     w = 0;
     for (size_t j = 0; i + j < len; j++) w |= (uint64_t)p[i + j] << (8 * j);
-    return fmix64(h ^ w ^ 0x5851f42d4c957f2dULL);
+    return sl_hash_mix(h ^ w ^ 0x5851f42d4c957f2dULL);
 }
 
 /* ---- HyperLogLog ---------------------------------------------------------------------- */

@@ -18,6 +18,7 @@
 #include "decode.h"
 #include "engine.h"
 #include "expr.h"
+#include "hash.h"
 #include "hindex.h"
 
 #include <sqlite3.h>
@@ -154,17 +155,6 @@ size_t sl_rows_append(sl_rows_t *r, const sl_batch_t *b, size_t i);
 void sl_rows_drop_front(sl_rows_t *r, size_t k);
 void sl_rows_clear(sl_rows_t *r);
 void sl_rows_free(sl_rows_t *r);
-
-/* 64-bit mix (a well-known finalizer). */
-static inline uint64_t sl_hash_mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
 
 /* The n < 8 bytes at p as one word, reading only those bytes (overlapping 4-byte loads, or
  * the first, middle and last byte): together with n, different bytes give different words. */

@@ -1308,30 +1308,54 @@ static bool op_DeleteApplicationReferenceDataSource(call_t *c)
     return delete_item(c, K_REF, "ReferenceId");
 }
 
-static bool op_DeleteApplicationInputProcessingConfiguration(call_t *c)
+/*
+ * Add/DeleteApplicationInputProcessingConfiguration: sets (add) or removes the Lambda
+ * preprocessor of the input named by InputId. sluice keeps it in the description but
+ * cannot run Lambda, so an added one makes a RUNNING application refuse the change
+ * (InvalidApplicationConfigurationException, the application unchanged) and a READY one
+ * refuse to start until it is deleted again.
+ */
+static bool edit_input_processing(call_t *c, bool add)
 {
     app_t *ap = app_for_change(c);
     const char *id;
-    if (!ap || !get_str(c, c->body, "InputId", true, 1, 50, true, &id) || validation_failed(c))
+    const sl_val_t *pc = NULL;
+    if (!ap || !get_str(c, c->body, "InputId", true, 1, 50, true, &id) ||
+        (add && !get_obj(c, c->body, "InputProcessingConfiguration", true, &pc)) ||
+        validation_failed(c))
         return false;
     long ix = item_index(c, ap, K_INPUT, id);
     if (ix < 0) return false;
     sl_val_t *t = tree_of(c, &ap->desc);
     sl_val_t *l = obj_list(c, t, "Inputs");
     sl_val_t *in = obj_copy(c, l->u.arr.items[ix]);
-    for (size_t i = 0; i < in->u.obj.n; i++)
-        if (!strcmp(in->u.obj.members[i].key, "InputProcessingConfiguration")) {
-            memmove(&in->u.obj.members[i], &in->u.obj.members[i + 1],
-                    (in->u.obj.n - i - 1) * sizeof *in->u.obj.members);
-            in->u.obj.n--;
-            break;
-        }
+    if (add) {
+        obj_put(c, in, "InputProcessingConfiguration", (sl_val_t *)pc);
+    } else {
+        for (size_t i = 0; i < in->u.obj.n; i++)
+            if (!strcmp(in->u.obj.members[i].key, "InputProcessingConfiguration")) {
+                memmove(&in->u.obj.members[i], &in->u.obj.members[i + 1],
+                        (in->u.obj.n - i - 1) * sizeof *in->u.obj.members);
+                in->u.obj.n--;
+                break;
+            }
+    }
     l->u.arr.items[ix] = in;
     idlist_t ids;
     ids_of(ap, &ids);
     if (!commit(c, ap, t, &ids, false)) return false;
     enc_empty(c);
     return true;
+}
+
+static bool op_AddApplicationInputProcessingConfiguration(call_t *c)
+{
+    return edit_input_processing(c, true);
+}
+
+static bool op_DeleteApplicationInputProcessingConfiguration(call_t *c)
+{
+    return edit_input_processing(c, false);
 }
 
 /* AddApplicationCloudWatchLoggingOption / DeleteApplicationCloudWatchLoggingOption: the
@@ -1346,31 +1370,6 @@ static bool op_DeleteApplicationCloudWatchLoggingOption(call_t *c)
     return delete_item(c, K_CWLOG, "CloudWatchLoggingOptionId");
 }
 
-/* AddApplicationInputProcessingConfiguration: sets the input's Lambda preprocessor. sluice
- * keeps it in the description but cannot run Lambda, so a RUNNING application refuses the
- * change (InvalidApplicationConfigurationException, the application unchanged) and a READY
- * one keeps it and refuses to start until it is deleted again. */
-static bool op_AddApplicationInputProcessingConfiguration(call_t *c)
-{
-    app_t *ap = app_for_change(c);
-    const char *id;
-    const sl_val_t *pc;
-    if (!ap || !get_str(c, c->body, "InputId", true, 1, 50, true, &id) ||
-        !get_obj(c, c->body, "InputProcessingConfiguration", true, &pc) || validation_failed(c))
-        return false;
-    long ix = item_index(c, ap, K_INPUT, id);
-    if (ix < 0) return false;
-    sl_val_t *t = tree_of(c, &ap->desc);
-    sl_val_t *l = obj_list(c, t, "Inputs");
-    sl_val_t *in = obj_copy(c, l->u.arr.items[ix]);
-    obj_put(c, in, "InputProcessingConfiguration", (sl_val_t *)pc);
-    l->u.arr.items[ix] = in;
-    idlist_t ids;
-    ids_of(ap, &ids);
-    if (!commit(c, ap, t, &ids, false)) return false;
-    enc_empty(c);
-    return true;
-}
 
 /* The application named by a ResourceARN member (arn:...:application/NAME, or a bare name),
  * or NULL with the error set. */
