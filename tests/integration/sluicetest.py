@@ -260,6 +260,13 @@ def serve_http(handler):
     return srv
 
 
+def fmt_rowtime(ms):
+    """sluice's ROWTIME text of epoch milliseconds ("2024-05-01 00:00:01.500")."""
+    import datetime
+    d = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
+    return d.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (ms % 1000)
+
+
 def check_clean_exit(srv):
     """Stops a `sluice serve` with SIGTERM: it must exit 0 with no sanitizer report in its log."""
     rc = srv.stop()

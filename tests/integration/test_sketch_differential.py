@@ -29,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 
+from sluicetest import fmt_rowtime
+
 SLUICE = os.path.abspath(os.environ["SLUICE"])
 BASE_MS = 1714521600000
 
@@ -69,12 +71,6 @@ def run_sluice(sql, dump, tmp):
     return [json.loads(l) for l in r.stdout.splitlines() if l]
 
 
-def fmt_ms(ms):
-    import datetime
-    d = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
-    return d.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (ms % 1000)
-
-
 def db_of(rows):
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE t (seq INTEGER, rt INTEGER, item TEXT, volume INTEGER)")
@@ -96,7 +92,7 @@ CREATE PUMP "P" AS INSERT INTO "OUT"
 SELECT STREAM * FROM TABLE(COUNT_DISTINCT_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "SRC_001"), '{col}', {w}));
 """
     got = [(o["ROWTIME"], o["N"]) for o in run_sluice(sql, dump, tmp)]
-    want = [(fmt_ms(r[0]), r[1]) for r in db.execute(
+    want = [(fmt_rowtime(r[0]), r[1]) for r in db.execute(
         f"SELECT (rt / {wms}) * {wms} + {wms} AS e, COUNT(DISTINCT {col}) FROM t GROUP BY rt / {wms} ORDER BY e")]
     bad = [f"window {i}: sluice {g} sqlite {x}" for i, (g, x) in enumerate(zip(got, want)) if g != x]
     if len(got) != len(want):
@@ -120,7 +116,7 @@ SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "SRC
               FROM t WHERE {col} IS NOT NULL GROUP BY rt / {wms}, {col})
             WHERE r <= {k} ORDER BY e, r"""
     for e, v, c in db.execute(q):
-        want.setdefault(fmt_ms(e), []).append((v, c))
+        want.setdefault(fmt_rowtime(e), []).append((v, c))
     bad = [f"window {e}: sluice {got.get(e)} sqlite {want.get(e)}"
            for e in sorted(set(got) | set(want)) if got.get(e) != want.get(e)]
     return report(not bad, f"TOP_K {col} K={k} w={w}s", len(want), bad)
@@ -145,7 +141,7 @@ SELECT STREAM * FROM TABLE(GROUP_RANK(CURSOR(SELECT STREAM * FROM "SRC_001"), '{
         n = n + 1 if rt == last else 1
         last = rt
         if not out_max or n <= out_max:
-            want.append((fmt_ms(rt), item, volume, r))
+            want.append((fmt_rowtime(rt), item, volume, r))
     bad = [f"row {i}: sluice {g} sqlite {w}" for i, (g, w) in enumerate(zip(got, want)) if g != w]
     if len(got) != len(want):
         bad.append(f"{len(got)} rows from sluice, {len(want)} from sqlite")

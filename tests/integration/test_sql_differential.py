@@ -37,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 
+from sluicetest import fmt_rowtime
+
 SLUICE = os.path.abspath(os.environ["SLUICE"])
 BASE_MS = 1714521600000
 
@@ -96,13 +98,6 @@ def close(a, b):
     return a == b
 
 
-def fmt_ms(ms):
-    """ROWTIME text of epoch ms."""
-    import datetime
-    d = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc)
-    return d.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (ms % 1000)
-
-
 def db_of(rows):
     """An SQLite database holding the rows."""
     db = sqlite3.connect(":memory:")
@@ -128,7 +123,7 @@ GROUP BY ticker, STEP("SRC_001".ROWTIME BY INTERVAL '{w}' SECOND) {"HAVING " + h
             GROUP BY rt / {wms}, ticker {"HAVING " + having if having else ""}"""
     want = {}
     for r in db_of(rows).execute(q):
-        want[(fmt_ms(r[0]), r[1])] = list(r[2:])
+        want[(fmt_rowtime(r[0]), r[1])] = list(r[2:])
     return compare(got, want, f"tumbling w={w}s where={where} having={having}")
 
 

@@ -13,7 +13,7 @@ import json
 import sys
 import time
 
-from sluicetest import (Server, Tester, analytics_client, arn, create_stream, eq,
+from sluicetest import (Server, Tester, analytics_client, arn, check_clean_exit, create_stream, eq,
                         list_all_shards, need_sluice, read_shard)
 
 SRC, DST, DST2, APP = "tf-ticks", "tf-top", "tf-distinct", "tablefn-resume-app"
@@ -158,10 +158,7 @@ def t_kill9_restart(r):
 
 
 def t_clean_exit(r):
-    rc = r.srv.stop()
-    bad = [l for l in r.srv.log if "Sanitizer" in l or "runtime error:" in l]
-    eq(bad, [], "sanitizer reports")
-    eq(rc, 0, "daemon exit status")
+    check_clean_exit(r.srv)
 
 
 def main():
